@@ -1,6 +1,7 @@
 """signalprop: mean-field signal propagation (Poole et al. 2016; Schoenholz et al. 2017).
 
-So far: the Gaussian expectation engine (``gaussian``), exact for kinked and piecewise activations.
+Gaussian expectation engines in one (``gaussian``) and two (``bivariate``) dimensions, exact for kinked
+and piecewise activations; maps, fixed points, criticality, SNN maps and universality classes.
 """
 
 from .gaussian import (
@@ -12,6 +13,10 @@ from .gaussian import (
 )
 
 __all__ = ["DivergentExpectationError", "gaussian_moment", "gaussian_moment_mp", "integrate_gaussian", "integrate_gaussian_mp"]
+from .bivariate import bivariate_moment, bivariate_moment_mp, feature_width, integrate_gaussian2, integrate_gaussian2_mp
+from .quadrature import QuadratureError
+
+__all__ += ["QuadratureError", "bivariate_moment", "bivariate_moment_mp", "feature_width", "integrate_gaussian2", "integrate_gaussian2_mp"]
 from .maps import (
     EdgeOfChaos,
     FixedPoint,

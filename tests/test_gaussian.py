@@ -9,9 +9,8 @@ import pytest
 from signalprop import DivergentExpectationError, gaussian_moment, gaussian_moment_mp
 from symbolic import custom_activation, get_activation, registered_names
 
-# angular frequency (in x) of the oscillating entries: the reference's panels must resolve it
-FREQUENCY = {"siren": 30, "gabor_real": 20, "biper": 30, "fourier_activation": 4, "daruan": 3, "sin": 1, "cos": 1,
-             "gcu": 1, "snake": 2, "dra": 2}
+from oscillating import FREQUENCY
+
 
 
 def _q_for(name: str, k: int) -> float:
