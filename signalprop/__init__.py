@@ -44,3 +44,8 @@ __all__ += ["SeluConstants", "mean_variance_jacobian", "mean_variance_map", "sol
 from .universality import UniversalityClass, universality_class
 
 __all__ += ["UniversalityClass", "universality_class"]
+from .correlation import c_star, correlation_map, correlation_map_slope, iterate_maps, xi_c
+from .propagation import Propagation, attracting_fixed_point, propagation
+
+__all__ += ["Propagation", "attracting_fixed_point", "c_star", "correlation_map", "correlation_map_slope", "iterate_maps",
+            "propagation", "xi_c"]

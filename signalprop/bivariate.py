@@ -32,6 +32,7 @@ from .quadrature import GRADING, QuadratureError, integrate_rows, panel_edges
 W2 = 12.0  # half-width of each window (in standard-normal units) beyond the integrand's peak
 MAX_PANEL2 = 1.0
 ROW_BLOCK = 4096  # outer nodes per batch of inner integrals (bounds memory)
+MAX_BREAKPOINTS = 64  # per function, for |c| < 1 (the cuts cross pairwise)
 MAX_EVALUATIONS = 1e8  # per expectation (~10 s): beyond, QuadratureError instead of a near-hang
 
 Rates = tuple[float, float]  # exponential growth rates of a function at −∞ and +∞
@@ -157,6 +158,10 @@ def integrate_gaussian2(
     abs_tol = 1e-15 * bound
     out = np.empty_like(ca)
     ends = np.abs(ca) == 1.0
+    if (~ends).any() and max(bf.size, bg.size) > MAX_BREAKPOINTS:
+        raise QuadratureError(
+            f"a function with {max(bf.size, bg.size)} breakpoints (e.g. a periodic square wave) is beyond the 2-D "
+            f"engine's limit of {MAX_BREAKPOINTS} per function for |c| < 1 (c = ±1 works: it is one-dimensional)")
     for sign in (1.0, -1.0):
         sel = ca == sign
         if sel.any():
@@ -248,9 +253,9 @@ def integrate_gaussian2_mp(f: Callable, g: Callable, q1: float, q2: float, c: fl
 
 
 def bivariate_moment_mp(act, q1: float, q2: float, c: float, k: tuple[int, int] = (0, 0), other=None, dps: int = 30,
-                        max_panel: float = 1.0) -> mpmath.mpf:
-    """Reference value of ``bivariate_moment`` (nested mpmath quad; seconds per value)."""
+                        max_panel: float = 1.0, method: str = "tanh-sinh") -> mpmath.mpf:
+    """Reference value of ``bivariate_moment`` (nested mpmath quad; seconds to minutes per value)."""
     other = act if other is None else other
     return integrate_gaussian2_mp(act.mpmath(k[0]), other.mpmath(k[1]), q1, q2, c, act.form.breakpoints,
                                   other.form.breakpoints, growth_rates(act, 1), growth_rates(other, 1),
-                                  dps=dps, max_panel=max_panel)
+                                  dps=dps, max_panel=max_panel, method=method)

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import sympy as sp
 from scipy.optimize import brentq
 
 from .gaussian import growth_rates, gaussian_moment, integrate_gaussian
@@ -46,8 +47,15 @@ def length_map_slope(act, q, sigma_w2: float):
     return out if np.ndim(q) else float(out[0])
 
 
+def dirac_jumps(act) -> list[tuple[float, float]]:
+    """(position, size) of the jumps of φ itself (each puts J δ(x − b) into φ')."""
+    return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in act.derive().jumps if j.order == 0]
+
+
 def chi1(act, q, sigma_w2: float):
-    """χ_1(q) = σ_w² E[φ'(√q z)²]."""
+    """χ_1(q) = σ_w² E[φ'(√q z)²] (+inf for a discontinuous φ: φ' then holds Dirac terms)."""
+    if dirac_jumps(act):
+        return np.full(np.shape(q), math.inf) if np.ndim(q) else math.inf
     return sigma_w2 * gaussian_moment(act, q, k=1, p=2)
 
 

@@ -195,6 +195,39 @@ def cmd_eoc(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_maps(args: argparse.Namespace) -> int:
+    from signalprop import iterate_maps, propagation
+
+    act = resolve_activation(args.name, args.expr, args.param)
+    if args.sigma_w2 <= 0:
+        raise CLIError(f"--sigma-w2 must be > 0 (a weight variance), got {args.sigma_w2}")
+    if args.sigma_b2 < 0:
+        raise CLIError(f"--sigma-b2 must be >= 0 (a bias variance), got {args.sigma_b2}")
+    if args.q0 <= 0:
+        raise CLIError(f"--q0 must be > 0 (the inputs' pre-activation variance), got {args.q0}")
+    if not -1 <= args.c0 <= 1:
+        raise CLIError(f"--c0 must be a correlation in [-1, 1], got {args.c0}")
+    if args.depth is not None and not 0 <= args.depth <= 10_000:
+        raise CLIError(f"--depth must be in [0, 10000], got {args.depth}")
+    doc = {"name": act.name, "label": act.label, **propagation(act, args.sigma_w2, args.sigma_b2, args.q0).as_dict()}
+    if args.depth is not None:
+        q, _, c = iterate_maps(act, args.q0, args.c0, args.sigma_w2, args.sigma_b2, args.depth)
+        doc.update(depth=args.depth, c0=args.c0, q=q.tolist(), c=c.tolist())
+    if args.json:
+        json.dump(doc, sys.stdout, indent=1)
+        sys.stdout.write("\n")
+        return 0
+    print(f"mean-field maps of {act.label} at sigma_w2 = {args.sigma_w2:g}, sigma_b2 = {args.sigma_b2:g} (inputs: q0 = {args.q0:g})")
+    keys = ("phase", "q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c", "xi_grad")
+    print(_table(("quantity", "value"), [(k, _fmt(doc[k], 10)) for k in keys]))
+    fps = ", ".join(f"{p['q_star']:.6g} ({'stable' if p['stable'] else 'unstable'})" for p in doc["fixed_points"])
+    print(f"fixed points of the length map: {fps or 'none'}")
+    if args.depth is not None:
+        print(_table(("layer", "q", "c"), [(str(i), _fmt(a, 10), _fmt(b, 10)) for i, (a, b) in enumerate(zip(doc["q"], doc["c"]))]))
+    print("('-': infinite or undefined; xi_grad is infinite outside the ordered phase)")
+    return 0
+
+
 def cmd_snn(args: argparse.Namespace) -> int:
     from signalprop import solve_selu
 
@@ -245,6 +278,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--q-max", type=float, default=1e2, help="largest q* (default 100)")
     e.add_argument("--points", type=int, default=120, help="number of q* values (default 120)")
     e.set_defaults(func=cmd_eoc)
+    m = sub.add_parser("maps", help="q*, c*, chi_1, depth scales and phase at (sigma_w2, sigma_b2); per-layer q, c")
+    _add_activation_args(m)
+    m.add_argument("--sigma-w2", type=float, required=True, help="weight variance sigma_w^2")
+    m.add_argument("--sigma-b2", type=float, required=True, help="bias variance sigma_b^2")
+    m.add_argument("--depth", type=int, help="also iterate q^l, c^l for layers 0..DEPTH")
+    m.add_argument("--q0", type=float, default=1.0, help="the inputs' pre-activation variance q^0 (default 1)")
+    m.add_argument("--c0", type=float, default=0.5, help="the inputs' correlation c^0 for --depth (default 0.5)")
+    m.set_defaults(func=cmd_maps)
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)
@@ -264,11 +305,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     except (KeyError, ValueError) as err:  # unknown names, bad parameters, unsafe formulas
-        from signalprop import DivergentExpectationError, NoCriticalPointError
+        from signalprop import DivergentExpectationError, NoCriticalPointError, QuadratureError
         from symbolic import DecompositionError, FormulaError, ParameterError, UnknownActivationError
 
         user_errors = (DecompositionError, FormulaError, ParameterError, UnknownActivationError,
-                       DivergentExpectationError, NoCriticalPointError)
+                       DivergentExpectationError, NoCriticalPointError, QuadratureError)
         if isinstance(err, user_errors):
             print(f"error: {err}", file=sys.stderr)
             return 2

@@ -1,0 +1,127 @@
+"""Correlation map, its slope χ_c, the fixed point c*, the depth scale ξ_c, and the joint iteration
+of (q^l, c^l) for two inputs (Poole et al. 2016, eqs. 4–5; Schoenholz et al. 2017, §3).
+
+  C(c)  = (σ_w² E[φ(u1) φ(u2)] + σ_b²)/q*,   (u1, u2) ~ N(0, q*[[1, c], [c, 1]])
+  χ_c   = C'(c) = σ_w² E[φ'(u1) φ'(u2)]       (Price's theorem; χ_c(1) = χ_1)
+  c*    : C(c*) = c*;  c* = 1 when χ_1 ≤ 1, else the unique root in [0, 1) (C is convex on [0, 1]:
+          a power series in c with non-negative coefficients, Mehler)
+  ξ_c   = −1/ln χ_c(c*)
+
+For a discontinuous φ (jumps J_i at b_i) φ' carries Dirac terms J_i δ(x − b_i); E[φ'(u1) φ'(u2)]
+then has the exact extra terms J_i E[δ(u1 − b_i) φ'(u2)] (a 1-D Gaussian at the conditional law),
+their mirror images, and J_i J_j p(b_i, b_j) (the bivariate density). χ_1 is then infinite.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import brentq
+
+from .bivariate import bivariate_moment
+from .gaussian import growth_rates, integrate_gaussian
+from .maps import _check_variances, dirac_jumps as _dirac_jumps, length_map
+
+_C_TOP = 1.0 - 1e-12  # largest c < 1 used when bracketing c*
+
+
+def _check_c(c) -> np.ndarray:
+    ca = np.asarray(c, dtype=np.float64)
+    if np.any(~(np.abs(ca) <= 1)):
+        raise ValueError(f"c must be a correlation in [-1, 1], got {ca[~(np.abs(ca) <= 1)].ravel()[0]}")
+    return ca
+
+
+def correlation_map(act, c, sigma_w2: float, sigma_b2: float, q_star: float):
+    """C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q* with Var u1 = Var u2 = q* (vectorized over c)."""
+    _check_variances(sigma_w2, sigma_b2)
+    ca = _check_c(c)
+    return (sigma_w2 * bivariate_moment(act, q_star, q_star, ca) + sigma_b2) / q_star
+
+
+def _dirac_terms(act, q: float, c: np.ndarray) -> np.ndarray:
+    """The δ parts of E[φ'(u1) φ'(u2)] for a discontinuous φ (0 for continuous φ); needs |c| < 1."""
+    jumps = _dirac_jumps(act)
+    out = np.zeros_like(c)
+    if not jumps:
+        return out
+    d1 = act.numpy(1)
+    rn, rp = growth_rates(act, 1)
+    s2 = q * (1 - c * c)
+    for b, jb in jumps:
+        density = math.exp(-b * b / (2 * q)) / math.sqrt(2 * math.pi * q)
+        # E[δ(u1 − b) φ'(u2)] = p(b) E[φ'(c b + √(q(1 − c²)) z)], twice (the mirror term is equal)
+        cond = np.array([integrate_gaussian(d1, float(v), float(cc * b), act.breakpoints, rn, rp) for v, cc in zip(s2, c)])
+        out += 2 * jb * density * cond
+        for b2, jb2 in jumps:
+            quad = (b * b - 2 * c * b * b2 + b2 * b2) / (2 * q * (1 - c * c))
+            out += jb * jb2 * np.exp(-quad) / (2 * math.pi * q * np.sqrt(1 - c * c))
+    return out
+
+
+def correlation_map_slope(act, c, sigma_w2: float, q_star: float):
+    """χ_c(c) = C'(c) = σ_w² E[φ'(u1) φ'(u2)] at Var u = q* (vectorized; +inf at c = ±1 for
+    discontinuous φ, where the Dirac terms of φ' meet)."""
+    ca = np.atleast_1d(_check_c(c))
+    out = np.empty_like(ca)
+    inner = np.abs(ca) < 1
+    if _dirac_jumps(act):
+        out[~inner] = math.inf
+    elif (~inner).any():
+        out[~inner] = bivariate_moment(act, q_star, q_star, ca[~inner], k=(1, 1))
+    if inner.any():
+        out[inner] = bivariate_moment(act, q_star, q_star, ca[inner], k=(1, 1)) + _dirac_terms(act, q_star, ca[inner])
+    out *= sigma_w2
+    return out if np.ndim(c) else float(out[0])
+
+
+def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) -> float:
+    """The stable fixed point of the correlation map: 1 when χ_1 ≤ 1 (ordered or critical), else the
+    root of C(c) = c in [0, 1) (unique by convexity), to 1e-13."""
+    if chi1 <= 1.0:
+        return 1.0
+
+    def gap(c):
+        return float(correlation_map(act, c, sigma_w2, sigma_b2, q_star)) - c
+
+    g0 = gap(0.0)
+    if g0 <= 0.0:
+        return 0.0
+    top = _C_TOP
+    if gap(top) >= 0.0:  # χ_1 barely above 1: c* is within 1e-12 of 1
+        return 1.0
+    return brentq(gap, 0.0, top, xtol=1e-15, rtol=1e-15)
+
+
+def xi_c(chi_c: float) -> float:
+    """ξ_c = −1/ln χ_c (inf at χ_c = 1: the edge of chaos)."""
+    return -1.0 / math.log(chi_c) if 0.0 < chi_c < 1.0 else (0.0 if chi_c == 0.0 else math.inf)
+
+
+def iterate_maps(act, q0: float, c0: float, sigma_w2: float, sigma_b2: float, depth: int,
+                 q0_other: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pre-activation variances and correlation of two inputs through ``depth`` layers of the
+    infinite-width network: q1^l = V(q1^{l−1}), q2^l = V(q2^{l−1}),
+    c^l = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/√(q1^l q2^l), (u1, u2) at (q1^{l−1}, q2^{l−1}, c^{l−1}).
+
+    Returns (q1, q2, c), arrays of length depth + 1 (index 0: the inputs' own layer-0 values; the
+    second input has variance ``q0_other``, default q0)."""
+    _check_variances(sigma_w2, sigma_b2)
+    if depth < 0:
+        raise ValueError(f"depth must be >= 0, got {depth}")
+    q2_0 = q0 if q0_other is None else q0_other
+    if not (q0 > 0 and q2_0 > 0):
+        raise ValueError(f"input variances must be > 0, got {q0} and {q2_0}")
+    _check_c(c0)
+    q1s, q2s, cs = [float(q0)], [float(q2_0)], [float(c0)]
+    for _ in range(depth):
+        q1, q2, c = q1s[-1], q2s[-1], cs[-1]
+        n1, n2 = (float(length_map(act, q, sigma_w2, sigma_b2)) for q in (q1, q2))
+        if not (math.isfinite(n1) and math.isfinite(n2)) or min(n1, n2) <= 0:
+            raise ValueError(f"q^l leaves (0, inf) after {len(q1s)} layers (q = {n1:.6g}, {n2:.6g})")
+        cov = sigma_w2 * float(bivariate_moment(act, q1, q2, c)) + sigma_b2
+        q1s.append(n1)
+        q2s.append(n2)
+        cs.append(min(1.0, max(-1.0, cov / math.sqrt(n1 * n2))))
+    return np.array(q1s), np.array(q2s), np.array(cs)
