@@ -52,3 +52,6 @@ __all__ += ["Propagation", "attracting_fixed_point", "c_star", "correlation_map"
 from .mixture import CriticalFraction, Mixture, critical_fraction, mixture, mixture_chi1, mixture_length_map
 
 __all__ += ["CriticalFraction", "Mixture", "critical_fraction", "mixture", "mixture_chi1", "mixture_length_map"]
+from .phase import PHASES, PhaseDiagram, QTables, phase_diagram, q_tables
+
+__all__ += ["PHASES", "PhaseDiagram", "QTables", "phase_diagram", "q_tables"]

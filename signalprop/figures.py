@@ -28,3 +28,38 @@ def plot_edge_of_chaos(curve, label: str, path: str | Path) -> Path:
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def plot_phase_diagram(diagram, path: str | Path) -> Path:
+    """ξ_c as a heat map (log colour scale) over (σ_w², σ_b²), the edge of chaos χ_1 = 1 as a line,
+    ordered / chaotic labels, and the region where the variance grows without bound in grey."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import LogNorm
+
+    w, b = diagram.sigma_w2, diagram.sigma_b2
+    xi = np.where(np.isfinite(diagram.xi_c), diagram.xi_c, np.nan)
+    fig, ax = plt.subplots(figsize=(6.0, 4.6), constrained_layout=True)
+    finite = xi[np.isfinite(xi) & (xi > 0)]
+    norm = LogNorm(vmin=max(finite.min(), 1e-2), vmax=min(finite.max(), 1e4)) if finite.size else None
+    mesh = ax.pcolormesh(w, b, xi, norm=norm, cmap="magma", shading="nearest")
+    fig.colorbar(mesh, ax=ax, label=r"$\xi_c$ (correlation depth scale, layers)")
+    unbounded = (diagram.phase == 3).astype(float)
+    if unbounded.any():
+        ax.contourf(w, b, np.where(unbounded > 0, 1.0, np.nan), levels=[0.5, 1.5], colors=["0.75"])
+        ax.contour(w, b, unbounded, levels=[0.5], colors="0.4", linewidths=0.8)
+    chi = np.where(np.isfinite(diagram.chi1), diagram.chi1, np.nan)
+    if np.nanmin(chi) < 1 < np.nanmax(chi):
+        ax.contour(w, b, chi, levels=[1.0], colors="cyan", linewidths=1.5)
+    ax.set_xlabel(r"$\sigma_w^2$ (weight variance)")
+    ax.set_ylabel(r"$\sigma_b^2$ (bias variance)")
+    ax.set_title(f"order-to-chaos phase diagram: {diagram.activation}")
+    ax.text(0.02, 0.97, "ordered ($\\chi_1 < 1$)", transform=ax.transAxes, ha="left", va="top", color="w")
+    ax.text(0.98, 0.03, "chaotic ($\\chi_1 > 1$) / grey: unbounded", transform=ax.transAxes, ha="right", va="bottom", color="w")
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -228,6 +228,42 @@ def cmd_maps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_phase(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from signalprop.phase import PHASES, phase_diagram
+
+    act = resolve_activation(args.name, args.expr, args.param)
+    if not 2 <= args.grid <= 2000:
+        raise CLIError(f"--grid must be in [2, 2000], got {args.grid}")
+    if not 0 < args.w_min < args.w_max:
+        raise CLIError(f"need 0 < --sigma-w2-min < --sigma-w2-max, got {args.w_min}, {args.w_max}")
+    if not 0 <= args.b_min < args.b_max:
+        raise CLIError(f"need 0 <= --sigma-b2-min < --sigma-b2-max, got {args.b_min}, {args.b_max}")
+    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ...", file=sys.stderr)
+    diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid))
+    if args.output:
+        from signalprop.figures import plot_phase_diagram
+
+        print(f"figure written to {plot_phase_diagram(diagram, args.output)}", file=sys.stderr)
+    if args.json:
+        json.dump(diagram.as_dict(), sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    counts = np.bincount(diagram.phase.ravel(), minlength=len(PHASES))
+    print(f"phase diagram of {act.label}: {args.grid} x {args.grid} grid, sigma_w2 in [{args.w_min:g}, {args.w_max:g}], "
+          f"sigma_b2 in [{args.b_min:g}, {args.b_max:g}]")
+    print(_table(("phase", "grid points"), [(p, str(c)) for p, c in zip(PHASES, counts)]))
+    step = max(1, args.grid // 6)
+    rows = []
+    for i in range(0, args.grid, step):
+        for j in range(0, args.grid, step):
+            rows.append((_fmt(diagram.sigma_w2[j]), _fmt(diagram.sigma_b2[i]), PHASES[diagram.phase[i, j]], _fmt(float(diagram.q_star[i, j])),
+                         _fmt(float(diagram.chi1[i, j])), _fmt(float(diagram.xi_c[i, j]))))
+    print(_table(("sigma_w2", "sigma_b2", "phase", "q_star", "chi1", "xi_c"), rows))
+    return 0
+
+
 def cmd_snn(args: argparse.Namespace) -> int:
     from signalprop import solve_selu
 
@@ -286,6 +322,15 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--q0", type=float, default=1.0, help="the inputs' pre-activation variance q^0 (default 1)")
     m.add_argument("--c0", type=float, default=0.5, help="the inputs' correlation c^0 for --depth (default 0.5)")
     m.set_defaults(func=cmd_maps)
+    ph = sub.add_parser("phase", help="order-to-chaos phase diagram: q*, chi_1, xi_c on a (sigma_w2, sigma_b2) grid")
+    _add_activation_args(ph)
+    ph.add_argument("-o", "--output", help="write the figure (PNG/PDF/SVG by extension)")
+    ph.add_argument("--grid", type=int, default=200, help="grid points per axis (default 200)")
+    ph.add_argument("--sigma-w2-min", dest="w_min", type=float, default=0.1, help="default 0.1")
+    ph.add_argument("--sigma-w2-max", dest="w_max", type=float, default=5.0, help="default 5")
+    ph.add_argument("--sigma-b2-min", dest="b_min", type=float, default=0.0, help="default 0")
+    ph.add_argument("--sigma-b2-max", dest="b_max", type=float, default=0.4, help="default 0.4")
+    ph.set_defaults(func=cmd_phase)
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)

@@ -1,0 +1,60 @@
+"""Phase diagrams against the point-by-point route (``propagation``: direct quadrature, Brent roots,
+the 2-D engine for c*), the tanh edge of chaos of Schoenholz et al. (σ_w² = 1.7610 at σ_b² = 0.05),
+and the CLI's JSON."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+from signalprop import critical_sigma_w2, phase_diagram, propagation
+from signalprop.phase import PHASES
+from symbolic import get_activation
+from theory.cli import main
+
+W = np.linspace(0.1, 5.0, 60)
+B = np.linspace(0.0, 0.4, 41)
+
+
+@pytest.mark.parametrize("name", ["tanh", "relu", "swish"])
+def test_grid_matches_pointwise_route(name):
+    act = get_activation(name)
+    d = phase_diagram(act, W, B)
+    rng = np.random.default_rng(7)
+    for i, j in zip(rng.integers(0, len(B), 8), rng.integers(0, len(W), 8)):
+        p = propagation(act, W[j], B[i])
+        assert PHASES[d.phase[i, j]] == p.phase, (name, W[j], B[i])
+        if p.phase == "unbounded":
+            assert math.isnan(d.q_star[i, j])
+            continue
+        assert d.q_star[i, j] == pytest.approx(p.q_star, rel=1e-9, abs=1e-12)
+        assert d.chi1[i, j] == pytest.approx(p.chi1, rel=1e-9)
+        if math.isfinite(p.xi_q):
+            assert d.xi_q[i, j] == pytest.approx(p.xi_q, rel=1e-7)
+        # the Mehler series (64 terms) holds c* and χ_c to ~1e-9 while c* ≤ 0.9
+        assert d.c_star[i, j] == pytest.approx(p.c_star, abs=1e-9)
+        assert d.xi_c[i, j] == pytest.approx(p.xi_c, rel=1e-7)
+
+
+def test_tanh_edge_of_chaos_on_the_grid():
+    tanh = get_activation("tanh")
+    w = np.linspace(1.5, 2.0, 501)
+    d = phase_diagram(tanh, w, np.array([0.05]))
+    j = int(np.argmax(d.chi1[0] > 1.0))  # first chaotic column
+    crossing = w[j - 1] + (w[j] - w[j - 1]) * (1 - d.chi1[0, j - 1]) / (d.chi1[0, j] - d.chi1[0, j - 1])
+    assert crossing == pytest.approx(critical_sigma_w2(tanh, 0.05)[0], rel=1e-6)
+    assert crossing == pytest.approx(1.76, abs=0.005)  # Schoenholz et al. 2017, Fig. 1
+    assert np.all(d.xi_c[0, j - 3:j + 3] > 100)  # ξ_c diverges at the edge of chaos
+
+
+def test_phase_cli_json_and_figure(tmp_path, capsys):
+    out = tmp_path / "phase.png"
+    assert main(["phase", "tanh", "--grid", "6", "--json", "-o", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    for key in ("sigma_w2", "sigma_b2", "q_star", "chi1", "xi_c"):
+        assert key in doc
+    assert len(doc["sigma_w2"]) == 6 and len(doc["q_star"]) == 6 and len(doc["q_star"][0]) == 6
+    assert out.stat().st_size > 10_000
+    assert main(["phase", "tanh", "--grid", "1"]) == 2
+    assert "--grid must be" in capsys.readouterr().err
