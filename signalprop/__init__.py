@@ -41,9 +41,9 @@ __all__ += ["CONVENTION", "CriticalInit", "NoCriticalPointError", "critical_init
 from .snn import SeluConstants, mean_variance_jacobian, mean_variance_map, solve_selu
 
 __all__ += ["SeluConstants", "mean_variance_jacobian", "mean_variance_map", "solve_selu"]
-from .universality import UniversalityClass, universality_class
+from .universality import HalfStablePoint, UniversalityClass, chi_parallel, chi_perp, nonzero_critical_points, universality_class
 
-__all__ += ["UniversalityClass", "universality_class"]
+__all__ += ["HalfStablePoint", "UniversalityClass", "chi_parallel", "chi_perp", "nonzero_critical_points", "universality_class"]
 from .correlation import c_star, correlation_map, correlation_map_slope, iterate_maps, xi_c
 from .propagation import Propagation, attracting_fixed_point, propagation
 

@@ -71,3 +71,69 @@ def universality_class(act) -> UniversalityClass:
         return UniversalityClass("K*=0", 0.0, cw, a1, f"a1 = {a1} < 0: K^l ~ 1/(-a1 l) at C_b = 0, C_W = 1/phi'(0)^2")
     return UniversalityClass("neither", None, None, a1,
                              f"a1 = {a1} >= 0: K* = 0 is at best half-stable (not in the K* = 0 class)")
+
+
+# ---------------------------------------------------------------- K* ≠ 0: χ_∥ = χ_⊥ = 1
+def chi_parallel(act, K, C_W: float):
+    """χ_∥(K) = dK^{l+1}/dK^l = (C_W/(2K)) ⟨φ(√K z)² (z² − 1)⟩ (RYH eq. 5.10 in z-units; Stein form)."""
+    from .maps import length_map_slope
+
+    return length_map_slope(act, K, C_W)
+
+
+def chi_perp(act, K, C_W: float):
+    """χ_⊥(K) = C_W ⟨φ'(√K z)²⟩ (= χ_1 of Poole et al.)."""
+    from .maps import chi1
+
+    return chi1(act, K, C_W)
+
+
+@dataclass(frozen=True)
+class HalfStablePoint:
+    """A critical point K* ≠ 0 (χ_∥ = χ_⊥ = 1) with its (C_b, C_W). At it δK^{l+1} = δK^l +
+    ½ V''(K*) (δK^l)² + …, so it attracts from one side only: from below when V'' > 0 (the
+    perturbation shrinks as 1/l), from above when V'' < 0 (RYH §5.3.4, "half-stable")."""
+
+    K_star: float
+    C_b: float
+    C_W: float
+    curvature: float  # V''(K*) = C_W d²⟨φ²⟩_K/dK²
+
+    @property
+    def attracts_from(self) -> str:
+        return "below" if self.curvature > 0 else "above"
+
+    def as_dict(self) -> dict:
+        return {"K_star": self.K_star, "C_b": self.C_b, "C_W": self.C_W, "curvature": self.curvature,
+                "attracts_from": self.attracts_from}
+
+
+def nonzero_critical_points(act, K_min: float = 1e-3, K_max: float = 1e3, n_grid: int = 121) -> list[HalfStablePoint]:
+    """All K* in [K_min, K_max] with χ_∥(K*) = χ_⊥(K*) = 1 and C_b ≥ 0: with C_W = 1/⟨φ'²⟩_K
+    (χ_⊥ = 1), the roots of χ_∥(K) − 1 on a log grid polished by Brent's method to 1e-14;
+    C_b = K* − C_W ⟨φ²⟩_{K*}. V''(K*) = C_W ⟨φ² He_4(z)⟩/(4K²) (second-order Stein identity).
+    Scale-invariant φ (χ_∥ ≡ χ_⊥ at C_b = 0) and K* = 0 class members give an empty list here; see
+    ``universality_class`` for their critical points."""
+    import numpy as np
+    from scipy.optimize import brentq
+
+    from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
+
+    def gap(K):
+        return float(chi_parallel(act, K, 1.0 / float(gaussian_moment(act, K, k=1)))) - 1.0
+
+    Ks = np.geomspace(K_min, K_max, n_grid)
+    g = np.array([gap(K) for K in Ks])
+    f = act.numpy(0)
+    rn, rp = growth_rates(act, 2)
+    out = []
+    real = (np.abs(g[:-1]) > 1e-10) | (np.abs(g[1:]) > 1e-10)  # not rounding noise (scale-invariant φ: χ_∥ ≡ 1)
+    for i in np.nonzero((np.sign(g[:-1]) * np.sign(g[1:]) < 0) & real)[0]:
+        K = brentq(gap, Ks[i], Ks[i + 1], xtol=1e-300, rtol=1e-14)
+        cw = 1.0 / float(gaussian_moment(act, K, k=1))
+        cb = K - cw * float(gaussian_moment(act, K))
+        if cb < -1e-12 * K:
+            continue
+        he4 = integrate_gaussian(lambda x: f(x) ** 2, K, 0.0, act.breakpoints, rn, rp, z_poly=lambda z: z**4 - 6 * z**2 + 3)
+        out.append(HalfStablePoint(K, max(cb, 0.0), cw, cw * he4 / (4 * K * K)))
+    return out

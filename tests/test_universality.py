@@ -49,3 +49,29 @@ def test_swish_moves_away_from_zero():
     ks = iterate_length_map(act, 1e-3, 4.0, 0.0, 400)  # C_W = 1/phi'(0)^2 = 4
     assert ks[-1] > ks[0]
     assert ks[-1] == pytest.approx(1 / (1e3 - 0.75 * 400), rel=0.01)
+
+
+def test_half_stable_critical_points_swish_gelu():
+    """RYH §5.3.4: SWISH and GELU are critical only at K* != 0 with C_b > 0, half-stable. References:
+    an independent 40-digit mpmath solution (research notes of this project); GELU's K* is exactly
+    (3 + √17)/2."""
+    from signalprop import chi_parallel, chi_perp, nonzero_critical_points
+
+    (sw,) = nonzero_critical_points(get_activation("swish"))
+    assert sw.K_star == pytest.approx(14.3201736180, rel=1e-10)
+    assert sw.C_W == pytest.approx(1.98800467827, rel=1e-10)
+    assert sw.C_b == pytest.approx(0.555143170722, rel=1e-10)
+    assert sw.attracts_from == "below"
+    (ge,) = nonzero_critical_points(get_activation("gelu"))
+    assert ge.K_star == pytest.approx((3 + math.sqrt(17)) / 2, rel=1e-12)
+    assert ge.C_W == pytest.approx(1.98305825744, rel=1e-10) and ge.C_b == pytest.approx(0.172922390756, rel=1e-10)
+    assert ge.attracts_from == "above"
+    gelu = get_activation("gelu")
+    assert chi_parallel(gelu, ge.K_star, ge.C_W) == pytest.approx(1.0, abs=1e-12)
+    assert chi_perp(gelu, ge.K_star, ge.C_W) == pytest.approx(1.0, abs=1e-12)
+    # half-stability seen by iterating K -> C_b + C_W <phi^2>_K from both sides (2000 layers)
+    above = iterate_length_map(gelu, ge.K_star + 0.5, ge.C_W, ge.C_b, 2000)[-1]
+    below = iterate_length_map(gelu, ge.K_star - 0.5, ge.C_W, ge.C_b, 2000)[-1]
+    assert abs(above - ge.K_star) < 0.45 and abs(below - ge.K_star) > 0.5
+    assert nonzero_critical_points(get_activation("tanh")) == []
+    assert nonzero_critical_points(get_activation("relu")) == []  # scale-invariant: every K, see universality_class
