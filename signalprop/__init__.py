@@ -8,11 +8,13 @@ from .gaussian import (
     DivergentExpectationError,
     gaussian_moment,
     gaussian_moment_mp,
+    hermite_coefficients,
     integrate_gaussian,
     integrate_gaussian_mp,
 )
 
-__all__ = ["DivergentExpectationError", "gaussian_moment", "gaussian_moment_mp", "integrate_gaussian", "integrate_gaussian_mp"]
+__all__ = ["DivergentExpectationError", "gaussian_moment", "gaussian_moment_mp", "hermite_coefficients", "integrate_gaussian",
+           "integrate_gaussian_mp"]
 from .bivariate import bivariate_moment, bivariate_moment_mp, feature_width, integrate_gaussian2, integrate_gaussian2_mp
 from .quadrature import QuadratureError
 

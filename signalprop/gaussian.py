@@ -60,6 +60,16 @@ def guard_overflow(vals: np.ndarray, distance: np.ndarray, where: Callable[[np.n
     return vals
 
 
+def _edges(s: np.ndarray, mean: float, breakpoints: Sequence[float], rate_neg: float, rate_pos: float) -> tuple[np.ndarray, np.ndarray]:
+    """Panel edges in z for each √q (window, breakpoints, grading towards x = 0) and the peak z*."""
+    lo, hi = -Z_WINDOW - rate_neg * s, Z_WINDOW + rate_pos * s
+    centre = rate_pos * s if rate_pos else -rate_neg * s
+    origin = -mean / s  # x = 0: where activations act; graded cuts resolve sharp smooth features there
+    cuts = [origin[:, None] + sign * GRADING[None, :] for sign in (-1.0, 1.0)]
+    cuts += [((np.asarray(breakpoints, dtype=np.float64)[None, :] - mean) / s[:, None])]
+    return panel_edges(lo, hi, np.concatenate(cuts, axis=1), MAX_PANEL), centre
+
+
 def integrate_gaussian(
     f: Callable[[np.ndarray], np.ndarray],
     q: float | np.ndarray,
@@ -79,12 +89,7 @@ def integrate_gaussian(
     if np.any(~(qs > 0)):
         raise ValueError(f"q must be > 0, got {qs[~(qs > 0)][0]}")
     s = np.sqrt(qs)
-    lo, hi = -Z_WINDOW - rate_neg * s, Z_WINDOW + rate_pos * s
-    centre = rate_pos * s if rate_pos else -rate_neg * s
-    origin = -mean / s  # x = 0: where activations act; graded cuts resolve sharp smooth features there
-    cuts = [origin[:, None] + sign * GRADING[None, :] for sign in (-1.0, 1.0)]
-    cuts += [((np.asarray(breakpoints, dtype=np.float64)[None, :] - mean) / s[:, None])]
-    edges = panel_edges(lo, hi, np.concatenate(cuts, axis=1), MAX_PANEL)
+    edges, centre = _edges(s, mean, breakpoints, rate_neg, rate_pos)
 
     def integrand(z, rows):
         with np.errstate(all="ignore"):
@@ -163,3 +168,36 @@ def gaussian_moment_mp(act, q: float, k: int = 0, p: int = 2, mean: float = 0.0,
     f = act.mpmath(k)
     rn, rp = growth_rates(act, p)
     return integrate_gaussian_mp(lambda x: f(x) ** p, q, mean, act.form.breakpoints, rn, rp, dps=dps, max_panel=max_panel)
+
+
+def hermite_coefficients(act, q, n: int = 64, k: int = 0) -> np.ndarray:
+    """a_j(q) = E[φ^(k)(√q z) He_j(z)]/√j! for j < n (normalized probabilists' Hermite basis), all j
+    in one adaptive pass sharing the evaluations of φ (vectorized over q: shape (len(q), n)).
+    Mehler: E[φ(u1) φ(u2)] = Σ_j a_j(q1) a_j(q2) c^j, and Σ_j a_j² = E[φ(√q z)²]. Absolute accuracy
+    ~1e-15·√E[φ²] (coefficients that vanish, e.g. by parity, come out at that level)."""
+    qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    if np.any(~(qs > 0)):
+        raise ValueError(f"q must be > 0, got {qs[~(qs > 0)][0]}")
+    if n < 1:
+        raise ValueError(f"n (number of coefficients) must be >= 1, got {n}")
+    f = act.numpy(k)
+    rn, rp = growth_rates(act, 1)
+    s = np.sqrt(qs)
+    edges, centre = _edges(s, 0.0, act.breakpoints, rn, rp)
+    norms = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, 2 * rn, 2 * rp))
+    roots = np.sqrt(np.arange(n + 1.0))
+
+    def integrand(z, rows):
+        with np.errstate(all="ignore"):
+            base = f(s[rows] * z) * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        base = guard_overflow(base, np.abs(z - centre[rows]), lambda bad: f"z = {z[bad][0]:.6g}")
+        out = np.empty((n, z.size))
+        out[0] = base
+        if n > 1:
+            out[1] = z * base
+        for j in range(1, n - 1):  # He_{j+1}/√(j+1)! = (z h_j − √j h_{j−1})/√(j+1)
+            out[j + 1] = (z * out[j] - roots[j] * out[j - 1]) / roots[j + 1]
+        return out
+
+    out = integrate_rows(integrand, edges, abs_tol=1e-15 * np.maximum(norms, 1e-300))
+    return out if np.ndim(q) else out[0]

@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
+from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .maps import dirac_jumps
 
 Q_MIN = 1e-5
@@ -71,8 +71,6 @@ def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q; cached)."""
     lo, hi = math.log(Q_MIN), math.log(_q_max(act))
     discontinuous = bool(dirac_jumps(act))
-    f = act.numpy(0)
-    rn, rp = growth_rates(act, 1)
 
     def hg(t):
         q = np.exp(t)
@@ -84,13 +82,9 @@ def q_tables(act) -> QTables:
     deg, coefs = _interpolate(hg, lo, hi)
     nodes = np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
-    b = []
-    for n in range(N_MEHLER):
-        he = np.zeros(n + 1)
-        he[n] = 1.0 / math.sqrt(math.factorial(n))
-        a_n = integrate_gaussian(f, q, 0.0, act.breakpoints, rn, rp, z_poly=lambda z, he=he: np.polynomial.hermite_e.hermeval(z, he))
-        b.append(C.chebfit(nodes, a_n * a_n / q, deg))
-    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], np.array(b))
+    a = hermite_coefficients(act, q, N_MEHLER)  # (deg + 1, N_MEHLER)
+    b = C.chebfit(nodes, a * a / q[:, None], deg).T
+    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], b)
 
 
 def _map_t(tables: QTables, t):

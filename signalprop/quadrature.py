@@ -42,47 +42,64 @@ def panel_edges(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray, max_panel: flo
     return np.sort(np.concatenate([grid, cuts], axis=1), axis=1)
 
 
-def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """24- and 12-point estimates per panel, shape (components, panels), and whether the integrand
+    is scalar (one value per abscissa)."""
     half = 0.5 * (b - a)
     mid = 0.5 * (b + a)
     out = []
     for x, w in ((_X24, _W24), (_X12, _W12)):
         z = mid[:, None] + half[:, None] * x[None, :]
-        vals = integrand(z.ravel(), np.repeat(rows, len(x))).reshape(z.shape)
-        out.append(half * (vals @ w))
-    return out[0], out[1]
+        vals = np.asarray(integrand(z.ravel(), np.repeat(rows, len(x))))
+        out.append(half * (vals.reshape(-1, *z.shape) @ w))
+    return out[0], out[1], vals.ndim == 1
+
+
+def _per_row(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
+    """Sum of (components, panels) values into (components, rows)."""
+    m = values.shape[0]
+    idx = (rows[None, :] + n_rows * np.arange(m)[:, None]).ravel()
+    return np.bincount(idx, values.ravel(), minlength=m * n_rows).reshape(m, n_rows)
 
 
 def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], edges: np.ndarray,
                    rel_tol: float = REL_TOL, max_levels: int = MAX_LEVELS, abs_tol: np.ndarray | None = None) -> np.ndarray:
-    """∫ integrand(z, row) dz over each row's [edges[row, 0], edges[row, −1]] (returns one value per row).
+    """∫ integrand(z, row) dz over each row's [edges[row, 0], edges[row, −1]].
 
-    ``integrand(z, rows)`` gets flat arrays of abscissae and their row indices. ``abs_tol`` (per row)
-    is an absolute error that is good enough for that row (e.g. an inner integral whose weight in
-    the outer one is small); by default every row is converged to ``rel_tol`` of its own size."""
+    ``integrand(z, rows)`` gets flat arrays of abscissae and their row indices and returns either one
+    value per abscissa (the result is then one value per row) or an array (components, abscissae) —
+    several integrals sharing the function evaluations (result: rows × components; a panel is
+    refined until every component has converged). ``abs_tol`` (per row) is an absolute error that
+    is good enough for that row (e.g. an inner integral whose weight in the outer one is small, or a
+    component that vanishes); by default every row is converged to ``rel_tol`` of its own size."""
     n_rows = edges.shape[0]
     rows = np.repeat(np.arange(n_rows), edges.shape[1] - 1)
     a, b = edges[:, :-1].ravel(), edges[:, 1:].ravel()
     keep = b > a
     a, b, rows = a[keep], b[keep], rows[keep]
     width = np.maximum(edges[:, -1] - edges[:, 0], 1e-300)
-    total = np.zeros(n_rows)
+    total = None
     density = None
-    for level in range(max_levels):
+    for level in range(max_levels + 1):
         if not a.size:
-            return total
-        fine, coarse = _gauss_pair(integrand, a, b, rows)
-        if density is None:  # tolerance per unit length, from the first (whole-row) estimate
-            scale = np.maximum(np.bincount(rows, np.abs(fine), minlength=n_rows), 1e-300)
+            break
+        fine, coarse, scalar = _gauss_pair(integrand, a, b, rows)
+        if total is None:  # tolerance per unit length, from the first (whole-row) estimate
+            total = np.zeros((fine.shape[0], n_rows))
+            scale = np.maximum(_per_row(rows, np.abs(fine), n_rows), 1e-300)
             if abs_tol is not None:
-                scale = np.maximum(scale, np.asarray(abs_tol) / rel_tol)
+                scale = np.maximum(scale, np.asarray(abs_tol)[None, :] / rel_tol)
             density = rel_tol * scale / width
             floor = PANEL_FLOOR * rel_tol * scale
+        if level == max_levels:  # out of halvings: take the finer estimate
+            total += _per_row(rows, fine, n_rows)
+            break
         # converged: within the panel's share of the row's tolerance, to rel_tol of the panel itself, or
         # below the per-panel floor (1e-3 of the row's tolerance: rounding in the integrand's argument
         # near a cut can keep tiny panels from agreeing any better)
-        ok = np.abs(fine - coarse) <= np.maximum(np.maximum(density[rows] * (b - a), rel_tol * np.abs(fine)), floor[rows])
-        total += np.bincount(rows[ok], fine[ok], minlength=n_rows)
+        limit = np.maximum(np.maximum(density[:, rows] * (b - a), rel_tol * np.abs(fine)), floor[:, rows])
+        ok = np.all(np.abs(fine - coarse) <= limit, axis=0)
+        total += _per_row(rows[ok], fine[:, ok], n_rows)
         bad = ~ok
         if 2 * bad.sum() > MAX_ACTIVE:
             raise QuadratureError(
@@ -93,5 +110,6 @@ def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], ed
         a = np.concatenate([a[bad], mid])
         b = np.concatenate([mid, b[bad]])
         rows = np.concatenate([rows[bad], rows[bad]])
-    fine, _ = _gauss_pair(integrand, a, b, rows)
-    return total + np.bincount(rows, fine, minlength=n_rows)
+    if total is None:
+        return np.zeros(n_rows)
+    return total[0] if scalar else total.T

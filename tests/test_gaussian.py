@@ -70,3 +70,24 @@ def test_bad_input_and_divergence():
         gaussian_moment(act, 3.0)
     with pytest.raises(DivergentExpectationError, match="beyond float64"):
         gaussian_moment(get_activation("exponential"), 1e3)
+
+
+def test_hermite_coefficients_closed_forms():
+    """E[e^{√q z} He_j(z)] = e^{q/2} q^{j/2} and E[e^{i√q z} He_j(z)] = e^{-q/2} (i√q)^j (Gaussian
+    shift identities), normalized by √j!; and Σ_j a_j² = E[φ²] (Parseval) for an analytic φ."""
+    from signalprop import hermite_coefficients
+
+    q = np.array([1e-3, 0.5, 4.0])
+    j = np.arange(40)
+    norm = np.array([math.sqrt(math.factorial(int(i))) for i in j])
+    got = hermite_coefficients(get_activation("exponential"), q, 40)
+    expected = np.exp(q / 2)[:, None] * np.sqrt(q)[:, None] ** j[None, :] / norm
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15 * np.exp(q.max()))
+    got = hermite_coefficients(get_activation("sin"), q, 40)
+    expected = np.exp(-q / 2)[:, None] * np.sqrt(q)[:, None] ** j[None, :] * np.sin(j * np.pi / 2)[None, :] / norm
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    tanh = get_activation("tanh")
+    a = hermite_coefficients(tanh, 0.3, 64)
+    assert np.sum(a * a) == pytest.approx(gaussian_moment(tanh, 0.3), rel=1e-13)
+    with pytest.raises(ValueError, match="q must be > 0"):
+        hermite_coefficients(tanh, -1.0)
