@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 
-from .gaussian import _INV_SQRT_2PI, DivergentExpectationError, growth_rates, guard_overflow, integrate_gaussian
+from .gaussian import _INV_SQRT_2PI, DivergentExpectationError, growth_rates, guard_overflow, integrate_gaussian, mp_nodes, mp_value
 from .quadrature import GRADING, QuadratureError, integrate_rows, panel_edges
 
 W2 = 12.0  # half-width of each window (in standard-normal units) beyond the integrand's peak
@@ -43,17 +43,36 @@ def _as_arrays(q1, q2, c) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int
     for name, v in (("q1", q1), ("q2", q2)):
         if np.any(~(v > 0)):
             raise ValueError(f"{name} must be > 0 (a variance), got {v[~(v > 0)].ravel()[0]}")
-    if np.any(~(np.abs(c) <= 1)):
-        raise ValueError(f"c must be a correlation in [-1, 1], got {c[~(np.abs(c) <= 1)].ravel()[0]}")
+    check_correlation(c)
     return q1.ravel(), q2.ravel(), c.ravel(), q1.shape
+
+
+def check_correlation(c) -> np.ndarray:
+    """c as a float64 array, or ValueError if any value is outside [−1, 1] (NaN included)."""
+    ca = np.asarray(c, dtype=np.float64)
+    if np.any(~(np.abs(ca) <= 1)):
+        raise ValueError(f"c must be a correlation in [-1, 1], got {ca[~(np.abs(ca) <= 1)].ravel()[0]}")
+    return ca
+
+
+def _windows(s1, s2, alpha, beta, rates_f: Rates, rates_g: Rates, half_width: float = W2):
+    """(x_lo, x_hi, y_lo, y_hi): ``half_width`` beyond the peak of f(√q1(αx + βy)) g(√q2(αx − βy))
+    in each variable, for f, g growing like e^{a|u|} (numbers, arrays or mpmath values)."""
+    return (-half_width - (rates_f[0] * s1 + rates_g[0] * s2) * alpha,
+            half_width + (rates_f[1] * s1 + rates_g[1] * s2) * alpha,
+            -half_width - (rates_f[0] * s1 + rates_g[1] * s2) * beta,
+            half_width + (rates_f[1] * s1 + rates_g[0] * s2) * beta)
+
+
+def _peak(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The integrand's peak inside a window built by ``_windows`` (W2 from the widened side)."""
+    return np.where(hi - W2 > 0, hi - W2, lo + W2)
 
 
 def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates) -> np.ndarray:
     """c = ±1: E[f(√q1 z) g(±√q2 z)], one row per pair (cut at the breakpoints of both)."""
-    g_neg, g_pos = rates_g if sign > 0 else rates_g[::-1]
-    lo = -W2 - rates_f[0] * s1 - g_neg * s2
-    hi = W2 + rates_f[1] * s1 + g_pos * s2
-    peak = np.where(hi - W2 > 0, hi - W2, lo + W2)
+    lo, hi, _, _ = _windows(s1, s2, 1.0, 0.0, rates_f, rates_g if sign > 0 else rates_g[::-1])
+    peak = _peak(lo, hi)
     cuts = np.concatenate([np.outer(1 / s1, bps_f), np.outer(sign / s2, bps_g),
                            np.tile(np.concatenate([GRADING, -GRADING]), (len(s1), 1))], axis=1)
 
@@ -83,12 +102,8 @@ def _graded(origin: np.ndarray, threshold: np.ndarray) -> np.ndarray:
 
 def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, widths, abs_tol) -> np.ndarray:
     alpha, beta = np.sqrt(0.5 * (1 + cabs)), np.sqrt(0.5 * (1 - cabs))
-    x_lo = -W2 - (rates_f[0] * s1 + rates_g[0] * s2) * alpha
-    x_hi = W2 + (rates_f[1] * s1 + rates_g[1] * s2) * alpha
-    y_lo = -W2 - (rates_f[0] * s1 + rates_g[1] * s2) * beta
-    y_hi = W2 + (rates_f[1] * s1 + rates_g[0] * s2) * beta
-    x_peak = np.where(x_hi - W2 > 0, x_hi - W2, x_lo + W2)
-    y_peak = np.where(y_hi - W2 > 0, y_hi - W2, y_lo + W2)
+    x_lo, x_hi, y_lo, y_hi = _windows(s1, s2, alpha, beta, rates_f, rates_g)
+    x_peak, y_peak = _peak(x_lo, x_hi), _peak(y_lo, y_hi)
     # a feature of width w (x units) at the origin of f is w/(√q1 α) wide in the inner variable
     thr_f, thr_g = widths[0] / (8 * s1 * alpha), widths[1] / (8 * s2 * alpha)
     work = [0]
@@ -204,10 +219,6 @@ def feature_width(act, k: int = 0) -> float:
     return 1.0 / peak if math.isfinite(peak) and peak > 1.0 else (0.0 if not math.isfinite(peak) else 1.0)
 
 
-def _mpf(b, dps: int) -> mpmath.mpf:
-    return mpmath.mpf(str(b.evalf(dps + 5))) if hasattr(b, "evalf") else mpmath.mpf(b)
-
-
 def integrate_gaussian2_mp(f: Callable, g: Callable, q1: float, q2: float, c: float,
                            breakpoints_f: Sequence = (), breakpoints_g: Sequence = (),
                            rates_f: Rates = (0.0, 0.0), rates_g: Rates = (0.0, 0.0),
@@ -218,30 +229,21 @@ def integrate_gaussian2_mp(f: Callable, g: Callable, q1: float, q2: float, c: fl
     < 1e-27, far below the 1e-10 being checked). f, g are mpmath callables; c = ±1 is 1-D."""
     with mpmath.workdps(dps):
         s1, s2, cc = (mpmath.sqrt(mpmath.mpf(q1)), mpmath.sqrt(mpmath.mpf(q2)), mpmath.mpf(c))
-        bf = [_mpf(b, dps) for b in breakpoints_f]
+        bf = [mp_value(b, dps) for b in breakpoints_f]
         sign = 1 if cc >= 0 else -1
-        bg = [sign * _mpf(b, dps) for b in breakpoints_g]
+        bg = [sign * mp_value(b, dps) for b in breakpoints_g]
         gs = g if sign > 0 else (lambda x: g(-x))
         rg = rates_g if sign > 0 else rates_g[::-1]
 
         def nodes(lo, hi, cuts):
-            pts = sorted({lo, hi, *[t for t in cuts if lo < t < hi]})
-            out = [pts[0]]
-            for a, b in zip(pts[:-1], pts[1:]):
-                n = max(1, math.ceil(float(b - a) / max_panel))
-                out.extend(a + (b - a) * mpmath.mpf(i) / n for i in range(1, n + 1))
-            return out
+            return mp_nodes(lo, hi, cuts, max_panel)
 
         if abs(cc) == 1:
-            lo = -half_width - float(rates_f[0] * s1 + rg[0] * s2)
-            hi = half_width + float(rates_f[1] * s1 + rg[1] * s2)
+            lo, hi, _, _ = _windows(s1, s2, 1, 0, rates_f, rg, half_width)
             cuts = [b / s1 for b in bf] + [b / s2 for b in bg] + [mpmath.mpf(0)]
             return mpmath.quad(lambda z: f(s1 * z) * gs(s2 * z) * mpmath.npdf(z), nodes(lo, hi, cuts))
         alpha, beta = mpmath.sqrt((1 + abs(cc)) / 2), mpmath.sqrt((1 - abs(cc)) / 2)
-        x_lo = -half_width - float((rates_f[0] * s1 + rg[0] * s2) * alpha)
-        x_hi = half_width + float((rates_f[1] * s1 + rg[1] * s2) * alpha)
-        y_lo = -half_width - float((rates_f[0] * s1 + rg[1] * s2) * beta)
-        y_hi = half_width + float((rates_f[1] * s1 + rg[0] * s2) * beta)
+        x_lo, x_hi, y_lo, y_hi = _windows(s1, s2, alpha, beta, rates_f, rg, half_width)
 
         def h(y):
             cuts = [(b / s1 - beta * y) / alpha for b in [0, *bf]] + [(b / s2 + beta * y) / alpha for b in [0, *bg]]

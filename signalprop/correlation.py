@@ -19,24 +19,17 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .bivariate import bivariate_moment
+from .bivariate import bivariate_moment, check_correlation
 from .gaussian import growth_rates, integrate_gaussian
 from .maps import _check_variances, dirac_jumps as _dirac_jumps, length_map
 
 _C_TOP = 1.0 - 1e-12  # largest c < 1 used when bracketing c*
 
 
-def _check_c(c) -> np.ndarray:
-    ca = np.asarray(c, dtype=np.float64)
-    if np.any(~(np.abs(ca) <= 1)):
-        raise ValueError(f"c must be a correlation in [-1, 1], got {ca[~(np.abs(ca) <= 1)].ravel()[0]}")
-    return ca
-
-
 def correlation_map(act, c, sigma_w2: float, sigma_b2: float, q_star: float):
     """C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q* with Var u1 = Var u2 = q* (vectorized over c)."""
     _check_variances(sigma_w2, sigma_b2)
-    ca = _check_c(c)
+    ca = check_correlation(c)
     return (sigma_w2 * bivariate_moment(act, q_star, q_star, ca) + sigma_b2) / q_star
 
 
@@ -63,7 +56,7 @@ def _dirac_terms(act, q: float, c: np.ndarray) -> np.ndarray:
 def correlation_map_slope(act, c, sigma_w2: float, q_star: float):
     """χ_c(c) = C'(c) = σ_w² E[φ'(u1) φ'(u2)] at Var u = q* (vectorized; +inf at c = ±1 for
     discontinuous φ, where the Dirac terms of φ' meet)."""
-    ca = np.atleast_1d(_check_c(c))
+    ca = np.atleast_1d(check_correlation(c))
     out = np.empty_like(ca)
     inner = np.abs(ca) < 1
     if _dirac_jumps(act):
@@ -113,7 +106,7 @@ def iterate_maps(act, q0: float, c0: float, sigma_w2: float, sigma_b2: float, de
     q2_0 = q0 if q0_other is None else q0_other
     if not (q0 > 0 and q2_0 > 0):
         raise ValueError(f"input variances must be > 0, got {q0} and {q2_0}")
-    _check_c(c0)
+    check_correlation(c0)
     q1s, q2s, cs = [float(q0)], [float(q2_0)], [float(c0)]
     for _ in range(depth):
         q1, q2, c = q1s[-1], q2s[-1], cs[-1]

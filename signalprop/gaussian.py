@@ -41,11 +41,22 @@ def _window_edges(lo: float, hi: float, cuts: Sequence[float], max_panel: float 
     return edges
 
 
-def _window(q: float, rate_neg: float, rate_pos: float, half_width: float = Z_WINDOW) -> tuple[float, float, float]:
-    """(lo, hi, peak) in z: ``half_width`` beyond the integrand's peak z* = a√q where f ~ e^{a|x|}."""
-    s = math.sqrt(q)
+def _window(s, rate_neg: float, rate_pos: float, half_width: float = Z_WINDOW):
+    """(lo, hi, peak) in z for √q = s (a number or an array): ``half_width`` beyond the integrand's
+    peak z* = a√q where f ~ e^{a|x|}."""
     peak = rate_pos * s if rate_pos else -rate_neg * s
     return -half_width - rate_neg * s, half_width + rate_pos * s, peak
+
+
+def mp_value(b, dps: int) -> mpmath.mpf:
+    """A breakpoint (sympy exact or float) as an mpmath number at ``dps`` digits (+5 guard)."""
+    return mpmath.mpf(str(b.evalf(dps + 5))) if hasattr(b, "evalf") else mpmath.mpf(b)
+
+
+def mp_nodes(lo: float, hi: float, cuts: Sequence, max_panel: float) -> list:
+    """Panel edges for an mpmath reference: ``_window_edges`` with the cuts kept at full precision."""
+    exact = {float(c): c for c in cuts}
+    return [exact.get(p, mpmath.mpf(p)) for p in _window_edges(float(lo), float(hi), list(exact), max_panel)]
 
 
 def guard_overflow(vals: np.ndarray, distance: np.ndarray, where: Callable[[np.ndarray], str]) -> np.ndarray:
@@ -62,8 +73,7 @@ def guard_overflow(vals: np.ndarray, distance: np.ndarray, where: Callable[[np.n
 
 def _edges(s: np.ndarray, mean: float, breakpoints: Sequence[float], rate_neg: float, rate_pos: float) -> tuple[np.ndarray, np.ndarray]:
     """Panel edges in z for each √q (window, breakpoints, grading towards x = 0) and the peak z*."""
-    lo, hi = -Z_WINDOW - rate_neg * s, Z_WINDOW + rate_pos * s
-    centre = rate_pos * s if rate_pos else -rate_neg * s
+    lo, hi, centre = _window(s, rate_neg, rate_pos)
     origin = -mean / s  # x = 0: where activations act; graded cuts resolve sharp smooth features there
     cuts = [origin[:, None] + sign * GRADING[None, :] for sign in (-1.0, 1.0)]
     cuts += [((np.asarray(breakpoints, dtype=np.float64)[None, :] - mean) / s[:, None])]
@@ -121,10 +131,9 @@ def integrate_gaussian_mp(
     with mpmath.workdps(dps):
         s = mpmath.sqrt(mpmath.mpf(q))
         m = mpmath.mpf(mean)
-        bps = [mpmath.mpf(str(b.evalf(dps + 5))) if hasattr(b, "evalf") else mpmath.mpf(b) for b in breakpoints]
-        exact = {float((b - m) / s): (b - m) / s for b in bps}
-        lo, hi, _ = _window(float(q), rate_neg, rate_pos, half_width)
-        nodes = [exact.get(p, mpmath.mpf(p)) for p in _window_edges(lo, hi, list(exact), max_panel)]
+        bps = [mp_value(b, dps) for b in breakpoints]
+        lo, hi, _ = _window(math.sqrt(q), rate_neg, rate_pos, half_width)
+        nodes = mp_nodes(lo, hi, [(b - m) / s for b in bps], max_panel)
 
         def g(z):
             v = f(m + s * z) * mpmath.npdf(z)

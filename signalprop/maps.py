@@ -39,10 +39,7 @@ def length_map_slope(act, q, sigma_w2: float):
     qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
     f = act.numpy(0)
     rn, rp = growth_rates(act, 2)
-    vals = np.array([
-        integrate_gaussian(lambda x: f(x) ** 2, float(qq), 0.0, act.breakpoints, rn, rp, z_poly=lambda z: z * z - 1.0)
-        for qq in qs
-    ])
+    vals = integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, rn, rp, z_poly=lambda z: z * z - 1.0)
     out = sigma_w2 * vals / (2.0 * qs)
     return out if np.ndim(q) else float(out[0])
 

@@ -51,12 +51,17 @@ def _q_max(act) -> float:
     return min(q, 0.45 * d.moments_q_max)
 
 
+def _cheb_nodes(deg: int) -> np.ndarray:
+    """Chebyshev points of the first kind on [−1, 1] for a degree-``deg`` interpolant."""
+    return np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))
+
+
 def _interpolate(values_at, lo: float, hi: float, min_degree: int = 64, max_degree: int = 512) -> tuple[int, np.ndarray]:
     """Chebyshev interpolant of a vector-valued function of t on [lo, hi]: degree doubled until the
     last 8 coefficients of every component are < 1e-14 of its largest."""
     deg = min_degree
     while True:
-        nodes = np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))  # Chebyshev points, first kind
+        nodes = _cheb_nodes(deg)
         t = lo + (hi - lo) * (nodes + 1) / 2
         vals = values_at(t)  # (components, deg + 1)
         coefs = np.array([C.chebfit(nodes, v, deg) for v in vals])
@@ -80,7 +85,7 @@ def q_tables(act) -> QTables:
         return np.array(rows)
 
     deg, coefs = _interpolate(hg, lo, hi)
-    nodes = np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))
+    nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
     a = hermite_coefficients(act, q, N_MEHLER)  # (deg + 1, N_MEHLER)
     b = C.chebfit(nodes, a * a / q[:, None], deg).T

@@ -2,7 +2,8 @@
 
 Each row is an interval cut into panels at given points (its breakpoints); every panel is integrated
 with 24- and 12-point Gauss–Legendre. A panel whose two estimates differ by more than its share of
-``rel_tol`` × (the row's Σ|panel|), and by more than ``rel_tol`` of its own value, is halved, level by level, for all rows together (vectorized).
+``rel_tol`` × (the row's Σ|panel|), and by more than ``rel_tol`` of its own value, is halved, level
+by level, for all rows together (vectorized).
 On a panel where the integrand is analytic the 24-point rule converges geometrically, so cutting
 exactly at kinks and jumps is what makes kinked activations as accurate as smooth ones.
 
@@ -22,8 +23,6 @@ REL_TOL = 1e-13
 MAX_LEVELS = 16
 PANEL_FLOOR = 1e-3
 GRADING = 0.5 * 8.0 ** -np.arange(10)  # 0.5 … 4e-9: cuts graded towards a point with sharp features
-
-
 MAX_ACTIVE = 3_000_000  # panels refined at once; beyond it the integrand varies too fast to resolve
 
 
