@@ -23,7 +23,7 @@ from .bivariate import bivariate_moment, check_correlation
 from .gaussian import growth_rates, integrate_gaussian
 from .maps import _check_variances, dirac_jumps as _dirac_jumps, length_map
 
-_C_TOP = 1.0 - 1e-12  # largest c < 1 used when bracketing c*
+_PROBES = 13  # c = 1 − 8^−k probed when bracketing c* (down to 1 − c ≈ 1.8e-12)
 
 
 def correlation_map(act, c, sigma_w2: float, sigma_b2: float, q_star: float):
@@ -71,20 +71,29 @@ def correlation_map_slope(act, c, sigma_w2: float, q_star: float):
 
 def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) -> float:
     """The stable fixed point of the correlation map: 1 when χ_1 ≤ 1 (ordered or critical), else the
-    root of C(c) = c in [0, 1) (unique by convexity), to 1e-13."""
+    root of C(c) = c in [0, 1) (unique by convexity), to ~1e-15 in c plus the conditioning limit
+    ε/(χ_1 − 1) (ε ~ 1e-15: rounding in C) next to the edge of chaos.
+
+    C(1) is pinned to 1 (the gap is C(c) − C(1) − (c − 1)), so that q*'s own rounding cannot fake a
+    root at c = 1; the bracket is found by probing c = 1 − 8^−k, k = 1 … 13 (C − c > 0 below c*,
+    < 0 above). When no probe up to 1 − 1.8e-12 has a
+    negative gap, c* = 1 is returned."""
     if chi1 <= 1.0:
         return 1.0
+    one = float(correlation_map(act, 1.0, sigma_w2, sigma_b2, q_star))
 
     def gap(c):
-        return float(correlation_map(act, c, sigma_w2, sigma_b2, q_star)) - c
+        return float(correlation_map(act, c, sigma_w2, sigma_b2, q_star)) - one - (c - 1.0)
 
-    g0 = gap(0.0)
-    if g0 <= 0.0:
+    if gap(0.0) <= 0.0:
         return 0.0
-    top = _C_TOP
-    if gap(top) >= 0.0:  # χ_1 barely above 1: c* is within 1e-12 of 1
-        return 1.0
-    return brentq(gap, 0.0, top, xtol=1e-15, rtol=1e-15)
+    lo = 0.0
+    for k in range(1, _PROBES + 1):
+        c = 1.0 - 8.0**-k
+        if gap(c) < 0.0:
+            return brentq(gap, lo, c, xtol=1e-15, rtol=1e-15)
+        lo = c
+    return 1.0  # χ_1 so close to 1 that c* cannot be told from 1 in double precision
 
 
 def xi_c(chi_c: float) -> float:

@@ -13,6 +13,7 @@ from signalprop import (
     chi1,
     correlation_map,
     correlation_map_slope,
+    gaussian_moment,
     iterate_maps,
     propagation,
 )
@@ -73,6 +74,21 @@ def test_tanh_phases():
     assert float(correlation_map(tanh, c, 4.0, 0.05, chaotic.q_star)) == pytest.approx(c, abs=1e-13)
     assert chaotic.chi_c < 1 < chaotic.chi1  # c* is stable although c = 1 is not
     assert chaotic.xi_grad == math.inf
+
+
+def test_c_star_just_past_the_edge_of_chaos():
+    """Chaotic side, χ_1 − 1 ~ 1e-5 … 2e-4 (tanh): C(c) ≈ 1 − χ_1 (1 − c) + C''(1)(1 − c)²/2 gives
+    1 − c* = 2(χ_1 − 1)/C''(1) and ξ_c = 1/(χ_1 − 1) up to relative corrections O(χ_1 − 1), with
+    C''(1) = σ_w² q* E[φ''(u)²] (a 1-D integral, independent of the 2-D engine). A root pinned at
+    c = 1 by rounding (the old failure: c* = 1, ξ_c = ∞ in the chaotic phase) fails both."""
+    tanh = get_activation("tanh")
+    for w2, b2 in ((2.2, 0.1674), (2.2614, 0.1905), (2.3474, 0.2256)):
+        p = propagation(tanh, w2, b2)
+        eps = p.chi1 - 1
+        assert p.phase == "chaotic" and 1e-6 < eps < 1e-3
+        c2 = w2 * p.q_star * gaussian_moment(tanh, p.q_star, k=2)
+        assert 1 - p.c_star == pytest.approx(2 * eps / c2, rel=10 * eps)
+        assert p.xi_c == pytest.approx(1 / eps, rel=10 * eps)
 
 
 def test_relu_special_points():
