@@ -27,6 +27,7 @@ import mpmath
 import numpy as np
 
 from .gaussian import _INV_SQRT_2PI, DivergentExpectationError, growth_rates, guard_overflow, integrate_gaussian, mp_nodes, mp_value
+from .bivariate_rule import crossings, fixed_rule, windows
 from .quadrature import GRADING, QuadratureError, integrate_rows, panel_edges
 
 W2 = 12.0  # half-width of each window (in standard-normal units) beyond the integrand's peak
@@ -55,23 +56,14 @@ def check_correlation(c) -> np.ndarray:
     return ca
 
 
-def _windows(s1, s2, alpha, beta, rates_f: Rates, rates_g: Rates, half_width: float = W2):
-    """(x_lo, x_hi, y_lo, y_hi): ``half_width`` beyond the peak of f(√q1(αx + βy)) g(√q2(αx − βy))
-    in each variable, for f, g growing like e^{a|u|} (numbers, arrays or mpmath values)."""
-    return (-half_width - (rates_f[0] * s1 + rates_g[0] * s2) * alpha,
-            half_width + (rates_f[1] * s1 + rates_g[1] * s2) * alpha,
-            -half_width - (rates_f[0] * s1 + rates_g[1] * s2) * beta,
-            half_width + (rates_f[1] * s1 + rates_g[0] * s2) * beta)
-
-
 def _peak(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The integrand's peak inside a window built by ``_windows`` (W2 from the widened side)."""
+    """The integrand's peak inside a window built by ``windows`` (W2 from the widened side)."""
     return np.where(hi - W2 > 0, hi - W2, lo + W2)
 
 
 def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates) -> np.ndarray:
     """c = ±1: E[f(√q1 z) g(±√q2 z)], one row per pair (cut at the breakpoints of both)."""
-    lo, hi, _, _ = _windows(s1, s2, 1.0, 0.0, rates_f, rates_g if sign > 0 else rates_g[::-1])
+    lo, hi, _, _ = windows(s1, s2, 1.0, 0.0, rates_f, rates_g if sign > 0 else rates_g[::-1], W2)
     peak = _peak(lo, hi)
     cuts = np.concatenate([np.outer(1 / s1, bps_f), np.outer(sign / s2, bps_g),
                            np.tile(np.concatenate([GRADING, -GRADING]), (len(s1), 1))], axis=1)
@@ -84,14 +76,6 @@ def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates)
     return integrate_rows(integrand, panel_edges(lo, hi, cuts, MAX_PANEL2))
 
 
-def _crossings(bps_f: np.ndarray, bps_g: np.ndarray, s1, s2, beta) -> np.ndarray:
-    """y where a cut of f meets a cut of g (origins included): (b_f/√q1 − b_g/√q2)/(2β)."""
-    bf = np.concatenate([[0.0], bps_f])[None, :, None] / s1[:, None, None]
-    bg = np.concatenate([[0.0], bps_g])[None, None, :] / s2[:, None, None]
-    with np.errstate(divide="ignore"):
-        return ((bf - bg) / (2 * beta[:, None, None])).reshape(len(s1), -1)
-
-
 def _graded(origin: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     """Cuts origin ± 0.5·8^−j for the levels 0.5·8^−j ≥ threshold (per row); the others are moved
     to +inf, so that ``panel_edges`` clips them into empty panels."""
@@ -102,7 +86,7 @@ def _graded(origin: np.ndarray, threshold: np.ndarray) -> np.ndarray:
 
 def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, widths, abs_tol) -> np.ndarray:
     alpha, beta = np.sqrt(0.5 * (1 + cabs)), np.sqrt(0.5 * (1 - cabs))
-    x_lo, x_hi, y_lo, y_hi = _windows(s1, s2, alpha, beta, rates_f, rates_g)
+    x_lo, x_hi, y_lo, y_hi = windows(s1, s2, alpha, beta, rates_f, rates_g, W2)
     x_peak, y_peak = _peak(x_lo, x_hi), _peak(y_lo, y_hi)
     # a feature of width w (x units) at the origin of f is w/(√q1 α) wide in the inner variable
     thr_f, thr_g = widths[0] / (8 * s1 * alpha), widths[1] / (8 * s2 * alpha)
@@ -142,8 +126,7 @@ def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, w
 
     with np.errstate(divide="ignore"):  # the two origins' features meet at y = 0, width ~ w/(√q β)
         thr_y = np.minimum(widths[0] / (8 * s1 * beta), widths[1] / (8 * s2 * beta))
-    cuts = np.concatenate([_crossings(bps_f, bps_g, s1, s2, beta), _graded(np.zeros_like(s1), thr_y)], axis=1)
-    cuts = np.where(np.isnan(cuts), 0.0, cuts)
+    cuts = np.concatenate([crossings(bps_f, bps_g, s1, s2, beta), _graded(np.zeros_like(s1), thr_y)], axis=1)
     return integrate_rows(outer, panel_edges(y_lo, y_hi, cuts, MAX_PANEL2), abs_tol=abs_tol)
 
 
@@ -185,8 +168,12 @@ def integrate_gaussian2(
         sel = ~ends & ((ca >= 0) if sign > 0 else (ca < 0))
         if sel.any():
             g_s = g if sign > 0 else (lambda x: g(-x))
-            out[sel] = _general(f, g_s, s1[sel], s2[sel], np.abs(ca[sel]), bf, sign * bg,
-                                rates_f, rates_g if sign > 0 else rates_g[::-1], widths, abs_tol[sel])
+            r1, r2, cs, tol = s1[sel], s2[sel], np.abs(ca[sel]), abs_tol[sel]
+            shared = (bf, sign * bg, rates_f, rates_g if sign > 0 else rates_g[::-1], widths)
+            vals, ok = fixed_rule(f, g_s, r1, r2, cs, *shared, bound[sel])  # fast path, self-checked
+            if not ok.all():
+                vals[~ok] = _general(f, g_s, r1[~ok], r2[~ok], cs[~ok], *shared, tol[~ok])
+            out[sel] = vals
     return out.reshape(shape) if shape else float(out[0])
 
 
@@ -239,11 +226,11 @@ def integrate_gaussian2_mp(f: Callable, g: Callable, q1: float, q2: float, c: fl
             return mp_nodes(lo, hi, cuts, max_panel)
 
         if abs(cc) == 1:
-            lo, hi, _, _ = _windows(s1, s2, 1, 0, rates_f, rg, half_width)
+            lo, hi, _, _ = windows(s1, s2, 1, 0, rates_f, rg, half_width)
             cuts = [b / s1 for b in bf] + [b / s2 for b in bg] + [mpmath.mpf(0)]
             return mpmath.quad(lambda z: f(s1 * z) * gs(s2 * z) * mpmath.npdf(z), nodes(lo, hi, cuts))
         alpha, beta = mpmath.sqrt((1 + abs(cc)) / 2), mpmath.sqrt((1 - abs(cc)) / 2)
-        x_lo, x_hi, y_lo, y_hi = _windows(s1, s2, alpha, beta, rates_f, rg, half_width)
+        x_lo, x_hi, y_lo, y_hi = windows(s1, s2, alpha, beta, rates_f, rg, half_width)
 
         def h(y):
             cuts = [(b / s1 - beta * y) / alpha for b in [0, *bf]] + [(b / s2 + beta * y) / alpha for b in [0, *bg]]

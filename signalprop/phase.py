@@ -7,14 +7,20 @@ the trailing coefficients fall below 1e-14 of the largest):
   h(t) = E[φ(√q z)²]/q,   g(t) = E[φ'(√q z)²],   b_n(t) = a_n(q)²/q  (n < 64, Mehler)
 with a_n(q) = E[φ(√q z) He_n(z)]/√n! (all from the 1-D engine). Then, per grid point:
   q*: the root of σ_w² h(t) + σ_b² e^{−t} = 1 reached from q0 = 1 (same rule as ``propagation``),
-      located on a fine t grid and polished by Newton steps on the series;
+      bracketed on a fine t grid (where h and its t-derivatives are stored, so that h anywhere is a
+      short Taylor sum) and polished by Newton steps, all points at once;
   χ_1 = σ_w² g(t*),  V'(q*) = σ_w² (h + dh/dt)(t*),  ξ_q = −1/ln V'(q*);
   chaotic points: C(c) = σ_w² Σ b_n c^n + σ_b²/q*, χ_c(c) = σ_w² Σ n b_n c^{n−1}; c* by Newton from
       c = 0 (monotone: C − c is convex), ξ_c = −1/ln χ_c(c*); ordered points: ξ_c = −1/ln χ_1.
+  Next to the edge of chaos c* → 1, where the Mehler series converges slowly (kinked φ: b_n ~
+      n^{−5/2}). Its truncation error is bounded from the exact sums Σ b_n = h and Σ n b_n = g (the
+      dropped terms are ≥ 0); every chaotic point whose bound exceeds TAIL_TOL in χ_c is solved again
+      on a Chebyshev table in (ln q, θ = arccos c) of E[φ'φ'] (``dual_table``: analytic in θ, solved
+      through the mean slope of C on [c, 1], which stays well conditioned as χ_1 → 1). That table
+      costs 0.5–2 k values of the 2-D engine, seconds to a minute on first use (cached).
 Points whose q* is below 1e-5 report q* = 0 with the q → 0 limits; points with no attracting q*
-are "unbounded" (NaN). The Mehler truncation limits χ_c where c* is close to 1 (within ~1e-3 of the
-edge of chaos for kinked φ); the accuracy against ``propagation`` is measured in the tests and in
-benchmarks/bench_phase.py.
+are "unbounded" (NaN). Accuracy against ``propagation`` and the asymptotics ξ_c ≈ 1/(χ_1 − 1) at
+the edge of chaos is measured in the tests and in benchmarks/bench_phase.py.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
+from .dual_table import dual_table, table_domain
 from .maps import dirac_jumps
 
 Q_MIN = 1e-5
@@ -136,10 +143,49 @@ def _xi(x):
         return np.where((x > 0) & (x < 1), -1.0 / np.log(np.where((x > 0) & (x < 1), x, 0.5)), np.where(np.isnan(x), np.nan, np.inf))
 
 
-def _fixed_points(tables: QTables, w2: np.ndarray, b2: float, t_grid: np.ndarray, h_grid: np.ndarray, i0: int) -> np.ndarray:
-    """t* (NaN: unbounded, −inf: below Q_MIN) for every σ_w² at one σ_b². V(q) = q ⟺ σ_w² = W(t) with
-    W(t) = (1 − σ_b² e^{−t})/h(t); on each monotone stretch of W every σ_w²'s crossing is found by
-    bisection (searchsorted), then the one reached from q0 = e^{t_grid[i0]} ≈ 1 is kept."""
+@dataclass(frozen=True)
+class _Grid:
+    """h = E[φ²]/q and its t-derivatives up to TAYLOR on a fine t grid: any h(t) is then a short
+    Taylor sum from the nearest node (|Δt| ≤ 0.005, error < 1e-17 relative for the zoo's h)."""
+
+    t: np.ndarray
+    h: np.ndarray  # (TAYLOR + 1, nodes)
+
+    def index(self, t: np.ndarray) -> np.ndarray:
+        step = self.t[1] - self.t[0]
+        return np.clip(np.rint((t - self.t[0]) / step).astype(np.int64), 0, len(self.t) - 1)
+
+    def eval(self, t: np.ndarray, order: int = 0) -> np.ndarray:
+        """d^order h/dt^order at t (Horner in Δt over the stored derivatives)."""
+        i = self.index(t)
+        dt = t - self.t[i]
+        out = np.zeros_like(t)
+        for k in range(TAYLOR - order, -1, -1):
+            out = out * dt / (k + 1) + self.h[k + order, i]
+        return out
+
+
+TAYLOR = 8
+FINE = 2049
+
+
+def _grid(tables: QTables) -> _Grid:
+    lo, hi = tables.domain
+    t = np.linspace(lo, hi, FINE)
+    coefs, rows = tables.h, []
+    for _ in range(TAYLOR + 1):
+        rows.append(C.chebval(_map_t(tables, t), coefs))
+        coefs = _dt(tables, coefs)
+    return _Grid(t, np.array(rows))
+
+
+def _fixed_points(grid: _Grid, w2: np.ndarray, b2: float, i0: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bracket index k, status) for every σ_w² at one σ_b²: the root t* of
+    F(t) = σ_w² h(t) + σ_b² e^{−t} − 1 reached from q0 = e^{t_grid[i0]} ≈ 1 lies in
+    [t_k, t_{k+1}]. V(q) = q ⟺ σ_w² = W(t) = (1 − σ_b² e^{−t})/h(t); on each monotone stretch of W
+    every σ_w²'s crossing is found by bisection (searchsorted). status: 0 found, 1 unbounded,
+    2 below Q_MIN (q* = 0 or tiny)."""
+    t_grid, h_grid = grid.t, grid.h[0]
     n = len(t_grid)
     Wt = (1.0 - b2 * np.exp(-t_grid)) / h_grid
     turns = np.nonzero(np.diff(np.sign(np.diff(Wt))))[0] + 1
@@ -157,43 +203,63 @@ def _fixed_points(tables: QTables, w2: np.ndarray, b2: float, t_grid: np.ndarray
     up = w2 > Wt[i0]  # V(q0) > q0: q^l increases
     k = np.where(up, cand_up, cand_down)
     found = (k >= 0) & (k < n - 1)
-    out = np.full(len(w2), np.nan)
-    out[~up & ~found] = -np.inf  # decreasing towards a q* below Q_MIN (or q* = 0)
-    kk = np.clip(k, 0, n - 2)
-    r0 = w2 * h_grid[kk] + b2 * np.exp(-t_grid[kk]) - 1.0
-    r1 = w2 * h_grid[kk + 1] + b2 * np.exp(-t_grid[kk + 1]) - 1.0
-    t = t_grid[kk] + (t_grid[kk + 1] - t_grid[kk]) * r0 / np.where(r0 != r1, r0 - r1, 1.0)
-    hd = _dt(tables, tables.h)
+    return np.clip(k, 0, n - 2), np.where(found, 0, np.where(up, 1, 2))
+
+
+def _newton_t(grid: _Grid, w2: np.ndarray, b2: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """t* in [t_k, t_{k+1}] for all points at once: secant start, then Newton on F(t)."""
+    t0, t1 = grid.t[k], grid.t[k + 1]
+    r0 = w2 * grid.h[0, k] + b2 * np.exp(-t0) - 1.0
+    r1 = w2 * grid.h[0, k + 1] + b2 * np.exp(-t1) - 1.0
+    t = t0 + (t1 - t0) * r0 / np.where(r0 != r1, r0 - r1, 1.0)
     with np.errstate(all="ignore"):
-        for _ in range(6):  # Newton on σ_w² h(t) + σ_b² e^{−t} − 1
-            x = _map_t(tables, t)
-            f = w2 * C.chebval(x, tables.h) + b2 * np.exp(-t) - 1.0
-            fp = w2 * C.chebval(x, hd) - b2 * np.exp(-t)
-            t = np.clip(t - f / np.where(fp == 0, 1e-300, fp), t_grid[kk], t_grid[kk + 1])
-    out[found] = t[found]
-    return out
+        for _ in range(4):
+            f = w2 * grid.eval(t) + b2 * np.exp(-t) - 1.0
+            fp = w2 * grid.eval(t, 1) - b2 * np.exp(-t)
+            t = np.clip(t - f / np.where(fp == 0, 1e-300, fp), t0, t1)
+    return t
 
 
-def _basis(tables: QTables, x: np.ndarray) -> np.ndarray:
-    """T_k(x) for every point and k ≤ degree (points × (degree + 1)): one BLAS product then gives
-    every tabulated series at every point."""
-    return C.chebvander(np.clip(x, -1.0, 1.0), len(tables.h) - 1)
-
-
-def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """c* and χ_c(c*) for chaotic points (Newton from c = 0 on the Mehler polynomial; bn is
-    (N_MEHLER, points))."""
+def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_iter: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """c*, χ_c(c*) and convergence for chaotic points, by Newton from c = 0 on the Mehler polynomial
+    (bn is (N_MEHLER, points)). The truncated map is convex with non-negative coefficients, so the
+    iterates rise monotonically and stay below the truncated root, itself below the true c*; points
+    still moving after ``max_iter`` steps (c* next to 1, where Newton is slow) are reported as not
+    converged, with such a lower bound for c*."""
     P = np.polynomial.polynomial
     dbn = np.arange(1, N_MEHLER)[:, None] * bn[1:]
     c = np.zeros_like(q)
-    for _ in range(100):
-        val = w2 * P.polyval(c, bn, tensor=False) + b2 / q - c
-        slope = w2 * P.polyval(c, dbn, tensor=False) - 1.0
+    active = np.arange(len(q))
+    for _ in range(max_iter):
+        cc = c[active]
+        val = w2[active] * P.polyval(cc, bn[:, active], tensor=False) + b2[active] / q[active] - cc
+        slope = w2[active] * P.polyval(cc, dbn[:, active], tensor=False) - 1.0
         step = -val / np.where(slope < 0, slope, -1e-300)
-        c = np.clip(c + step, 0.0, 1.0)
-        if np.all(np.abs(step) <= 1e-15):
+        c[active] = np.clip(cc + step, 0.0, 1.0)
+        active = active[np.abs(step) > 1e-15]
+        if not active.size:
             break
-    return c, w2 * P.polyval(c, dbn, tensor=False)
+    converged = np.ones(len(q), dtype=bool)
+    converged[active] = False
+    return c, w2 * P.polyval(c, dbn, tensor=False), converged
+
+
+def _mehler_tail(bn: np.ndarray, h: np.ndarray, g: np.ndarray | None, c: np.ndarray) -> np.ndarray:
+    """Bound on the truncation error of χ_c(c)/σ_w² = Σ n b_n c^{n−1} (and of C, which is smaller):
+    the dropped terms are non-negative and sum to T0 = h − Σ b_n and T1 = g − Σ n b_n at c = 1, so
+    Σ_{n≥N} n b_n c^{n−1} ≤ min(T1 c^{N−1}, T0 Σ_{n≥N} n c^{n−1}) (each b_n ≤ T0)."""
+    n = np.arange(N_MEHLER)[:, None]
+    t0 = np.maximum(h - bn.sum(axis=0), 0.0) + 1e-15 * h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geometric = c ** (N_MEHLER - 1) * (N_MEHLER / (1 - c) + c / (1 - c) ** 2)
+    bound = np.where(c < 1, t0 * geometric, np.inf)
+    if g is not None:
+        t1 = np.maximum(g - (n * bn).sum(axis=0), 0.0) + 1e-15 * g
+        bound = np.minimum(bound, t1 * c ** (N_MEHLER - 1))
+    return bound
+
+
+TAIL_TOL = 1e-12  # Mehler truncation allowed in χ_c (absolute); beyond it the dual table takes over
 
 
 def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None) -> PhaseDiagram:
@@ -203,34 +269,44 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None) -> Pha
     if np.any(~(w2 > 0)) or np.any(~(b2s >= 0)):
         raise ValueError("sigma_w2 values must be > 0 and sigma_b2 values >= 0 (variances)")
     tables = q_tables(act) if tables is None else tables
-    lo, hi = tables.domain
-    t_grid = np.linspace(lo, hi, 2049)  # sign changes located here (Δ ln q = 0.011), then polished by Newton
-    h_grid = C.chebval(_map_t(tables, t_grid), tables.h)
-    i0 = int(np.argmin(np.abs(t_grid)))  # q0 ≈ 1
-    t_star = np.array([_fixed_points(tables, w2, float(b2), t_grid, h_grid, i0) for b2 in b2s])
+    lo = tables.domain[0]
+    grid = _grid(tables)
+    i0 = int(np.argmin(np.abs(grid.t)))  # q0 ≈ 1
+    brackets = [_fixed_points(grid, w2, float(b2), i0) for b2 in b2s]
+    k = np.array([b[0] for b in brackets])
+    status = np.array([b[1] for b in brackets])
     W, B = np.broadcast_arrays(w2[None, :], b2s[:, None])
-    tiny = np.isneginf(t_star)
-    t_eval = np.where(np.isfinite(t_star), t_star, lo)
-    T = _basis(tables, _map_t(tables, t_eval).ravel())
-    q = np.where(tiny, 0.0, np.exp(t_eval))
-    q[np.isnan(t_star)] = np.nan
-    hd = np.pad(_dt(tables, tables.h), (0, 1))
-    slope = W * (T @ (tables.h + hd)).reshape(W.shape)
-    chi1 = np.full(W.shape, np.inf) if tables.g is None else W * (T @ tables.g).reshape(W.shape)
+    found = status == 0
+    t_star = np.full(W.shape, lo)
+    t_star[found] = _newton_t(grid, W[found], B[found], k[found])
+    tiny, unbounded = status == 2, status == 1
+    q = np.where(tiny, 0.0, np.exp(t_star))
+    q[unbounded] = np.nan
+    slope = W * (grid.eval(t_star) + grid.eval(t_star, 1))
+    x = _map_t(tables, t_star)
+    chi1 = np.full(W.shape, np.inf) if tables.g is None else W * C.chebval(x, tables.g)
     if tiny.any():  # q* below Q_MIN: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
         d = act.derive()
         if float(d.phi0) == 0.0 and tables.g is not None:
             left, right = (float(v) for v in d.dphi0_sides)
             chi1[tiny] = slope[tiny] = W[tiny] * (left**2 + right**2) / 2
-    chi1[np.isnan(t_star)] = np.nan
-    slope[np.isnan(t_star)] = np.nan
-    phase = np.where(np.isnan(t_star), 3, np.where(np.abs(chi1 - 1) <= 1e-9, 2, np.where(chi1 < 1, 0, 1)))
+    chi1[unbounded] = np.nan
+    slope[unbounded] = np.nan
+    phase = np.where(unbounded, 3, np.where(np.abs(chi1 - 1) <= 1e-9, 2, np.where(chi1 < 1, 0, 1)))
     c_star = np.where(phase == 1, np.nan, 1.0)
     chi_c = np.where(phase == 1, np.nan, chi1)
     chaotic = (phase == 1) & (q > 0)
     if chaotic.any():
-        bn = tables.b @ T[chaotic.ravel()].T
-        cs, cc = _c_star(bn, W[chaotic], B[chaotic], q[chaotic])
+        tc = t_star[chaotic]
+        bn = tables.b @ C.chebvander(_map_t(tables, tc), tables.b.shape[1] - 1).T
+        wc, bc, qc = W[chaotic], B[chaotic], q[chaotic]
+        cs, cc, converged = _c_star(bn, wc, bc, qc)
+        hc = grid.eval(tc)
+        gc = None if tables.g is None else chi1[chaotic] / wc
+        near = ~converged | (wc * _mehler_tail(bn, hc, gc, cs) > TAIL_TOL)
+        if near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation
+            table = dual_table(act, *table_domain(tc[near], cs[near]))
+            cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
         c_star[chaotic], chi_c[chaotic] = cs, cc
     c_star[phase == 3] = np.nan
     return PhaseDiagram(act.label, w2, b2s, q, chi1, _xi(slope), c_star, chi_c, _xi(chi_c), phase)

@@ -1,0 +1,201 @@
+"""Chebyshev tables of the dual activation in (t = ln q, θ = arccos c), for the phase diagram's
+chaotic points next to the edge of chaos, where the Mehler series cannot hold c* and χ_c.
+
+In θ the dual activation stays analytic at c = 1 even for kinked φ (ReLU: (sin θ + (π − θ) cos θ)/2π),
+while in c it is not ((1 − c)^{3/2} terms), which is why Mehler's power series in c converges slowly
+there and a Chebyshev series in θ converges fast. Values come from the 2-D engine
+(``bivariate_moment``) at Chebyshev extreme points, whose sets are nested when the degree doubles
+(values are reused); each direction's degree doubles until the last three coefficients are below
+TOL of the largest (at most MAX_DEGREE).
+
+Continuous φ: the table holds D1(t, θ) = E[φ'(u1) φ'(u2)] (Var u = q = e^t, corr cos θ), and the
+fixed point comes from the mean slope of the correlation map on [c, 1],
+  S(c) = (C(1) − C(c))/(1 − c) = σ_w² ∫_c^1 D1 ds/(1 − c) = σ_w² ∫_0^θ D1 sin φ dφ/(1 − cos θ),
+since C(c) − c = (1 − c)(1 − S(c)) when C(1) = 1: c* solves S(c*) = 1. Unlike C(c) − c, which is
+O((χ_1 − 1)(1 − c)) there, S − 1 keeps full relative accuracy next to the edge of chaos, so c* and
+χ_c(c*) = σ_w² D1 lose only ε/(χ_1 − 1) instead of ε/(χ_1 − 1)². S is monotone (D1 increases with c:
+its Mehler coefficients are ≥ 0), and is solved by safeguarded Newton in θ.
+
+Discontinuous φ (sign, step): E[φ'φ'] carries Dirac terms singular at θ = 0, so the table holds
+Dq = E[φ(u1) φ(u2)]/q, C(c) = σ_w² Dq + σ_b²/q = c is solved by Newton in c, and
+χ_c = −σ_w² ∂_θ Dq/sin θ (Price's theorem, dc = −sin θ dθ).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.polynomial import chebyshev as C
+from scipy.fft import dct
+
+from .bivariate import bivariate_moment
+from .maps import dirac_jumps
+
+TOL = 1e-12
+MIN_DEGREE = 8
+MAX_DEGREE = 128
+_U, _WU = np.polynomial.legendre.leggauss(48)
+_U, _WU = (_U + 1) / 2, _WU / 2  # Gauss–Legendre on [0, 1]
+
+
+def _to_unit(v, domain: tuple[float, float]) -> np.ndarray:
+    lo, hi = domain
+    return np.clip((2 * np.asarray(v, dtype=np.float64) - lo - hi) / (hi - lo), -1.0, 1.0)
+
+
+def _extrema(n: int) -> np.ndarray:
+    """Chebyshev extreme points cos(πk/n), k = 0 … n (from +1 down to −1)."""
+    return np.cos(np.pi * np.arange(n + 1) / n)
+
+
+def _coefficients(values: np.ndarray) -> np.ndarray:
+    """2-D Chebyshev coefficients of values at extreme points × extreme points (DCT-I per axis)."""
+    out = values
+    for axis in (0, 1):
+        n = values.shape[axis] - 1
+        out = dct(out, type=1, axis=axis) / n
+        index = [slice(None)] * 2
+        for end in (0, n):
+            index[axis] = end
+            out[tuple(index)] /= 2
+    return out
+
+
+def _trailing(coefs: np.ndarray, axis: int) -> float:
+    """Largest of the last three coefficients along ``axis``, relative to the largest coefficient."""
+    last = np.take(coefs, range(coefs.shape[axis] - 3, coefs.shape[axis]), axis=axis)
+    return float(np.max(np.abs(last)) / max(np.max(np.abs(coefs)), 1e-300))
+
+
+@dataclass(frozen=True)
+class DualTable:
+    """2-D Chebyshev coefficients (t degree + 1, θ degree + 1) on t_domain × th_domain: of D1 and its
+    mean slope S/σ_w² (continuous φ), or of Dq (discontinuous φ, ``slope_form`` False); ``tail`` is
+    the largest trailing coefficient left (the table's relative accuracy)."""
+
+    t_domain: tuple[float, float]
+    th_domain: tuple[float, float]
+    main: np.ndarray
+    mean_slope: np.ndarray | None
+    tail: float
+
+    @property
+    def slope_form(self) -> bool:
+        return self.mean_slope is not None
+
+    def _rows(self, t: np.ndarray, coefs: np.ndarray) -> np.ndarray:
+        """Per point, the θ-series (points × θ degree + 1) at its t."""
+        return C.chebvander(_to_unit(t, self.t_domain), coefs.shape[0] - 1) @ coefs
+
+    def _at(self, rows: np.ndarray, theta: np.ndarray, derivative: bool = False) -> np.ndarray:
+        x = _to_unit(theta, self.th_domain)
+        if derivative:
+            rows = C.chebder(rows, axis=1) * (2.0 / (self.th_domain[1] - self.th_domain[0]))
+        return np.sum(C.chebvander(x, rows.shape[1] - 1) * rows, axis=1)
+
+    def fixed_point(self, sigma_w2: np.ndarray, sigma_b2: np.ndarray, q: np.ndarray, c_below: np.ndarray,
+                    max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
+        """c* and χ_c(c*) for chaotic points whose c* lies in [c_below, 1] (see the module docstring)."""
+        t = np.log(q)
+        if not self.slope_form:
+            return self._fixed_point_values(sigma_w2, sigma_b2, q, t, c_below, max_iter)
+        rows, d1 = self._rows(t, self.mean_slope), self._rows(t, self.main)
+        lo = np.zeros_like(q)  # S > 1 (c above c*)
+        hi = np.arccos(np.clip(c_below, -1.0, 1.0))  # S ≤ 1 (c at or below c*)
+        theta = hi.copy()
+        for _ in range(max_iter):
+            f = sigma_w2 * self._at(rows, theta) - 1.0
+            lo = np.where(f > 0, theta, lo)
+            hi = np.where(f > 0, hi, theta)
+            fp = sigma_w2 * self._at(rows, theta, derivative=True)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = theta - f / fp
+            bisect = ~((step > lo) & (step < hi))
+            new = np.where(bisect, 0.5 * (lo + hi), step)
+            done = np.abs(new - theta) <= 1e-16 + 1e-14 * theta
+            theta = new
+            if done.all():
+                break
+        return np.cos(theta), sigma_w2 * self._at(d1, theta)
+
+    def _fixed_point_values(self, sigma_w2, sigma_b2, q, t, c_below, max_iter):
+        """Newton in c on C(c) = c from below (monotone: C − c is convex), for discontinuous φ."""
+        rows = self._rows(t, self.main)
+        c = c_below.copy()
+
+        def dq_and_slope(cc):
+            theta = np.arccos(np.clip(cc, -1.0, 1.0))
+            return self._at(rows, theta), -self._at(rows, theta, derivative=True) / np.sin(theta)
+
+        for _ in range(max_iter):
+            dq, slope = dq_and_slope(c)
+            gap = sigma_w2 * dq + sigma_b2 / q - c
+            step = np.where(sigma_w2 * slope < 1, -gap / np.minimum(sigma_w2 * slope - 1, -1e-300), 0.0)
+            c = np.clip(c + step, c_below, 1.0)
+            if np.all(np.abs(step) <= 1e-15):
+                break
+        return c, sigma_w2 * dq_and_slope(c)[1]
+
+
+def _mean_slope(d1: np.ndarray, th_domain: tuple[float, float]) -> np.ndarray:
+    """Values of ∫_0^θ D1 sin φ dφ/(1 − cos θ) at the table's nodes, from the θ-series of D1 (rows:
+    t nodes; Gauss–Legendre in φ = θu, with θ sin(θu)/(1 − cos θ) = θ sin(θu)/(2 sin²(θ/2)), and
+    D1(t, 0) at θ = 0)."""
+    nth = d1.shape[1] - 1
+    theta = th_domain[0] + (th_domain[1] - th_domain[0]) * (_extrema(nth) + 1) / 2
+    out = np.empty_like(d1)
+    for j, th in enumerate(theta):
+        if th == 0.0:
+            out[:, j] = C.chebval(_to_unit(0.0, th_domain), d1.T)
+            continue
+        phi = th * _U
+        kernel = _WU * th * np.sin(phi) / (2 * math.sin(th / 2) ** 2)
+        out[:, j] = C.chebval(_to_unit(phi, th_domain), d1.T) @ kernel
+    return out
+
+
+@lru_cache(maxsize=16)
+def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float]) -> DualTable:
+    """The table on t_domain × th_domain (see the module docstring)."""
+    discontinuous = bool(dirac_jumps(act))
+    cache: dict[tuple[int, int], float] = {}
+    lattice = _extrema(MAX_DEGREE)
+
+    def grid(nt: int, nth: int) -> np.ndarray:
+        """Values at the (nt + 1) × (nth + 1) extreme points; keys are indices on the finest lattice."""
+        keys = [(i * (MAX_DEGREE // nt), j * (MAX_DEGREE // nth)) for i in range(nt + 1) for j in range(nth + 1)]
+        todo = [k for k in keys if k not in cache]
+        if todo:
+            it, ith = np.array(todo).T
+            q = np.exp(t_domain[0] + (t_domain[1] - t_domain[0]) * (lattice[it] + 1) / 2)
+            c = np.cos(th_domain[0] + (th_domain[1] - th_domain[0]) * (lattice[ith] + 1) / 2)
+            vals = bivariate_moment(act, q, q, c) / q if discontinuous else bivariate_moment(act, q, q, c, k=(1, 1))
+            cache.update(zip(todo, vals))
+        return np.array([cache[k] for k in keys]).reshape(nt + 1, nth + 1)
+
+    nt = nth = MIN_DEGREE
+    while True:
+        coefs = _coefficients(grid(nt, nth))
+        tails = [_trailing(coefs, axis) for axis in (0, 1)]
+        grow = [tails[0] > TOL and nt < MAX_DEGREE, tails[1] > TOL and nth < MAX_DEGREE]
+        if not any(grow):
+            break
+        nt, nth = nt * (2 if grow[0] else 1), nth * (2 if grow[1] else 1)
+    if discontinuous:
+        return DualTable(t_domain, th_domain, coefs, None, max(tails))
+    # the mean slope's own series: its values at the nodes (from D1's θ-series at each t node), then DCT
+    d1_rows = C.chebvander(_extrema(nt), nt) @ coefs  # θ-series of D1 at each t node
+    return DualTable(t_domain, th_domain, coefs, _coefficients(_mean_slope(d1_rows, th_domain)), max(tails))
+
+
+def table_domain(t: np.ndarray, c_below: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A table domain covering points (t, c ≥ c_below), rounded outwards (t to 0.5, θ to 0.05) so
+    that nearby grids share a cached table."""
+    lo, hi = math.floor(2 * float(t.min())) / 2, math.ceil(2 * float(t.max())) / 2
+    if hi - lo < 0.5:
+        hi = lo + 0.5
+    th = math.ceil(20 * float(np.arccos(np.clip(c_below, 0.0, 1.0)).max()) + 1e-9) / 20
+    return (lo, hi), (0.0, min(math.pi / 2, max(th, 0.05)))
