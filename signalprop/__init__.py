@@ -51,9 +51,10 @@ from .propagation import Propagation, attracting_fixed_point, propagation
 
 __all__ += ["Propagation", "attracting_fixed_point", "c_star", "correlation_map", "correlation_map_slope", "iterate_maps",
             "propagation", "xi_c"]
-from .mixture import CriticalFraction, Mixture, critical_fraction, mixture, mixture_chi1, mixture_length_map
+from .mixing import Mixture, mixture
+from .competing import CriticalFraction, critical_fraction
 
-__all__ += ["CriticalFraction", "Mixture", "critical_fraction", "mixture", "mixture_chi1", "mixture_length_map"]
+__all__ += ["CriticalFraction", "Mixture", "critical_fraction", "mixture"]
 from .phase import PHASES, PhaseDiagram, QTables, phase_diagram, q_tables
 
 __all__ += ["PHASES", "PhaseDiagram", "QTables", "phase_diagram", "q_tables"]

@@ -27,6 +27,7 @@ import mpmath
 import numpy as np
 
 from .gaussian import _INV_SQRT_2PI, DivergentExpectationError, growth_rates, guard_overflow, integrate_gaussian, mp_nodes, mp_value
+from .mixing import averaged
 from .bivariate_rule import crossings, fixed_rule, windows
 from .quadrature import GRADING, QuadratureError, integrate_rows, panel_edges
 
@@ -177,10 +178,12 @@ def integrate_gaussian2(
     return out.reshape(shape) if shape else float(out[0])
 
 
+@averaged
 def bivariate_moment(act, q1, q2, c, k: tuple[int, int] = (0, 0), other=None) -> float | np.ndarray:
     """E[φ^(k1)(u1) ψ^(k2)(u2)] (ψ = ``other`` or φ) for the bivariate Gaussian with variances
     q1, q2 and correlation c (vectorized). E[φ(u1)φ(u2)] is the dual activation (NNGP layer map);
-    E[φ'(u1)φ'(u2)] gives χ_c and the NTK's Σ̇."""
+    E[φ'(u1)φ'(u2)] gives χ_c and the NTK's Σ̇. For a Mixture: the average over its components φ_i
+    (each neuron keeps its own φ_i, so E[φ_i(u1) φ_i(u2)] is averaged, never cross terms)."""
     other = act if other is None else other
     for a in (act, other):
         qmax = a.derive().moments_q_max

@@ -20,7 +20,9 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .bivariate import bivariate_moment, check_correlation
+from .dual_table import mean_slope_nodes
 from .gaussian import growth_rates, integrate_gaussian
+from .mixing import averaged
 from .maps import _check_variances, dirac_jumps as _dirac_jumps, length_map
 
 _PROBES = 13  # c = 1 − 8^−k probed when bracketing c* (down to 1 − c ≈ 1.8e-12)
@@ -33,6 +35,7 @@ def correlation_map(act, c, sigma_w2: float, sigma_b2: float, q_star: float):
     return (sigma_w2 * bivariate_moment(act, q_star, q_star, ca) + sigma_b2) / q_star
 
 
+@averaged
 def _dirac_terms(act, q: float, c: np.ndarray) -> np.ndarray:
     """The δ parts of E[φ'(u1) φ'(u2)] for a discontinuous φ (0 for continuous φ); needs |c| < 1."""
     jumps = _dirac_jumps(act)
@@ -71,13 +74,15 @@ def correlation_map_slope(act, c, sigma_w2: float, q_star: float):
 
 def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) -> float:
     """The stable fixed point of the correlation map: 1 when χ_1 ≤ 1 (ordered or critical), else the
-    root of C(c) = c in [0, 1) (unique by convexity), to ~1e-15 in c plus the conditioning limit
-    ε/(χ_1 − 1) (ε ~ 1e-15: rounding in C) next to the edge of chaos.
+    root of C(c) = c in [0, 1) (unique by convexity).
 
     C(1) is pinned to 1 (the gap is C(c) − C(1) − (c − 1)), so that q*'s own rounding cannot fake a
     root at c = 1; the bracket is found by probing c = 1 − 8^−k, k = 1 … 13 (C − c > 0 below c*,
-    < 0 above). When no probe up to 1 − 1.8e-12 has a
-    negative gap, c* = 1 is returned."""
+    < 0 above), and Brent's method solves it to ~1e-15. That gap is O((χ_1 − 1)(1 − c)) next to the
+    edge of chaos, so for c* > 0.9 (continuous φ) the root is polished by Newton on the mean slope
+    S(c) = (C(1) − C(c))/(1 − c) = σ_w² ∫_c^1 E[φ'φ'] ds/(1 − c) = 1, which keeps its relative
+    accuracy as χ_1 → 1 (see ``dual_table``). When no probe up to 1 − 1.8e-12 has a negative gap,
+    c* = 1 is returned."""
     if chi1 <= 1.0:
         return 1.0
     one = float(correlation_map(act, 1.0, sigma_w2, sigma_b2, q_star))
@@ -91,9 +96,26 @@ def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) ->
     for k in range(1, _PROBES + 1):
         c = 1.0 - 8.0**-k
         if gap(c) < 0.0:
-            return brentq(gap, lo, c, xtol=1e-15, rtol=1e-15)
+            root = brentq(gap, lo, c, xtol=1e-15, rtol=1e-15)
+            return _polish(act, root, sigma_w2, q_star) if root > 0.9 and not _dirac_jumps(act) else root
         lo = c
     return 1.0  # χ_1 so close to 1 that c* cannot be told from 1 in double precision
+
+
+def _polish(act, c: float, sigma_w2: float, q: float, steps: int = 4) -> float:
+    """Newton on S(c) = 1 from c (S' = (S − χ_c)/(1 − c)), S by Gauss–Legendre in θ (``mean_slope_nodes``)."""
+    for _ in range(steps):
+        phi, weights = mean_slope_nodes(math.acos(c))
+        d1 = bivariate_moment(act, q, q, np.cos(np.append(phi, math.acos(c))), k=(1, 1))
+        s, slope = sigma_w2 * float(d1[:-1] @ weights), sigma_w2 * float(d1[-1])
+        if s == slope:
+            break
+        new = min(max(c - (s - 1.0) * (1.0 - c) / (s - slope), 0.0), 1.0)
+        done = abs(new - c) <= 1e-16
+        c = new
+        if done:
+            break
+    return c
 
 
 def xi_c(chi_c: float) -> float:

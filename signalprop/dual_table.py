@@ -24,12 +24,13 @@ Dq = E[φ(u1) φ(u2)]/q, C(c) = σ_w² Dq + σ_b²/q = c is solved by Newton in 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
 from scipy.fft import dct
+from tqdm import tqdm
 
 from .bivariate import bivariate_moment
 from .maps import dirac_jumps
@@ -140,26 +141,45 @@ class DualTable:
         return c, sigma_w2 * dq_and_slope(c)[1]
 
 
+def mean_slope_nodes(theta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes φ_k and weights w_k with Σ w_k D1(φ_k) = ∫_0^θ D1(φ) sin φ dφ/(1 − cos θ) for D1
+    analytic in φ (Gauss–Legendre in φ = θu; θ sin(θu)/(1 − cos θ) written as θ sin(θu)/(2 sin²(θ/2))
+    so that small θ loses nothing). θ = 0: the single node 0 (the mean slope is D1 there)."""
+    if theta == 0.0:
+        return np.zeros(1), np.ones(1)
+    phi = theta * _U
+    return phi, _WU * theta * np.sin(phi) / (2 * math.sin(theta / 2) ** 2)
+
+
 def _mean_slope(d1: np.ndarray, th_domain: tuple[float, float]) -> np.ndarray:
-    """Values of ∫_0^θ D1 sin φ dφ/(1 − cos θ) at the table's nodes, from the θ-series of D1 (rows:
-    t nodes; Gauss–Legendre in φ = θu, with θ sin(θu)/(1 − cos θ) = θ sin(θu)/(2 sin²(θ/2)), and
-    D1(t, 0) at θ = 0)."""
+    """Values of the mean slope ∫_0^θ D1 sin φ dφ/(1 − cos θ) at the table's nodes, from the θ-series
+    of D1 (rows: t nodes)."""
     nth = d1.shape[1] - 1
     theta = th_domain[0] + (th_domain[1] - th_domain[0]) * (_extrema(nth) + 1) / 2
     out = np.empty_like(d1)
     for j, th in enumerate(theta):
-        if th == 0.0:
-            out[:, j] = C.chebval(_to_unit(0.0, th_domain), d1.T)
-            continue
-        phi = th * _U
-        kernel = _WU * th * np.sin(phi) / (2 * math.sin(th / 2) ** 2)
-        out[:, j] = C.chebval(_to_unit(phi, th_domain), d1.T) @ kernel
+        phi, weights = mean_slope_nodes(float(th))
+        out[:, j] = C.chebval(_to_unit(phi, th_domain), d1.T) @ weights
     return out
 
 
-@lru_cache(maxsize=16)
-def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float]) -> DualTable:
-    """The table on t_domain × th_domain (see the module docstring)."""
+_CACHE: dict = {}
+CACHE_SIZE = 16
+CHUNK = 64  # 2-D engine values per call (the progress bar's step)
+
+
+def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float], progress: bool = False) -> DualTable:
+    """The table on t_domain × th_domain (see the module docstring), cached per (activation,
+    domain); ``progress`` shows a bar (stderr) while values are computed."""
+    key = (act, t_domain, th_domain)
+    if key not in _CACHE:
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = _build(act, t_domain, th_domain, progress)
+    return _CACHE[key]
+
+
+def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], progress: bool) -> DualTable:
     discontinuous = bool(dirac_jumps(act))
     cache: dict[tuple[int, int], float] = {}
     lattice = _extrema(MAX_DEGREE)
@@ -172,8 +192,14 @@ def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float
             it, ith = np.array(todo).T
             q = np.exp(t_domain[0] + (t_domain[1] - t_domain[0]) * (lattice[it] + 1) / 2)
             c = np.cos(th_domain[0] + (th_domain[1] - th_domain[0]) * (lattice[ith] + 1) / 2)
-            vals = bivariate_moment(act, q, q, c) / q if discontinuous else bivariate_moment(act, q, q, c, k=(1, 1))
-            cache.update(zip(todo, vals))
+            with tqdm(total=len(todo), desc=f"{act.label}: dual table {nt + 1}x{nth + 1}", disable=not progress,
+                      file=sys.stderr, leave=False) as bar:
+                for start in range(0, len(todo), CHUNK):
+                    sl = slice(start, start + CHUNK)
+                    qq, cc = q[sl], c[sl]
+                    vals = bivariate_moment(act, qq, qq, cc) / qq if discontinuous else bivariate_moment(act, qq, qq, cc, k=(1, 1))
+                    cache.update(zip(todo[sl], vals))
+                    bar.update(len(vals))
         return np.array([cache[k] for k in keys]).reshape(nt + 1, nth + 1)
 
     nt = nth = MIN_DEGREE

@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 
+from .mixing import averaged
 from .quadrature import GRADING, integrate_rows, panel_edges
 
 Z_WINDOW = 40.0
@@ -142,6 +143,7 @@ def integrate_gaussian_mp(
         return mpmath.quad(g, nodes)
 
 
+@averaged
 def gaussian_moment(act, q: float | np.ndarray, k: int = 0, p: int = 2, mean: float = 0.0) -> float | np.ndarray:
     """E[(φ^(k)(mean + √q z))^p] for an Activation (vectorized over q).
 

@@ -19,6 +19,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from .gaussian import growth_rates, gaussian_moment, integrate_gaussian
+from .mixing import Mixture, averaged, origin_slope
 
 
 def _check_variances(sigma_w2: float, sigma_b2: float) -> None:
@@ -34,6 +35,7 @@ def length_map(act, q, sigma_w2: float, sigma_b2: float):
     return sigma_w2 * gaussian_moment(act, q, k=0, p=2) + sigma_b2
 
 
+@averaged
 def length_map_slope(act, q, sigma_w2: float):
     """V'(q) = (σ_w²/(2q)) E[(z² − 1) φ(√q z)²] (Stein's lemma; no derivative of φ needed)."""
     qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
@@ -45,15 +47,25 @@ def length_map_slope(act, q, sigma_w2: float):
 
 
 def dirac_jumps(act) -> list[tuple[float, float]]:
-    """(position, size) of the jumps of φ itself (each puts J δ(x − b) into φ')."""
+    """(position, size) of the jumps of φ itself (each puts J δ(x − b) into φ'); for a Mixture, those
+    of all its components (a test for "some neuron's φ' has Dirac terms")."""
+    if isinstance(act, Mixture):
+        return [j for a, _ in act.components() for j in dirac_jumps(a)]
     return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in act.derive().jumps if j.order == 0]
 
 
+@averaged
 def chi1(act, q, sigma_w2: float):
     """χ_1(q) = σ_w² E[φ'(√q z)²] (+inf for a discontinuous φ: φ' then holds Dirac terms)."""
     if dirac_jumps(act):
         return np.full(np.shape(q), math.inf) if np.ndim(q) else math.inf
     return sigma_w2 * gaussian_moment(act, q, k=1, p=2)
+
+
+@averaged
+def _phi0_squared(act) -> float:
+    """φ(0)² (E[φ(√q z)²] at q = 0)."""
+    return float(act.numpy(0)(0.0)) ** 2
 
 
 def iterate_length_map(act, q0: float, sigma_w2: float, sigma_b2: float, depth: int) -> np.ndarray:
@@ -68,7 +80,7 @@ def iterate_length_map(act, q0: float, sigma_w2: float, sigma_b2: float, depth: 
     qs = [float(q0)]
     for _ in range(depth):
         q = qs[-1]
-        nxt = float(length_map(act, q, sigma_w2, sigma_b2)) if q > 0 else sigma_w2 * float(act.numpy(0)(0.0)) ** 2 + sigma_b2
+        nxt = float(length_map(act, q, sigma_w2, sigma_b2)) if q > 0 else sigma_w2 * _phi0_squared(act) + sigma_b2
         if not math.isfinite(nxt):
             raise ValueError(f"q^l overflows float64 after {len(qs)} layers (the length map diverges)")
         qs.append(nxt)
@@ -113,11 +125,10 @@ def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_m
     of V(q) − q on a log grid over [q_min, q_max], solved with Brent's method to 1e-14 relative."""
     _check_variances(sigma_w2, sigma_b2)
     out = []
-    d = act.derive()
-    if sigma_b2 == 0 and float(d.phi0) == 0.0:
+    zero_at_origin, slope0 = origin_slope(act)
+    if sigma_b2 == 0 and zero_at_origin:
         # near 0, E[φ(√q z)²] ≈ q (φ'(0−)² + φ'(0+)²)/2, so V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2
-        left, right = (float(v) for v in d.dphi0_sides)
-        out.append(FixedPoint(0.0, sigma_w2 * (left**2 + right**2) / 2))
+        out.append(FixedPoint(0.0, sigma_w2 * slope0))
     qs = np.geomspace(q_min, q_max, n_grid)
     g = length_map(act, qs, sigma_w2, sigma_b2) - qs
     noise = 1e-12 * qs

@@ -33,8 +33,10 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
+from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain
 from .maps import dirac_jumps
+from .mixing import Mixture, averaged, origin_slope
 
 Q_MIN = 1e-5
 N_MEHLER = 64
@@ -52,6 +54,8 @@ class QTables:
 
 
 def _q_max(act) -> float:
+    if isinstance(act, Mixture):
+        return min(_q_max(a) for a, _ in act.components())
     d = act.derive()
     rate = max(growth_rates(act, 1))
     q = 1e4 if rate == 0 else min(1e4, 100.0 / rate**2)
@@ -78,6 +82,12 @@ def _interpolate(values_at, lo: float, hi: float, min_degree: int = 64, max_degr
         deg *= 2
 
 
+@averaged
+def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
+    """a_n(q)² (q × n); for a Mixture Σ p_i a_{n,i}², the Mehler coefficients of its averaged dual."""
+    return hermite_coefficients(act, q, n) ** 2
+
+
 @lru_cache(maxsize=32)
 def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q; cached)."""
@@ -94,8 +104,7 @@ def q_tables(act) -> QTables:
     deg, coefs = _interpolate(hg, lo, hi)
     nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
-    a = hermite_coefficients(act, q, N_MEHLER)  # (deg + 1, N_MEHLER)
-    b = C.chebfit(nodes, a * a / q[:, None], deg).T
+    b = C.chebfit(nodes, _hermite_squares(act, q, N_MEHLER) / q[:, None], deg).T
     return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], b)
 
 
@@ -260,10 +269,12 @@ def _mehler_tail(bn: np.ndarray, h: np.ndarray, g: np.ndarray | None, c: np.ndar
 
 
 TAIL_TOL = 1e-12  # Mehler truncation allowed in χ_c (absolute); beyond it the dual table takes over
+POINTWISE_MAX = 24  # up to this many such points are solved one by one instead (cheaper than a table)
 
 
-def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None) -> PhaseDiagram:
-    """q*, χ_1, ξ_q, c*, χ_c, ξ_c on the grid sigma_b2 × sigma_w2 (1-D arrays of variances)."""
+def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progress: bool = False) -> PhaseDiagram:
+    """q*, χ_1, ξ_q, c*, χ_c, ξ_c on the grid sigma_b2 × sigma_w2 (1-D arrays of variances);
+    ``progress`` shows a bar (stderr) while a table for the edge of chaos is built."""
     w2 = np.asarray(sigma_w2, dtype=np.float64)
     b2s = np.asarray(sigma_b2, dtype=np.float64)
     if np.any(~(w2 > 0)) or np.any(~(b2s >= 0)):
@@ -286,10 +297,9 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None) -> Pha
     x = _map_t(tables, t_star)
     chi1 = np.full(W.shape, np.inf) if tables.g is None else W * C.chebval(x, tables.g)
     if tiny.any():  # q* below Q_MIN: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
-        d = act.derive()
-        if float(d.phi0) == 0.0 and tables.g is not None:
-            left, right = (float(v) for v in d.dphi0_sides)
-            chi1[tiny] = slope[tiny] = W[tiny] * (left**2 + right**2) / 2
+        zero_at_origin, slope0 = origin_slope(act)
+        if zero_at_origin and tables.g is not None:
+            chi1[tiny] = slope[tiny] = W[tiny] * slope0
     chi1[unbounded] = np.nan
     slope[unbounded] = np.nan
     phase = np.where(unbounded, 3, np.where(np.abs(chi1 - 1) <= 1e-9, 2, np.where(chi1 < 1, 0, 1)))
@@ -304,8 +314,12 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None) -> Pha
         hc = grid.eval(tc)
         gc = None if tables.g is None else chi1[chaotic] / wc
         near = ~converged | (wc * _mehler_tail(bn, hc, gc, cs) > TAIL_TOL)
-        if near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation
-            table = dual_table(act, *table_domain(tc[near], cs[near]))
+        if 0 < near.sum() <= POINTWISE_MAX:  # a few points: the 2-D engine at each (~30 values per point)
+            for k in np.nonzero(near)[0]:
+                cs[k] = correlation_c_star(act, wc[k], bc[k], qc[k], np.inf)
+                cc[k] = correlation_map_slope(act, cs[k], wc[k], qc[k])
+        elif near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation (~10³ values)
+            table = dual_table(act, *table_domain(tc[near], cs[near]), progress=progress)
             cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
         c_star[chaotic], chi_c[chaotic] = cs, cc
     c_star[phase == 3] = np.nan

@@ -32,7 +32,7 @@ def test_grid_matches_pointwise_route(name):
         assert d.chi1[i, j] == pytest.approx(p.chi1, rel=1e-9)
         if math.isfinite(p.xi_q):
             assert d.xi_q[i, j] == pytest.approx(p.xi_q, rel=1e-7)
-        # the Mehler series (64 terms) holds c* and χ_c to ~1e-9 while c* ≤ 0.9
+        # Mehler series where its tail bound allows, the (ln q, θ) table next to the edge of chaos
         assert d.c_star[i, j] == pytest.approx(p.c_star, abs=1e-9)
         assert d.xi_c[i, j] == pytest.approx(p.xi_c, rel=1e-7)
 

@@ -38,6 +38,37 @@ def resolve_activation(name: str | None, expr: str | None, params: Sequence[str]
     return get_activation(name, **values)
 
 
+def resolve_layer_activation(args: argparse.Namespace):
+    """The activation of the network's neurons: NAME/--expr, or a quenched mixture from --mix."""
+    if not getattr(args, "mix", None):
+        return resolve_activation(args.name, args.expr, args.param)
+    from signalprop import mixture
+    from symbolic import get_activation
+
+    if args.name is not None or args.expr is not None:
+        raise CLIError("give either NAME/--expr or --mix, not both")
+    names, weights = [], []
+    for item in args.mix:
+        name, sep, value = item.partition("=")
+        try:
+            weights.append(float(value))
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise CLIError(f"--mix takes NAME=PROBABILITY (e.g. --mix tanh=0.5 --mix swish=0.5), got {item!r}")
+        names.append(get_activation(name.strip(), **_parse_params(args.param)))
+    try:
+        return mixture(names, weights)
+    except ValueError as err:
+        raise CLIError(str(err)) from None
+
+
+def _add_mixture_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--mix", action="append", metavar="NAME=P",
+                   help="a quenched mixture instead of NAME: each neuron draws NAME with probability P "
+                        "(repeat; probabilities sum to 1)")
+
+
 def _add_activation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="registered activation name (see `acttheory zoo`)")
     p.add_argument("--expr", metavar="FORMULA", help='a formula in x instead of NAME, e.g. "x*sigmoid(b*x)"')
@@ -198,7 +229,7 @@ def cmd_eoc(args: argparse.Namespace) -> int:
 def cmd_maps(args: argparse.Namespace) -> int:
     from signalprop import iterate_maps, propagation
 
-    act = resolve_activation(args.name, args.expr, args.param)
+    act = resolve_layer_activation(args)
     if args.sigma_w2 <= 0:
         raise CLIError(f"--sigma-w2 must be > 0 (a weight variance), got {args.sigma_w2}")
     if args.sigma_b2 < 0:
@@ -233,7 +264,7 @@ def cmd_phase(args: argparse.Namespace) -> int:
 
     from signalprop.phase import PHASES, phase_diagram
 
-    act = resolve_activation(args.name, args.expr, args.param)
+    act = resolve_layer_activation(args)
     if not 2 <= args.grid <= 2000:
         raise CLIError(f"--grid must be in [2, 2000], got {args.grid}")
     if not 0 < args.w_min < args.w_max:
@@ -241,7 +272,8 @@ def cmd_phase(args: argparse.Namespace) -> int:
     if not 0 <= args.b_min < args.b_max:
         raise CLIError(f"need 0 <= --sigma-b2-min < --sigma-b2-max, got {args.b_min}, {args.b_max}")
     print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ...", file=sys.stderr)
-    diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid))
+    diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid),
+                            progress=not args.no_progress)
     if args.output:
         from signalprop.figures import plot_phase_diagram
 
@@ -321,6 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--depth", type=int, help="also iterate q^l, c^l for layers 0..DEPTH")
     m.add_argument("--q0", type=float, default=1.0, help="the inputs' pre-activation variance q^0 (default 1)")
     m.add_argument("--c0", type=float, default=0.5, help="the inputs' correlation c^0 for --depth (default 0.5)")
+    _add_mixture_arg(m)
     m.set_defaults(func=cmd_maps)
     ph = sub.add_parser("phase", help="order-to-chaos phase diagram: q*, chi_1, xi_c on a (sigma_w2, sigma_b2) grid")
     _add_activation_args(ph)
@@ -330,6 +363,8 @@ def build_parser() -> argparse.ArgumentParser:
     ph.add_argument("--sigma-w2-max", dest="w_max", type=float, default=5.0, help="default 5")
     ph.add_argument("--sigma-b2-min", dest="b_min", type=float, default=0.0, help="default 0")
     ph.add_argument("--sigma-b2-max", dest="b_max", type=float, default=0.4, help="default 0.4")
+    ph.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_mixture_arg(ph)
     ph.set_defaults(func=cmd_phase)
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
@@ -341,6 +376,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except KeyboardInterrupt:  # Ctrl-C: stop cleanly (commands that can keep partial results catch it themselves)
+        print("interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         import os
 

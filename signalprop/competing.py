@@ -1,8 +1,7 @@
-"""Quenched mixtures of activations: each neuron draws φ_i with probability p_i once, at
-initialization ("Competing nonlinearities, criticality, and order-to-chaos transition in deep
-networks", Lesser & Chowdhury, arXiv:2605.05294). At infinite width the layer maps self-average,
-so every map is the p-weighted average of the components' maps (not the map of the averaged
-function):  V(q) = σ_w² Σ_i p_i E[φ_i(√q z)²] + σ_b²,  χ_1 = σ_w² Σ_i p_i E[φ_i'(√q z)²].
+"""The critical fraction of a quenched mixture of two activations ("Competing nonlinearities,
+criticality, and order-to-chaos transition in deep networks", Lesser & Chowdhury, arXiv:2605.05294).
+Mixtures themselves (``mixture``, ``Mixture``) live in ``mixing``: every map of ``signalprop``
+accepts one, e.g. V(q) = σ_w² Σ_i p_i E[φ_i(√q z)²] + σ_b² is ``length_map(mix, q, …)``.
 
 Critical fraction (Roberts–Yaida–Hanin K* = 0 analysis applied to the averaged map): with
 σ_k = φ^(k)(0) and φ(0) = 0, ⟨φ²⟩_K = σ_1² K + (σ_1 σ_3 + ¾ σ_2²) K² + O(K³), so the mixture's
@@ -17,48 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import sympy as sp
-
-from .gaussian import gaussian_moment
-from .maps import _check_variances
-
-
-@dataclass(frozen=True)
-class Mixture:
-    """Activations with per-neuron probabilities (weights sum to 1)."""
-
-    activations: tuple
-    weights: tuple[float, ...]
-
-    @property
-    def label(self) -> str:
-        return " + ".join(f"{w:g}*{a.label}" for a, w in zip(self.activations, self.weights))
-
-    def moment(self, q, k: int = 0, p: int = 2):
-        """Σ_i p_i E[φ_i^(k)(√q z)^p]."""
-        return sum(w * np.asarray(gaussian_moment(a, q, k=k, p=p)) for a, w in zip(self.activations, self.weights))
-
-
-def mixture(activations, weights) -> Mixture:
-    """A quenched mixture; ``weights`` are probabilities (≥ 0, summing to 1 within 1e-12)."""
-    acts, ws = tuple(activations), tuple(float(w) for w in weights)
-    if len(acts) != len(ws) or not acts:
-        raise ValueError(f"give one weight per activation (got {len(acts)} activations, {len(ws)} weights)")
-    if any(not 0 <= w <= 1 for w in ws) or abs(sum(ws) - 1) > 1e-12:
-        raise ValueError(f"mixture weights must be probabilities in [0, 1] summing to 1, got {ws}")
-    return Mixture(acts, ws)
-
-
-def mixture_length_map(mix: Mixture, q, sigma_w2: float, sigma_b2: float):
-    """V(q) = σ_w² Σ_i p_i E[φ_i(√q z)²] + σ_b²."""
-    _check_variances(sigma_w2, sigma_b2)
-    return sigma_w2 * mix.moment(q) + sigma_b2
-
-
-def mixture_chi1(mix: Mixture, q, sigma_w2: float):
-    """χ_1 = σ_w² Σ_i p_i E[φ_i'(√q z)²]."""
-    return sigma_w2 * mix.moment(q, k=1)
 
 
 @dataclass(frozen=True)
