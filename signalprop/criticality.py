@@ -7,17 +7,14 @@ import math
 from dataclasses import asdict, dataclass
 
 from .gaussian import gaussian_moment
-from .maps import critical_sigma_w2, eoc_parameters, length_map_slope
+from .maps import NoCriticalPointError, critical_sigma_w2, eoc_parameters, length_map, length_map_slope
+from .mixing import origin_slope
 from .universality import universality_class
 
 CONVENTION = (
     "standard parameterization: W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); variances, not standard "
     "deviations; q* is the fixed point of q -> sigma_w2 E[phi(sqrt(q) z)^2] + sigma_b2"
 )
-
-
-class NoCriticalPointError(ValueError):
-    """The requested critical point does not exist (the message says why and what would be valid)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,23 @@ def _xi(slope: float) -> float:
     return -1.0 / math.log(slope) if 0.0 < slope < 1.0 else math.inf
 
 
+def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
+    """σ_b² = 0 with φ(0) = 0: the edge of chaos ends at q* = 0, σ_w² = 2/(φ'(0−)² + φ'(0+)²)
+    (Roberts–Yaida–Hanin K* = 0 analysis). In the K* = 0 class (a1 < 0) q* = 0 attracts, with
+    q^l ~ 1/(−a1 l); with a1 ≥ 0 (swish, GELU) it is half-stable and q^l > 0 drifts away. For φ kinked
+    at 0 (a breakpoint: no a1) the side is read off V(q) − q at q = 1e-6."""
+    if cls.name == "K*=0":
+        note = f"K* = 0 universality class (a1 = {cls.a1} < 0): critical at q* = 0, approached as q^l ~ 1/(-a1 l)"
+    elif cls.a1 is not None:
+        note = (f"half-stable: a1 = {cls.a1} >= 0, so q^l > 0 drifts away from q* = 0 (not in the K* = 0 class); "
+                "its critical points with q* > 0 need sigma_b2 > 0 (see nonzero_critical_points)")
+    else:
+        q = 1e-6
+        side = "attracts" if float(length_map(act, q, w2, 0.0)) < q else "repels"
+        note = f"phi has a breakpoint at 0 (no K* = 0 expansion); q* = 0 {side} small q > 0 (V(q) - q at q = 1e-6)"
+    return CriticalInit(w2, 0.0, 0.0, 1.0, math.inf, math.inf, note=note)
+
+
 def critical_init(act, sigma_b2: float | None = None, q_star: float | None = None) -> CriticalInit:
     """The critical initialization of ``act`` at a given σ_b² (default 0) or a given q*."""
     if sigma_b2 is not None and q_star is not None:
@@ -71,12 +85,9 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
                     f"sigma_w2 = 2/(a+^2 + a-^2) = {cls.C_W:.12g} (ReLU-like, scale invariant)"
                 )
             return CriticalInit(cls.C_W, 0.0, 0.0, 1.0, math.inf, math.inf, note="ReLU-like: critical for every q* (V(q) = q)")
-        taylor = act.derive().taylor0.get("two-sided")
-        if b2 == 0.0 and taylor is not None and taylor[0] == 0 and taylor[1] != 0 and taylor[2] == 0:
-            # φ(0) = 0, φ'(0) ≠ 0, φ''(0) = 0 (tanh-like): the fixed point q* = 0 is critical
-            w2 = 1.0 / float(taylor[1]) ** 2
-            return CriticalInit(w2, 0.0, 0.0, 1.0, math.inf, math.inf,
-                                note="tanh-like (phi(0) = phi''(0) = 0): critical at q* = 0 with sigma_w2 = 1/phi'(0)^2")
+        zero_at_origin, slope0 = origin_slope(act)
+        if b2 == 0.0 and zero_at_origin and slope0 > 0:
+            return _critical_at_zero(act, cls, 1.0 / slope0)
         w2, q_star = critical_sigma_w2(act, b2)
         note = ""
     chi = w2 * float(gaussian_moment(act, q_star, k=1, p=2))

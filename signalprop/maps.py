@@ -87,6 +87,10 @@ def iterate_length_map(act, q0: float, sigma_w2: float, sigma_b2: float, depth: 
     return np.array(qs)
 
 
+class NoCriticalPointError(ValueError):
+    """The requested critical point does not exist (the message says why and what would be valid)."""
+
+
 @dataclass(frozen=True)
 class FixedPoint:
     """A fixed point q* of the length map with its slope V'(q*) and stability (V'(q*) < 1)."""
@@ -168,7 +172,7 @@ def edge_of_chaos(act, q_star) -> EdgeOfChaos:
 def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:
     """(σ_w², q*) on the edge of chaos at the given σ_b² (root of σ_b²(q*) − target along the curve).
 
-    Raises ValueError when the curve does not reach that σ_b² in [q_min, q_max] (e.g. ReLU-like φ,
+    Raises NoCriticalPointError (a ValueError) when the curve does not reach that σ_b² in [q_min, q_max] (e.g. ReLU-like φ,
     whose edge of chaos is the single point σ_b² = 0)."""
     if not sigma_b2 >= 0:
         raise ValueError(f"sigma_b2 must be >= 0, got {sigma_b2}")
@@ -180,7 +184,7 @@ def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 
     g = np.array([gap(q) for q in qs])
     idx = np.nonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)[0]
     if not idx.size:
-        raise ValueError(
+        raise NoCriticalPointError(
             f"the edge of chaos of {act.label} does not reach sigma_b2 = {sigma_b2} for q* in [{q_min:g}, {q_max:g}] "
             f"(sigma_b2 along the curve spans [{g.min() + sigma_b2:.4g}, {g.max() + sigma_b2:.4g}])"
         )

@@ -229,7 +229,7 @@ def _newton_t(grid: _Grid, w2: np.ndarray, b2: np.ndarray, k: np.ndarray) -> np.
     return t
 
 
-def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_iter: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_iter: int = 60) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """c*, χ_c(c*) and convergence for chaotic points, by Newton from c = 0 on the Mehler polynomial
     (bn is (N_MEHLER, points)). The truncated map is convex with non-negative coefficients, so the
     iterates rise monotonically and stay below the truncated root, itself below the true c*; points
@@ -245,7 +245,7 @@ def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_i
         slope = w2[active] * P.polyval(cc, dbn[:, active], tensor=False) - 1.0
         step = -val / np.where(slope < 0, slope, -1e-300)
         c[active] = np.clip(cc + step, 0.0, 1.0)
-        active = active[np.abs(step) > 1e-15]
+        active = active[(np.abs(step) > 1e-15) & (np.abs(val) > 4e-16)]  # done: no step left, or a gap at rounding level
         if not active.size:
             break
     converged = np.ones(len(q), dtype=bool)

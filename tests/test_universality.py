@@ -75,3 +75,23 @@ def test_half_stable_critical_points_swish_gelu():
     assert abs(above - ge.K_star) < 0.45 and abs(below - ge.K_star) > 0.5
     assert nonzero_critical_points(get_activation("tanh")) == []
     assert nonzero_critical_points(get_activation("relu")) == []  # scale-invariant: every K, see universality_class
+
+
+def test_critical_init_at_zero_bias_follows_the_universality_class():
+    """σ_b² = 0 with φ(0) = 0: the edge of chaos ends at q* = 0, σ_w² = 2/(φ'(0−)² + φ'(0+)²). Whether
+    it attracts is checked here by iterating the length map itself from q0 = 0.01 (50 layers):
+    tanh (K* = 0 class, a1 = −2) and ELU (breakpoint at 0) shrink, swish (a1 = 3/4: half-stable)
+    grows. softplus (φ(0) ≠ 0) has no critical point at σ_b² = 0: a clear error, CLI exit 2."""
+    from signalprop import NoCriticalPointError, critical_init, iterate_length_map
+    from theory.cli import main
+
+    for name, w2, shrinks, word in (("tanh", 1.0, True, "K* = 0 universality class"), ("elu", 1.0, True, "attracts"),
+                                    ("swish", 4.0, False, "half-stable")):
+        act = get_activation(name)
+        r = critical_init(act, sigma_b2=0.0)
+        assert (r.sigma_w2, r.q_star, r.chi1) == (pytest.approx(w2, rel=1e-15), 0.0, 1.0) and word in r.note, (name, r.note)
+        q = iterate_length_map(act, 0.01, r.sigma_w2, 0.0, 50)
+        assert (q[-1] < q[0]) == shrinks, (name, q[-1])
+    with pytest.raises(NoCriticalPointError, match="does not reach sigma_b2 = 0"):
+        critical_init(get_activation("softplus"), sigma_b2=0.0)
+    assert main(["critical", "softplus"]) == 2
