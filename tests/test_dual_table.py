@@ -33,6 +33,22 @@ def test_fast_rule_matches_adaptive_engine(name, monkeypatch):
         assert np.all(np.abs(fast - slow) <= 1e-12 * np.abs(slow) + 1e-14 * scale), (name, k)
 
 
+@pytest.mark.parametrize("n", [16, 24])
+def test_half_range_gauss_rule_is_exact_on_polynomials(n):
+    """∫_0^∞ y^k e^{−y²/2} dy = 2^{(k−1)/2} Γ((k+1)/2) for k < 2n (the defining property of an
+    n-point Gauss rule), and a smooth non-polynomial: ∫_0^∞ cos(y) e^{−y²/2} dy = √(π/2) e^{−1/2}."""
+    import math
+
+    from signalprop.bivariate_rule import half_range_gauss
+
+    y, w = half_range_gauss(n)
+    assert np.all(y > 0) and np.all(w > 0)
+    for k in range(2 * n):
+        exact = 2 ** ((k - 1) / 2) * math.gamma((k + 1) / 2)
+        assert w @ y**k == pytest.approx(exact, rel=5e-15), k
+    assert w @ np.cos(y) == pytest.approx(math.sqrt(math.pi / 2) * math.exp(-0.5), rel=1e-13 if n == 24 else 1e-9)
+
+
 def test_relu_mean_slope_closed_form():
     """ReLU: E[φ'(u1)φ'(u2)] = (π − θ)/(2π) for every q, so the mean slope on [c, 1] is
     ∫_0^θ (π − φ) sin φ dφ/(2π(1 − cos θ)) = (π − (π − θ) cos θ − sin θ)/(2π (1 − cos θ))."""
