@@ -3,11 +3,13 @@
 
 Method. Everything needed depends on q alone, so it is tabulated once per activation as Chebyshev
 series in t = ln q on [ln 1e-5, ln q_max] (interpolation at Chebyshev points, degree doubled until
-the trailing coefficients fall below 1e-14 of the largest):
+the trailing coefficients fall below 1e-14 of the largest) of ln h, ln g and b_n/h, where
   h(t) = E[φ(√q z)²]/q,   g(t) = E[φ'(√q z)²],   b_n(t) = a_n(q)²/q  (n < 64, Mehler)
-with a_n(q) = E[φ(√q z) He_n(z)]/√n! (all from the 1-D engine). Then, per grid point:
+with a_n(q) = E[φ(√q z) He_n(z)]/√n! (all from the 1-D engine); logarithms and the weights b_n/h
+(summing to 1) hold the same relative accuracy where h spans decades (sign: h = 1/q). Then, per
+grid point:
   q*: the root of σ_w² h(t) + σ_b² e^{−t} = 1 reached from q0 = 1 (same rule as ``propagation``),
-      bracketed on a fine t grid (where h and its t-derivatives are stored, so that h anywhere is a
+      bracketed on a fine t grid (where ln h and its t-derivatives are stored, so that h anywhere is a
       short Taylor sum) and polished by Newton steps, all points at once;
   χ_1 = σ_w² g(t*),  V'(q*) = σ_w² (h + dh/dt)(t*),  ξ_q = −1/ln V'(q*);
   chaotic points: C(c) = σ_w² Σ b_n c^n + σ_b²/q*, χ_c(c) = σ_w² Σ n b_n c^{n−1}; c* by Newton from
@@ -45,12 +47,20 @@ PHASES = ("ordered", "chaotic", "critical", "unbounded")
 
 @dataclass(frozen=True)
 class QTables:
-    """Chebyshev series (in t = ln q on ``domain``) of h = E[φ²]/q, g = E[φ'²] and b_n = a_n²/q."""
+    """Chebyshev series (in t = ln q on ``domain``) of ln h (h = E[φ²]/q), ln g (g = E[φ'²]) and of
+    the Mehler weights b_n/h = a_n²/E[φ²] (which sum to 1): logarithms and ratios keep the same
+    relative accuracy over the 9 decades of q, also where h itself spans many (φ(0) ≠ 0, sign)."""
 
     domain: tuple[float, float]
-    h: np.ndarray
-    g: np.ndarray | None  # None: φ is discontinuous, χ_1 = ∞
+    log_h: np.ndarray
+    log_g: np.ndarray | None  # None: φ is discontinuous, χ_1 = ∞
     b: np.ndarray  # (N_MEHLER, degree + 1)
+
+    def h(self, t) -> np.ndarray:
+        return np.exp(C.chebval(_map_t(self, t), self.log_h))
+
+    def g(self, t) -> np.ndarray:
+        return np.exp(C.chebval(_map_t(self, t), self.log_g))
 
 
 def _q_max(act) -> float:
@@ -94,18 +104,18 @@ def q_tables(act) -> QTables:
     lo, hi = math.log(Q_MIN), math.log(_q_max(act))
     discontinuous = bool(dirac_jumps(act))
 
-    def hg(t):
+    def logs(t):
         q = np.exp(t)
-        rows = [gaussian_moment(act, q) / q]
+        rows = [np.log(gaussian_moment(act, q) / q)]
         if not discontinuous:
-            rows.append(gaussian_moment(act, q, k=1))
+            rows.append(np.log(gaussian_moment(act, q, k=1)))
         return np.array(rows)
 
-    deg, coefs = _interpolate(hg, lo, hi)
+    deg, coefs = _interpolate(logs, lo, hi)
     nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
-    b = C.chebfit(nodes, _hermite_squares(act, q, N_MEHLER) / q[:, None], deg).T
-    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], b)
+    weights = _hermite_squares(act, q, N_MEHLER) / gaussian_moment(act, q)[:, None]
+    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, weights, deg).T)
 
 
 def _map_t(tables: QTables, t):
@@ -154,24 +164,33 @@ def _xi(x):
 
 @dataclass(frozen=True)
 class _Grid:
-    """h = E[φ²]/q and its t-derivatives up to TAYLOR on a fine t grid: any h(t) is then a short
-    Taylor sum from the nearest node (|Δt| ≤ 0.005, error < 1e-17 relative for the zoo's h)."""
+    """L = ln h and its t-derivatives up to TAYLOR on a fine t grid: L anywhere is then a short
+    Taylor sum from the nearest node (|Δt| ≤ 0.005, error < 1e-17 for the zoo's h), and
+    h = e^L, dh/dt = h L'."""
 
     t: np.ndarray
-    h: np.ndarray  # (TAYLOR + 1, nodes)
+    log_h: np.ndarray  # (TAYLOR + 1, nodes)
+
+    @property
+    def h(self) -> np.ndarray:
+        return np.exp(self.log_h[0])
 
     def index(self, t: np.ndarray) -> np.ndarray:
         step = self.t[1] - self.t[0]
         return np.clip(np.rint((t - self.t[0]) / step).astype(np.int64), 0, len(self.t) - 1)
 
-    def eval(self, t: np.ndarray, order: int = 0) -> np.ndarray:
-        """d^order h/dt^order at t (Horner in Δt over the stored derivatives)."""
+    def _taylor(self, t: np.ndarray, order: int) -> np.ndarray:
         i = self.index(t)
         dt = t - self.t[i]
         out = np.zeros_like(t)
         for k in range(TAYLOR - order, -1, -1):
-            out = out * dt / (k + 1) + self.h[k + order, i]
+            out = out * dt / (k + 1) + self.log_h[k + order, i]
         return out
+
+    def eval(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """h(t) and dh/dt."""
+        h = np.exp(self._taylor(t, 0))
+        return h, h * self._taylor(t, 1)
 
 
 TAYLOR = 8
@@ -181,7 +200,7 @@ FINE = 2049
 def _grid(tables: QTables) -> _Grid:
     lo, hi = tables.domain
     t = np.linspace(lo, hi, FINE)
-    coefs, rows = tables.h, []
+    coefs, rows = tables.log_h, []
     for _ in range(TAYLOR + 1):
         rows.append(C.chebval(_map_t(tables, t), coefs))
         coefs = _dt(tables, coefs)
@@ -194,7 +213,7 @@ def _fixed_points(grid: _Grid, w2: np.ndarray, b2: float, i0: int) -> tuple[np.n
     [t_k, t_{k+1}]. V(q) = q ⟺ σ_w² = W(t) = (1 − σ_b² e^{−t})/h(t); on each monotone stretch of W
     every σ_w²'s crossing is found by bisection (searchsorted). status: 0 found, 1 unbounded,
     2 below Q_MIN (q* = 0 or tiny)."""
-    t_grid, h_grid = grid.t, grid.h[0]
+    t_grid, h_grid = grid.t, grid.h
     n = len(t_grid)
     Wt = (1.0 - b2 * np.exp(-t_grid)) / h_grid
     turns = np.nonzero(np.diff(np.sign(np.diff(Wt))))[0] + 1
@@ -218,13 +237,15 @@ def _fixed_points(grid: _Grid, w2: np.ndarray, b2: float, i0: int) -> tuple[np.n
 def _newton_t(grid: _Grid, w2: np.ndarray, b2: np.ndarray, k: np.ndarray) -> np.ndarray:
     """t* in [t_k, t_{k+1}] for all points at once: secant start, then Newton on F(t)."""
     t0, t1 = grid.t[k], grid.t[k + 1]
-    r0 = w2 * grid.h[0, k] + b2 * np.exp(-t0) - 1.0
-    r1 = w2 * grid.h[0, k + 1] + b2 * np.exp(-t1) - 1.0
+    h = grid.h
+    r0 = w2 * h[k] + b2 * np.exp(-t0) - 1.0
+    r1 = w2 * h[k + 1] + b2 * np.exp(-t1) - 1.0
     t = t0 + (t1 - t0) * r0 / np.where(r0 != r1, r0 - r1, 1.0)
     with np.errstate(all="ignore"):
         for _ in range(4):
-            f = w2 * grid.eval(t) + b2 * np.exp(-t) - 1.0
-            fp = w2 * grid.eval(t, 1) - b2 * np.exp(-t)
+            hv, dh = grid.eval(t)
+            f = w2 * hv + b2 * np.exp(-t) - 1.0
+            fp = w2 * dh - b2 * np.exp(-t)
             t = np.clip(t - f / np.where(fp == 0, 1e-300, fp), t0, t1)
     return t
 
@@ -293,12 +314,12 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     tiny, unbounded = status == 2, status == 1
     q = np.where(tiny, 0.0, np.exp(t_star))
     q[unbounded] = np.nan
-    slope = W * (grid.eval(t_star) + grid.eval(t_star, 1))
-    x = _map_t(tables, t_star)
-    chi1 = np.full(W.shape, np.inf) if tables.g is None else W * C.chebval(x, tables.g)
+    h_star, dh_star = grid.eval(t_star)
+    slope = W * (h_star + dh_star)
+    chi1 = np.full(W.shape, np.inf) if tables.log_g is None else W * tables.g(t_star)
     if tiny.any():  # q* below Q_MIN: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
         zero_at_origin, slope0 = origin_slope(act)
-        if zero_at_origin and tables.g is not None:
+        if zero_at_origin and tables.log_g is not None:
             chi1[tiny] = slope[tiny] = W[tiny] * slope0
     chi1[unbounded] = np.nan
     slope[unbounded] = np.nan
@@ -308,11 +329,11 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     chaotic = (phase == 1) & (q > 0)
     if chaotic.any():
         tc = t_star[chaotic]
-        bn = tables.b @ C.chebvander(_map_t(tables, tc), tables.b.shape[1] - 1).T
+        hc = h_star[chaotic]
+        bn = hc * (tables.b @ C.chebvander(_map_t(tables, tc), tables.b.shape[1] - 1).T)
         wc, bc, qc = W[chaotic], B[chaotic], q[chaotic]
         cs, cc, converged = _c_star(bn, wc, bc, qc)
-        hc = grid.eval(tc)
-        gc = None if tables.g is None else chi1[chaotic] / wc
+        gc = None if tables.log_g is None else chi1[chaotic] / wc
         near = ~converged | (wc * _mehler_tail(bn, hc, gc, cs) > TAIL_TOL)
         if 0 < near.sum() <= POINTWISE_MAX:  # a few points: the 2-D engine at each (~30 values per point)
             for k in np.nonzero(near)[0]:

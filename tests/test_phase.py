@@ -58,3 +58,23 @@ def test_phase_cli_json_and_figure(tmp_path, capsys):
     assert out.stat().st_size > 10_000
     assert main(["phase", "tanh", "--grid", "1"]) == 2
     assert "--grid must be" in capsys.readouterr().err
+
+
+def test_sign_grid_against_the_arcsin_closed_form():
+    """sign: q* = σ_w² + σ_b² and C(c) = (σ_w² (2/π) arcsin c + σ_b²)/q*, so c* is the root of a closed
+    form (Brent here). Every chaotic point of the grid, c* up to 0.97 included (those beyond the Mehler
+    tail bound go through the (ln q, θ) table of E[φφ], with χ_c = −σ_w² ∂_θ/sin θ), to 1e-13; and
+    χ_c(c*) = σ_w² (2/π)/(q* √(1 − c*²))."""
+    from scipy.optimize import brentq
+
+    sign = get_activation("sign")
+    d = phase_diagram(sign, W, B)
+    assert np.all(d.phase == PHASES.index("chaotic"))
+    np.testing.assert_allclose(d.q_star, W[None, :] + B[:, None], rtol=1e-13)
+    for i in range(0, len(B), 4):
+        for j in range(0, len(W), 5):
+            w2, b2 = W[j], B[i]
+            q = w2 + b2
+            c = brentq(lambda x: (w2 * 2 / math.pi * math.asin(x) + b2) / q - x, 0.0, 1 - 1e-12, xtol=1e-16, rtol=1e-15) if b2 > 0 else 0.0
+            assert d.c_star[i, j] == pytest.approx(c, abs=1e-13), (w2, b2)
+            assert d.chi_c[i, j] == pytest.approx(w2 * 2 / math.pi / (q * math.sqrt(1 - c * c)), rel=1e-11), (w2, b2)
