@@ -39,6 +39,7 @@ from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain
 from .maps import dirac_jumps
 from .mixing import Mixture, averaged, origin_slope
+from .quadrature import QuadratureError
 
 Q_MIN = 1e-5
 N_MEHLER = 64
@@ -291,6 +292,7 @@ def _mehler_tail(bn: np.ndarray, h: np.ndarray, g: np.ndarray | None, c: np.ndar
 
 TAIL_TOL = 1e-12  # Mehler truncation allowed in χ_c (absolute); beyond it the dual table takes over
 POINTWISE_MAX = 24  # up to this many such points are solved one by one instead (cheaper than a table)
+TABLE_LIMIT = 1e-9  # a table whose trailing coefficients stay above this at the largest degree is refused
 
 
 def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progress: bool = False) -> PhaseDiagram:
@@ -341,6 +343,11 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
                 cc[k] = correlation_map_slope(act, cs[k], wc[k], qc[k])
         elif near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation (~10³ values)
             table = dual_table(act, *table_domain(tc[near], cs[near]), progress=progress)
+            if table.tail > TABLE_LIMIT:
+                raise QuadratureError(
+                    f"the (ln q, theta) table of E[phi'phi'] for {act.label} did not converge (trailing Chebyshev "
+                    f"coefficient {table.tail:.1e} at degree {table.main.shape[0] - 1} x {table.main.shape[1] - 1}); "
+                    "narrow the sigma_w2 / sigma_b2 range near the edge of chaos")
             cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
         c_star[chaotic], chi_c[chaotic] = cs, cc
     c_star[phase == 3] = np.nan
