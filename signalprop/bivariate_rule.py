@@ -75,7 +75,7 @@ def _nodes(edges: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray,
     return (mid[..., None] + half[..., None] * x).reshape(shape), (half[..., None] * w).reshape(shape)
 
 
-def _graded(origin: np.ndarray, first: np.ndarray, levels: int) -> np.ndarray:
+def _doubling_cuts(origin: np.ndarray, first: np.ndarray, levels: int) -> np.ndarray:
     """Cuts origin ± first·2^j, j < levels (shape origin.shape + (2·levels,)): panels that double in
     width away from a point where the functions have their sharpest features."""
     offsets = first[..., None] * 2.0 ** np.arange(levels)
@@ -119,7 +119,7 @@ def _estimate(f, g, s1, s2, alpha, beta, bps_f, bps_g, x_grid, yn, yw, x_first, 
     first = np.broadcast_to(x_first[:, None], yn.shape)
     cuts = np.concatenate([(bps_f[None, None, :] / s1[:, None, None] - shift[..., None]) / a,
                            (bps_g[None, None, :] / s2[:, None, None] + shift[..., None]) / a,
-                           _graded(-shift / alpha[:, None], first, levels), _graded(shift / alpha[:, None], first, levels)], axis=2)
+                           _doubling_cuts(-shift / alpha[:, None], first, levels), _doubling_cuts(shift / alpha[:, None], first, levels)], axis=2)
     grid = np.broadcast_to(x_grid[:, None, :], (*yn.shape, x_grid.shape[1]))
     cuts = np.clip(cuts, grid[..., :1], grid[..., -1:])
     xn, xw = _nodes(np.sort(np.concatenate([grid, cuts], axis=2), axis=2), x, w)  # (rows, Ny, Nx)
@@ -194,7 +194,7 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
             lx, ly = _levels(x_first[todo]), _levels(y_first[todo])
 
             def panels(rr, xq, wq, _n, ly=ly, y_first=y_first):
-                y_cuts = np.concatenate([crosses[rr], _graded(np.zeros(len(rr)), y_first[rr], ly)], axis=1)
+                y_cuts = np.concatenate([crosses[rr], _doubling_cuts(np.zeros(len(rr)), y_first[rr], ly)], axis=1)
                 return _panel_nodes(_split(y_lo[rr], y_hi[rr], ny, y_cuts), xq, wq)
 
             for r in chunks(todo, (ny + 2 * ly + crosses.shape[1]) * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24 * 24):

@@ -105,8 +105,9 @@ def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) ->
 def _polish(act, c: float, sigma_w2: float, q: float, steps: int = 4) -> float:
     """Newton on S(c) = 1 from c (S' = (S − χ_c)/(1 − c)), S by Gauss–Legendre in θ (``mean_slope_nodes``)."""
     for _ in range(steps):
-        phi, weights = mean_slope_nodes(math.acos(c))
-        d1 = bivariate_moment(act, q, q, np.cos(np.append(phi, math.acos(c))), k=(1, 1))
+        theta = math.acos(c)
+        phi, weights = mean_slope_nodes(theta)
+        d1 = bivariate_moment(act, q, q, np.cos(np.append(phi, theta)), k=(1, 1))
         s, slope = sigma_w2 * float(d1[:-1] @ weights), sigma_w2 * float(d1[-1])
         if s == slope:
             break

@@ -42,7 +42,8 @@ _U, _WU = np.polynomial.legendre.leggauss(48)
 _U, _WU = (_U + 1) / 2, _WU / 2  # Gauss–Legendre on [0, 1]
 
 
-def _to_unit(v, domain: tuple[float, float]) -> np.ndarray:
+def to_unit(v, domain: tuple[float, float]) -> np.ndarray:
+    """v mapped from ``domain`` onto [−1, 1] (the Chebyshev variable), clipped to it."""
     lo, hi = domain
     return np.clip((2 * np.asarray(v, dtype=np.float64) - lo - hi) / (hi - lo), -1.0, 1.0)
 
@@ -89,10 +90,10 @@ class DualTable:
 
     def _rows(self, t: np.ndarray, coefs: np.ndarray) -> np.ndarray:
         """Per point, the θ-series (points × θ degree + 1) at its t."""
-        return C.chebvander(_to_unit(t, self.t_domain), coefs.shape[0] - 1) @ coefs
+        return C.chebvander(to_unit(t, self.t_domain), coefs.shape[0] - 1) @ coefs
 
     def _at(self, rows: np.ndarray, theta: np.ndarray, derivative: bool = False) -> np.ndarray:
-        x = _to_unit(theta, self.th_domain)
+        x = to_unit(theta, self.th_domain)
         if derivative:
             rows = C.chebder(rows, axis=1) * (2.0 / (self.th_domain[1] - self.th_domain[0]))
         return np.sum(C.chebvander(x, rows.shape[1] - 1) * rows, axis=1)
@@ -159,7 +160,7 @@ def _mean_slope(d1: np.ndarray, th_domain: tuple[float, float]) -> np.ndarray:
     out = np.empty_like(d1)
     for j, th in enumerate(theta):
         phi, weights = mean_slope_nodes(float(th))
-        out[:, j] = C.chebval(_to_unit(phi, th_domain), d1.T) @ weights
+        out[:, j] = C.chebval(to_unit(phi, th_domain), d1.T) @ weights
     return out
 
 

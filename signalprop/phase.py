@@ -36,7 +36,7 @@ from numpy.polynomial import chebyshev as C
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
-from .dual_table import dual_table, table_domain
+from .dual_table import dual_table, table_domain, to_unit
 from .maps import dirac_jumps
 from .mixing import Mixture, averaged, origin_slope
 from .quadrature import QuadratureError
@@ -57,11 +57,8 @@ class QTables:
     log_g: np.ndarray | None  # None: φ is discontinuous, χ_1 = ∞
     b: np.ndarray  # (N_MEHLER, degree + 1)
 
-    def h(self, t) -> np.ndarray:
-        return np.exp(C.chebval(_map_t(self, t), self.log_h))
-
     def g(self, t) -> np.ndarray:
-        return np.exp(C.chebval(_map_t(self, t), self.log_g))
+        return np.exp(C.chebval(to_unit(t, self.domain), self.log_g))
 
 
 def _q_max(act) -> float:
@@ -117,11 +114,6 @@ def q_tables(act) -> QTables:
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
     weights = _hermite_squares(act, q, N_MEHLER) / gaussian_moment(act, q)[:, None]
     return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, weights, deg).T)
-
-
-def _map_t(tables: QTables, t):
-    lo, hi = tables.domain
-    return (2 * t - lo - hi) / (hi - lo)
 
 
 def _dt(tables: QTables, coefs):
@@ -203,7 +195,7 @@ def _grid(tables: QTables) -> _Grid:
     t = np.linspace(lo, hi, FINE)
     coefs, rows = tables.log_h, []
     for _ in range(TAYLOR + 1):
-        rows.append(C.chebval(_map_t(tables, t), coefs))
+        rows.append(C.chebval(to_unit(t, tables.domain), coefs))
         coefs = _dt(tables, coefs)
     return _Grid(t, np.array(rows))
 
@@ -332,7 +324,7 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     if chaotic.any():
         tc = t_star[chaotic]
         hc = h_star[chaotic]
-        bn = hc * (tables.b @ C.chebvander(_map_t(tables, tc), tables.b.shape[1] - 1).T)
+        bn = hc * (tables.b @ C.chebvander(to_unit(tc, tables.domain), tables.b.shape[1] - 1).T)
         wc, bc, qc = W[chaotic], B[chaotic], q[chaotic]
         cs, cc, converged = _c_star(bn, wc, bc, qc)
         gc = None if tables.log_g is None else chi1[chaotic] / wc

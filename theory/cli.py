@@ -49,13 +49,11 @@ def resolve_layer_activation(args: argparse.Namespace):
         raise CLIError("give either NAME/--expr or --mix, not both")
     names, weights = [], []
     for item in args.mix:
-        name, sep, value = item.partition("=")
         try:
+            name, value = item.split("=")
             weights.append(float(value))
         except ValueError:
-            sep = ""
-        if not sep:
-            raise CLIError(f"--mix takes NAME=PROBABILITY (e.g. --mix tanh=0.5 --mix swish=0.5), got {item!r}")
+            raise CLIError(f"--mix takes NAME=PROBABILITY (e.g. --mix tanh=0.5 --mix swish=0.5), got {item!r}") from None
         names.append(get_activation(name.strip(), **_parse_params(args.param)))
     try:
         return mixture(names, weights)
