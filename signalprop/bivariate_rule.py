@@ -16,8 +16,10 @@ near-cancelling values) the 24-point value, whose error is far smaller, is accep
 are tried once more with ℓ sixteen times smaller (the first try, ℓ = 8w/(√q α), is usually
 uniform panels only), then left to the adaptive engine. Before any of this, where the outer
 integrand is analytic on each half-line (all kink crossings at y = 0 or outside the window; c near 1
-for one kink at 0), y is integrated by a 24-point (check: 16-point) Gauss rule for the weight
-e^{−y²/2} on [0, ∞) on each side, instead of ~10 panels. Accuracy is tested against the mpmath
+for one kink at 0) and slow on the scale of the coarsest graded panel, y is integrated by a 24-point
+(check: 16-point) Gauss rule for the weight e^{−y²/2} on [0, ∞) on each side, instead of ~10 panels.
+For f = g and q1 = q2 (the dual activation on the sphere, and every dual table) the outer integrand
+is even in y and only y ≥ 0 is integrated. Accuracy is tested against the mpmath
 reference through ``bivariate_moment`` (tests/test_bivariate.py) and against the adaptive engine
 (tests/test_dual_table.py).
 """
@@ -134,9 +136,21 @@ def _panel_nodes(y_edges: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[np.
     return yn, yw * np.exp(-0.5 * yn * yn)
 
 
-def _half_range_nodes(rows: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _half_range_nodes(rows: int, n: int, even: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The half-range rule on both half-lines, or on y > 0 with doubled weights for an ``even`` outer
+    integrand."""
     y, w = half_range_gauss(n)
+    if even:
+        return np.tile(y, (rows, 1)), np.tile(2.0 * w, (rows, 1))
     return np.tile(np.concatenate([-y[::-1], y]), (rows, 1)), np.tile(np.concatenate([w[::-1], w]), (rows, 1))
+
+
+def _upper_half(edges: np.ndarray) -> np.ndarray:
+    """The panels on y ≥ 0 of edges symmetric about 0 (0 among them), with doubled weight implied:
+    for an even outer integrand."""
+    half = edges[:, (edges.shape[1] - 1) // 2:].copy()
+    half[:, 0] = 0.0
+    return half
 
 
 def _levels(first: np.ndarray) -> int:
@@ -147,7 +161,8 @@ def _levels(first: np.ndarray) -> int:
 def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np.ndarray, bps_g: np.ndarray,
                rates_f: Rates, rates_g: Rates, widths: tuple[float, float], bound: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(values, accepted) for E[f(u1) g(u2)] at |c| = ``cabs`` < 1 (see the module docstring);
-    ``bound`` is √(E f² E g²) per value. Rejected values are NaN."""
+    ``bound`` is √(E f² E g²) per value. Rejected values are NaN. For f = g and q1 = q2 (the dual
+    activation on equal variances) the outer integrand is even in y: only y ≥ 0 is integrated."""
     out = np.full(len(s1), np.nan)
     ok = np.zeros(len(s1), dtype=bool)
     if min(widths) <= 0.0:  # arbitrarily sharp features: only the adaptive engine can be trusted
@@ -157,6 +172,7 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
     nx = int(np.ceil(np.max(x_hi - x_lo) / H_MAX))
     ny = int(np.ceil(np.max(y_hi - y_lo) / H_MAX))
     crosses = crossings(bps_f, bps_g, s1, s2, beta)
+    even = f is g and np.array_equal(s1, s2)  # y → −y swaps the two factors
 
     def attempt(rows: np.ndarray, y_nodes, x_first: np.ndarray, lx: int) -> None:
         """Both estimates for ``rows`` (y_nodes(rows, x, w, n) → outer nodes and weights); accept."""
@@ -174,7 +190,8 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
         return (rows[i:i + step] for i in range(0, len(rows), step))
 
     inside = np.abs(crosses) < np.maximum(-y_lo, y_hi)[:, None]
-    smooth_y = np.all(~inside | (crosses == 0.0), axis=1)
+    # y varies slowly on the scale of the coarsest graded panel: the half-range rule may be tried
+    smooth_y = np.all(~inside | (crosses == 0.0), axis=1) & (FEATURE_PANELS[0] * min(widths) / np.maximum(s1, s2) >= H_MAX * beta)
     for half_range in (True, False):
         for per_feature in FEATURE_PANELS:
             scale = per_feature * min(widths) / np.maximum(s1, s2)  # first graded panel, in units of u/√q
@@ -182,11 +199,11 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
             if half_range:
                 # the outer integral by one Gauss rule per half-line (weight e^{−y²/2} on [0, ∞)) where it
                 # is smooth on each: every kink crossing at y = 0 or outside the window, nothing to grade in y
-                rows = np.nonzero(~ok & smooth_y & (y_first >= H_MAX))[0]
+                rows = np.nonzero(~ok & smooth_y)[0]
                 if rows.size:
                     lx = _levels(x_first[rows])
                     for r in chunks(rows, 48 * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24):
-                        attempt(r, lambda rr, _x, _w, n: _half_range_nodes(len(rr), n), x_first, lx)
+                        attempt(r, lambda rr, _x, _w, n: _half_range_nodes(len(rr), n, even), x_first, lx)
                 continue
             todo = np.nonzero(~ok)[0]
             if not todo.size:
@@ -195,7 +212,11 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
 
             def panels(rr, xq, wq, _n, ly=ly, y_first=y_first):
                 y_cuts = np.concatenate([crosses[rr], _doubling_cuts(np.zeros(len(rr)), y_first[rr], ly)], axis=1)
-                return _panel_nodes(_split(y_lo[rr], y_hi[rr], ny, y_cuts), xq, wq)
+                edges = _split(y_lo[rr], y_hi[rr], ny, y_cuts)
+                if even:
+                    yn, yw = _panel_nodes(_upper_half(edges), xq, wq)
+                    return yn, 2.0 * yw
+                return _panel_nodes(edges, xq, wq)
 
             for r in chunks(todo, (ny + 2 * ly + crosses.shape[1]) * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24 * 24):
                 attempt(r, panels, x_first, lx)

@@ -252,18 +252,22 @@ def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_i
     P = np.polynomial.polynomial
     dbn = np.arange(1, N_MEHLER)[:, None] * bn[1:]
     c = np.zeros_like(q)
-    active = np.arange(len(q))
+    moving = np.ones(len(q), dtype=bool)
+    idx, b, db, w, b2q = np.arange(len(q)), bn, dbn, w2, b2 / q  # the compacted working set
     for _ in range(max_iter):
-        cc = c[active]
-        val = w2[active] * P.polyval(cc, bn[:, active], tensor=False) + b2[active] / q[active] - cc
-        slope = w2[active] * P.polyval(cc, dbn[:, active], tensor=False) - 1.0
-        step = -val / np.where(slope < 0, slope, -1e-300)
-        c[active] = np.clip(cc + step, 0.0, 1.0)
-        active = active[(np.abs(step) > 1e-15) & (np.abs(val) > 4e-16)]  # done: no step left, or a gap at rounding level
-        if not active.size:
+        if moving.sum() < 0.7 * len(idx):  # compact only once many points are done (copies cost as much as steps)
+            idx = idx[moving]
+            b, db, w, b2q, moving = b[:, moving], db[:, moving], w[moving], b2q[moving], moving[moving]
+        cc = c[idx]
+        val = w * P.polyval(cc, b, tensor=False) + b2q - cc
+        slope = w * P.polyval(cc, db, tensor=False) - 1.0
+        step = np.where(moving, -val / np.where(slope < 0, slope, -1e-300), 0.0)
+        c[idx] = np.clip(cc + step, 0.0, 1.0)
+        moving &= (np.abs(step) > 1e-15) & (np.abs(val) > 4e-16)  # done: no step left, or a gap at rounding level
+        if not moving.any():
             break
     converged = np.ones(len(q), dtype=bool)
-    converged[active] = False
+    converged[idx[moving]] = False
     return c, w2 * P.polyval(c, dbn, tensor=False), converged
 
 
