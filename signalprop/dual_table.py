@@ -48,25 +48,26 @@ def to_unit(v, domain: tuple[float, float]) -> np.ndarray:
     return np.clip((2 * np.asarray(v, dtype=np.float64) - lo - hi) / (hi - lo), -1.0, 1.0)
 
 
-def _extrema(n: int) -> np.ndarray:
+def extrema(n: int) -> np.ndarray:
     """Chebyshev extreme points cos(πk/n), k = 0 … n (from +1 down to −1)."""
     return np.cos(np.pi * np.arange(n + 1) / n)
 
 
-def _coefficients(values: np.ndarray) -> np.ndarray:
-    """2-D Chebyshev coefficients of values at extreme points × extreme points (DCT-I per axis)."""
+def chebyshev_coefficients(values: np.ndarray) -> np.ndarray:
+    """Chebyshev coefficients (any number of axes) of values at the extreme points along every axis
+    (DCT-I per axis)."""
     out = values
-    for axis in (0, 1):
+    for axis in range(values.ndim):
         n = values.shape[axis] - 1
         out = dct(out, type=1, axis=axis) / n
-        index = [slice(None)] * 2
+        index = [slice(None)] * values.ndim
         for end in (0, n):
             index[axis] = end
             out[tuple(index)] /= 2
     return out
 
 
-def _trailing(coefs: np.ndarray, axis: int) -> float:
+def trailing(coefs: np.ndarray, axis: int) -> float:
     """Largest of the last three coefficients along ``axis``, relative to the largest coefficient."""
     last = np.take(coefs, range(coefs.shape[axis] - 3, coefs.shape[axis]), axis=axis)
     return float(np.max(np.abs(last)) / max(np.max(np.abs(coefs)), 1e-300))
@@ -156,7 +157,7 @@ def _mean_slope(d1: np.ndarray, th_domain: tuple[float, float]) -> np.ndarray:
     """Values of the mean slope ∫_0^θ D1 sin φ dφ/(1 − cos θ) at the table's nodes, from the θ-series
     of D1 (rows: t nodes)."""
     nth = d1.shape[1] - 1
-    theta = th_domain[0] + (th_domain[1] - th_domain[0]) * (_extrema(nth) + 1) / 2
+    theta = th_domain[0] + (th_domain[1] - th_domain[0]) * (extrema(nth) + 1) / 2
     out = np.empty_like(d1)
     for j, th in enumerate(theta):
         phi, weights = mean_slope_nodes(float(th))
@@ -183,7 +184,7 @@ def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float
 def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], progress: bool) -> DualTable:
     discontinuous = bool(dirac_jumps(act))
     cache: dict[tuple[int, int], float] = {}
-    lattice = _extrema(MAX_DEGREE)
+    lattice = extrema(MAX_DEGREE)
 
     def grid(nt: int, nth: int) -> np.ndarray:
         """Values at the (nt + 1) × (nth + 1) extreme points; keys are indices on the finest lattice."""
@@ -205,8 +206,8 @@ def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], p
 
     nt = nth = MIN_DEGREE
     while True:
-        coefs = _coefficients(grid(nt, nth))
-        tails = [_trailing(coefs, axis) for axis in (0, 1)]
+        coefs = chebyshev_coefficients(grid(nt, nth))
+        tails = [trailing(coefs, axis) for axis in (0, 1)]
         grow = [tails[0] > TOL and nt < MAX_DEGREE, tails[1] > TOL and nth < MAX_DEGREE]
         if not any(grow):
             break
@@ -214,8 +215,8 @@ def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], p
     if discontinuous:
         return DualTable(t_domain, th_domain, coefs, None, max(tails))
     # the mean slope's own series: its values at the nodes (from D1's θ-series at each t node), then DCT
-    d1_rows = C.chebvander(_extrema(nt), nt) @ coefs  # θ-series of D1 at each t node
-    return DualTable(t_domain, th_domain, coefs, _coefficients(_mean_slope(d1_rows, th_domain)), max(tails))
+    d1_rows = C.chebvander(extrema(nt), nt) @ coefs  # θ-series of D1 at each t node
+    return DualTable(t_domain, th_domain, coefs, chebyshev_coefficients(_mean_slope(d1_rows, th_domain)), max(tails))
 
 
 def table_domain(t: np.ndarray, c_below: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -1,0 +1,128 @@
+"""Dual activations: K(q1, q2, k) = E[φ(u)φ(v)] and K̇(q1, q2, k) = E[φ'(u)φ'(v)] for centred Gaussian
+(u, v) with Var u = q1, Var v = q2, Cov(u, v) = k (the NNGP and NTK layer maps; Cho & Saul 2009,
+Lee et al. 2018, Jacot et al. 2018), for any activation or mixture (mixtures average the components'
+duals: each neuron keeps its φ_i).
+
+Routes, in order:
+1. a closed form (``closed_forms``: arc-cosine, polynomial/Mehler, Gaussian integrals, Williams);
+2. entries sharing one variance q1 = q2 = q (inputs on a sphere: every layer keeps them on one) — a
+   Chebyshev series in θ = arccos c on the entries' θ range, from the 2-D engine at Chebyshev extreme
+   points, degree doubled (16 … 512) until the last three coefficients are below 1e-14 of the largest.
+   In θ the dual stays analytic at c = ±1 even for kinked φ, so the series converges geometrically;
+3. otherwise the 2-D engine (``signalprop.bivariate_moment``, ~1e-13 relative) on every distinct entry.
+
+A discontinuous φ (sign, step) has Dirac masses in φ', so K̇ is infinite at c = 1 and the NTK does not
+exist: ``NoTangentKernelError``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from numpy.polynomial import chebyshev as C
+from tqdm import tqdm
+
+from signalprop import QuadratureError, bivariate_moment
+from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
+from signalprop.maps import dirac_jumps
+from signalprop.mixing import Mixture
+
+from .closed_forms import closed_form, correlation
+
+TABLE_TOL = 1e-14
+TABLE_DEGREES = (16, 32, 64, 128, 256, 512)
+EQUAL_RTOL = 1e-14  # variances this close count as one (the sphere route)
+CHUNK = 2048  # 2-D engine values per call on the general route (the progress bar's step)
+
+
+class NoTangentKernelError(ValueError):
+    """E[φ'(u)φ'(v)] does not exist (φ jumps)."""
+
+
+def _components(act):
+    return act.components() if isinstance(act, Mixture) else [(act, 1.0)]
+
+
+def check_derivative(act) -> None:
+    """Raise NoTangentKernelError when φ (or a mixture component) jumps."""
+    jumps = dirac_jumps(act)
+    if jumps:
+        where = ", ".join(f"x = {b:g}" for b, _ in jumps[:4])
+        raise NoTangentKernelError(
+            f"{act.label} jumps ({where}): φ' holds Dirac masses, so E[φ'(u)²] is infinite and the NTK does not exist; "
+            "the NNGP does (use nngp), or choose a continuous activation")
+
+
+def method(act, derivative: bool = False) -> str:
+    """How ``dual`` computes this activation's kernel: the closed form's name or "numerical"."""
+    names = set()
+    for a, _ in _components(act):
+        family = closed_form(a)
+        if family is not None and derivative:
+            family = family.derivative()
+        names.add(family.name if family is not None else "numerical")
+    return " + ".join(sorted(names))
+
+
+def _numerical(act, q1, q2, k, derivative, progress):
+    """The 2-D engine on every entry (broadcast arrays of equal shape)."""
+    c = np.where(np.abs(k) < 0.5 * np.sqrt(q1 * q2), k / np.sqrt(q1 * q2), correlation(q1, q2, k))  # cos(arctan2) only near ±1
+    order = (1, 1) if derivative else (0, 0)
+    if _shared_variance(q1, q2):
+        return _theta_series(act, float(q1.flat[0]), np.arccos(c), order)
+    out = np.empty(c.size)
+    flat = [a.ravel() for a in (q1, q2, c)]
+    with tqdm(total=c.size, desc=f"{act.label}: dual kernel", disable=not progress or c.size < CHUNK, file=sys.stderr,
+              leave=False) as bar:
+        for start in range(0, c.size, CHUNK):
+            sl = slice(start, start + CHUNK)
+            out[sl] = bivariate_moment(act, flat[0][sl], flat[1][sl], flat[2][sl], k=order)
+            bar.update(len(out[sl]))
+    return out.reshape(c.shape)
+
+
+def _shared_variance(q1: np.ndarray, q2: np.ndarray) -> bool:
+    q = q1.flat[0]
+    return q1.size > TABLE_DEGREES[0] and bool(np.all(np.abs(q1 - q) <= EQUAL_RTOL * q) and np.all(np.abs(q2 - q) <= EQUAL_RTOL * q))
+
+
+def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
+    """E[φ^(k)(u)φ^(k)(v)] at Var = q and angles ``theta``, from a Chebyshev series in θ on their range
+    (values at nested extreme points reused as the degree doubles)."""
+    lo, hi = float(theta.min()), float(theta.max())
+    if hi - lo < 1e-12:
+        return np.full(theta.shape, bivariate_moment(act, q, q, np.cos(lo), k=order))
+    domain = (lo, hi)
+    top = TABLE_DEGREES[-1]
+    lattice = lo + (hi - lo) * (extrema(top) + 1) / 2
+    values: dict[int, float] = {}
+    for deg in TABLE_DEGREES:
+        idx = np.arange(deg + 1) * (top // deg)
+        todo = [i for i in idx if i not in values]
+        if todo:
+            got = bivariate_moment(act, np.full(len(todo), q), np.full(len(todo), q), np.cos(lattice[todo]), k=order)
+            values.update(zip(todo, np.atleast_1d(got)))
+        coefs = chebyshev_coefficients(np.array([values[i] for i in idx]))
+        if trailing(coefs[:, None], 0) <= TABLE_TOL:
+            return C.chebval(to_unit(theta, domain), coefs)
+    raise QuadratureError(f"{act.label}: the θ-series of the dual kernel at q = {q:.6g} did not converge to {TABLE_TOL:g} "
+                          f"by degree {top} (trailing coefficients {trailing(coefs[:, None], 0):.2e})")
+
+
+def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np.ndarray:
+    """K = E[φ(u)φ(v)] (``derivative``: K̇ = E[φ'(u)φ'(v)]) for Var u = q1 > 0, Var v = q2 > 0,
+    Cov(u, v) = k (broadcast together; |k| ≤ √(q1 q2)). Mixtures: Σ p_i K_i."""
+    q1, q2, k = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q1, q2, k)))
+    if np.any(~(q1 > 0)) or np.any(~(q2 > 0)):
+        raise ValueError("the variances q1, q2 must be > 0 (a zero-norm input with sigma_b2 = 0 has no correlation)")
+    if derivative:
+        check_derivative(act)
+    total = np.zeros(q1.shape)
+    for a, w in _components(act):
+        family = closed_form(a)
+        if family is not None and derivative:
+            family = family.derivative()
+        part = family.value(q1, q2, k) if family is not None else _numerical(a, q1, q2, k, derivative, progress)
+        total = total + w * np.asarray(part, dtype=np.float64)
+    return total

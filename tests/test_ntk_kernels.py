@@ -1,0 +1,150 @@
+"""Deep NNGP/NTK kernels: against recursions written out here from the papers' formulas (arc-cosine,
+Williams), the NTK diagonal identity of ReLU, the sphere route against the general one, symmetry,
+positive semi-definiteness, blocks, per-layer variances, both parameterizations, mixtures, bad input."""
+
+import importlib
+
+import numpy as np
+import pytest
+
+from ntk import NoTangentKernelError, kernel_layers, nngp, ntk
+from signalprop import mixture
+from symbolic import get_activation
+
+RELU, TANH, ERF = (get_activation(n) for n in ("relu", "tanh", "erf"))
+dual_module = importlib.import_module("ntk.dual")  # the module (the package re-exports its function ``dual``)
+
+
+def _inputs(n=7, d=5, seed=0, sphere=False):
+    X = np.random.default_rng(seed).normal(size=(n, d))
+    if sphere:
+        X *= np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True)
+    return X
+
+
+def _relu_recursion(X, depth, w2, b2, standard_width=None):
+    """Σ^l, Θ^l of ReLU from Cho & Saul's J_1 and (π − θ)/2π, written out (arccos of the correlation)."""
+    d = X.shape[1]
+    sigma = w2 * X @ X.T / d + b2
+    theta = X @ X.T + 1.0 if standard_width else sigma.copy()
+    for _ in range(depth):
+        q = np.sqrt(np.outer(np.diag(sigma), np.diag(sigma)))
+        th = np.arccos(np.clip(sigma / q, -1, 1))
+        k = q * (np.sin(th) + (np.pi - th) * np.cos(th)) / (2 * np.pi)
+        dk = (np.pi - th) / (2 * np.pi)
+        sigma_new = w2 * k + b2
+        head = standard_width * k + 1.0 if standard_width else sigma_new
+        theta = head + w2 * dk * theta
+        sigma = sigma_new
+    return sigma, theta
+
+
+@pytest.mark.parametrize("depth", [0, 1, 2, 5])
+def test_relu_ntk_diagonal_is_depth_plus_one_times_input_kernel(depth):
+    """σ_w² = 2, σ_b = 0: Σ^l(x, x) = Σ^0(x, x) and Σ̇^l(x, x) = 1, so Θ^L(x, x) = (L + 1) Σ^0(x, x)."""
+    X = _inputs()
+    got = np.diag(ntk(RELU, X, depth=depth, sigma_w2=2.0))
+    assert got == pytest.approx((depth + 1) * 2 * np.sum(X * X, axis=1) / X.shape[1], rel=1e-15)
+
+
+def test_relu_against_arc_cosine_recursion():
+    X = _inputs(9, 4, seed=1)
+    layers = kernel_layers(RELU, X, depth=4, sigma_w2=1.7, sigma_b2=0.2)
+    sigma, theta = _relu_recursion(X, 4, 1.7, 0.2)
+    # arccos of a rounded correlation near c = 1 costs ~ε/θ in θ: 1e-11 relative covers it on these inputs
+    assert layers.nngp[-1] == pytest.approx(sigma, rel=1e-12)
+    assert layers.ntk[-1] == pytest.approx(theta, rel=1e-11)
+
+
+def test_standard_parameterization_against_recursion():
+    X = _inputs(6, 3, seed=2)
+    got = ntk(RELU, X, depth=3, sigma_w2=2.0, sigma_b2=0.05, parameterization="standard", width=512)
+    assert got == pytest.approx(_relu_recursion(X, 3, 2.0, 0.05, standard_width=512)[1], rel=1e-11)
+    # the forward kernel does not depend on the parameterization
+    assert kernel_layers(RELU, X, depth=3, sigma_w2=2.0, sigma_b2=0.05, parameterization="standard", width=512).nngp[-1] == \
+        pytest.approx(nngp(RELU, X, depth=3, sigma_w2=2.0, sigma_b2=0.05), rel=1e-15)
+
+
+def test_per_layer_variances():
+    X = _inputs(5, 3, seed=3)
+    w2, b2 = [1.0, 2.5, 0.7], [0.1, 0.0, 0.3]
+    d = X.shape[1]
+    sigma = w2[0] * X @ X.T / d + b2[0]
+    for layer in (1, 2):
+        q = np.sqrt(np.outer(np.diag(sigma), np.diag(sigma)))
+        th = np.arccos(np.clip(sigma / q, -1, 1))
+        sigma = w2[layer] * q * (np.sin(th) + (np.pi - th) * np.cos(th)) / (2 * np.pi) + b2[layer]
+    assert nngp(RELU, X, depth=2, sigma_w2=w2, sigma_b2=b2) == pytest.approx(sigma, rel=1e-12)
+
+
+def test_erf_against_williams_recursion():
+    X = _inputs(8, 6, seed=4)
+    w2, b2, depth = 3.0, 0.5, 3
+    sigma = w2 * X @ X.T / 6 + b2
+    for _ in range(depth):
+        dg = np.diag(sigma)
+        sigma = w2 * 2 / np.pi * np.arcsin(2 * sigma / np.sqrt(np.outer(1 + 2 * dg, 1 + 2 * dg))) + b2
+    assert nngp(ERF, X, depth=depth, sigma_w2=w2, sigma_b2=b2) == pytest.approx(sigma, rel=1e-13)
+
+
+def test_sphere_route_matches_general_route(monkeypatch):
+    """Inputs on a sphere: every layer's θ-series against the 2-D engine entry by entry."""
+    X = _inputs(10, 4, seed=5, sphere=True)
+    fast = kernel_layers(TANH, X, depth=3, sigma_w2=1.5, sigma_b2=0.1)
+    monkeypatch.setattr(dual_module, "_shared_variance", lambda q1, q2: False)
+    slow = kernel_layers(TANH, X, depth=3, sigma_w2=1.5, sigma_b2=0.1)
+    for a, b in zip(fast.nngp + fast.ntk, slow.nngp + slow.ntk):
+        assert a == pytest.approx(b, rel=1e-12, abs=1e-14 * np.max(np.abs(b)))
+
+
+@pytest.mark.parametrize("name", ["relu", "tanh", "elu", "erf", "sin", "gelu"])
+def test_symmetric_positive_semidefinite_and_blocks(name):
+    act = get_activation(name)
+    X = _inputs(8, 3, seed=6)
+    layers = kernel_layers(act, X, depth=2, sigma_w2=1.8, sigma_b2=0.05)
+    for mat in (layers.nngp[-1], layers.ntk[-1]):
+        assert np.array_equal(mat, mat.T)
+        eig = np.linalg.eigvalsh(mat)
+        assert eig.min() >= -1e-12 * eig.max(), (name, eig.min())
+    cross = kernel_layers(act, X[:3], X[3:], depth=2, sigma_w2=1.8, sigma_b2=0.05)
+    assert cross.nngp[-1] == pytest.approx(layers.nngp[-1][:3, 3:], rel=1e-12, abs=1e-15)
+    assert cross.ntk[-1] == pytest.approx(layers.ntk[-1][:3, 3:], rel=1e-12, abs=1e-15)
+
+
+def test_non_polynomial_kernel_is_strictly_positive_definite_on_the_sphere():
+    """Jacot et al.: for non-polynomial φ the NTK is positive definite on distinct points of the sphere;
+    a degree-1 polynomial (identity) gives a rank-d linear kernel instead."""
+    X = _inputs(12, 3, seed=7, sphere=True)
+    assert np.linalg.eigvalsh(ntk(TANH, X, depth=2, sigma_w2=1.5))[0] > 1e-6
+    lin = ntk(get_activation("identity"), X, depth=2, sigma_w2=1.5)
+    assert np.linalg.matrix_rank(lin, tol=1e-10 * np.abs(lin).max()) == 3
+
+
+def test_mixture_kernel_at_depth_one_is_the_average():
+    X = _inputs(6, 4, seed=8)
+    mix = mixture([RELU, TANH], [0.4, 0.6])
+    parts = [nngp(a, X, depth=1, sigma_w2=1.3, sigma_b2=0.1) for a in (RELU, TANH)]
+    assert nngp(mix, X, depth=1, sigma_w2=1.3, sigma_b2=0.1) == pytest.approx(0.4 * parts[0] + 0.6 * parts[1], rel=1e-14)
+
+
+def test_bad_input():
+    X = _inputs(4, 3)
+    with pytest.raises(ValueError, match="same number of features"):
+        nngp(RELU, X, np.ones((2, 4)))
+    with pytest.raises(ValueError, match="NaN or inf"):
+        nngp(RELU, np.array([[1.0, np.nan]]))
+    with pytest.raises(ValueError, match="zero-norm input"):
+        nngp(RELU, np.array([[1.0, 0.0], [0.0, 0.0]]), sigma_b2=0.0)
+    with pytest.raises(ValueError, match="sigma_w2 must be > 0"):
+        nngp(RELU, X, sigma_w2=0.0)
+    with pytest.raises(ValueError, match="one value per layer"):
+        nngp(RELU, X, depth=2, sigma_w2=[1.0, 2.0])
+    with pytest.raises(ValueError, match="width"):
+        ntk(RELU, X, parameterization="standard")
+    with pytest.raises(ValueError, match="parameterization must be"):
+        ntk(RELU, X, parameterization="mean-field")
+    with pytest.raises(ValueError, match="depth"):
+        nngp(RELU, X, depth=-1)
+    with pytest.raises(NoTangentKernelError, match="does not exist"):
+        ntk(get_activation("sign"), X, depth=1)
+    assert np.all(np.isfinite(nngp(get_activation("sign"), X, depth=2, sigma_b2=0.1)))
