@@ -12,7 +12,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[test,mc]"
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,mc,nt]"
 	touch $(STAMP)
 
 venv: $(STAMP)

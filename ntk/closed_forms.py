@@ -153,11 +153,12 @@ class GaussianExponentials:
         q1, q2, k = (np.asarray(v, dtype=np.float64) for v in (q1, q2, k))
         det = q1 * q2 - k * k
         total = np.zeros(np.broadcast(q1, q2, k).shape, dtype=np.complex128)
-        for a1, g1, b1 in zip(self.alpha, self.gamma, self.beta):  # one pass per pair: memory O(entries)
-            for a2, g2, b2 in zip(self.alpha, self.gamma, self.beta):
-                d = (1 - 2 * g1 * q1) * (1 - 2 * g2 * q2) - 4 * g1 * g2 * k * k
-                s11, s22, s12 = (q1 - 2 * g2 * det) / d, (q2 - 2 * g1 * det) / d, k / d
-                total += a1 * a2 * np.exp(0.5 * (b1 * b1 * s11 + 2 * b1 * b2 * s12 + b2 * b2 * s22)) / np.sqrt(d)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow (exp of large variances) is reported by the caller
+            for a1, g1, b1 in zip(self.alpha, self.gamma, self.beta):  # one pass per pair: memory O(entries)
+                for a2, g2, b2 in zip(self.alpha, self.gamma, self.beta):
+                    d = (1 - 2 * g1 * q1) * (1 - 2 * g2 * q2) - 4 * g1 * g2 * k * k
+                    s11, s22, s12 = (q1 - 2 * g2 * det) / d, (q2 - 2 * g1 * det) / d, k / d
+                    total += a1 * a2 * np.exp(0.5 * (b1 * b1 * s11 + 2 * b1 * b2 * s12 + b2 * b2 * s22)) / np.sqrt(d)
         return total.real
 
     def derivative(self):

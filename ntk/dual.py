@@ -9,7 +9,9 @@ Routes, in order:
    Chebyshev series in θ = arccos c on the entries' θ range, from the 2-D engine at Chebyshev extreme
    points, degree doubled (16 … 512) until the last three coefficients are below 1e-14 of the largest.
    In θ the dual stays analytic at c = ±1 even for kinked φ, so the series converges geometrically;
-3. otherwise the 2-D engine (``signalprop.bivariate_moment``, ~1e-13 relative) on every distinct entry.
+3. a kernel matrix between inputs of unequal variances (``dual_matrix``): Mehler's series with a
+   certified tail (``mehler``), the 2-D engine on the entries it cannot certify;
+4. otherwise the 2-D engine (``signalprop.bivariate_moment``, ~1e-13 relative) on every entry.
 
 A discontinuous φ (sign, step) has Dirac masses in φ', so K̇ is infinite at c = 1 and the NTK does not
 exist: ``NoTangentKernelError``.
@@ -28,6 +30,7 @@ from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trai
 from signalprop.maps import dirac_jumps
 from signalprop.mixing import Mixture
 
+from . import mehler
 from .closed_forms import closed_form, correlation
 
 TABLE_TOL = 1e-14
@@ -125,4 +128,71 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
             family = family.derivative()
         part = family.value(q1, q2, k) if family is not None else _numerical(a, q1, q2, k, derivative, progress)
         total = total + w * np.asarray(part, dtype=np.float64)
+    if not np.all(np.isfinite(total)):
+        raise OverflowError(f"the dual kernel of {act.label} overflows float64 at variances up to {float(max(q1.max(), q2.max())):.4g}")
     return total
+
+
+def _family(act, derivative: bool):
+    family = closed_form(act)
+    return family.derivative() if family is not None and derivative else family
+
+
+def dual_matrix(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = False,
+                block: int = 1024, progress: bool = False) -> np.ndarray:
+    """The dual on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
+    qb (m); ``symmetric``: qb is qa and k is symmetric (the upper triangle is computed and mirrored).
+    Closed forms go ``block`` rows at a time; inputs sharing one variance take one θ-series; others
+    Mehler's series per input, the 2-D engine on the entries it cannot certify."""
+    if derivative:
+        check_derivative(act)
+    total = np.zeros(k.shape)
+    for a, w in _components(act):
+        family = _family(a, derivative)
+        if family is not None:
+            part = _upper_mirrored(lambda i, j, f=family: f.value(qa[i], qb[j], k[i, j]), k.shape, symmetric, block * block)
+        elif _shared_variance(np.concatenate([qa, qb]), np.concatenate([qb, qa])):
+            part = _upper_mirrored(lambda i, j, a=a: dual(a, qa[i], qb[j], k[i, j], derivative, progress), k.shape, symmetric)
+        else:
+            part = _mehler_matrix(a, qa, qb, k, symmetric, derivative, block, progress)
+        total += w * part
+    return total
+
+
+def _upper_mirrored(values, shape: tuple[int, int], symmetric: bool, chunk: int | None = None) -> np.ndarray:
+    """values(i, j) on every entry, or on the upper triangle mirrored when ``symmetric`` (exactly
+    symmetric then); ``chunk`` entries per call (None: all at once, e.g. for one θ-series)."""
+    if symmetric:
+        i, j = np.triu_indices(shape[0])
+    else:
+        i, j = (v.ravel() for v in np.indices(shape))
+    out = np.empty(shape)
+    step = chunk or len(i)
+    for s in range(0, len(i), step):
+        ii, jj = i[s:s + step], j[s:s + step]
+        out[ii, jj] = values(ii, jj)
+        if symmetric:
+            out[jj, ii] = out[ii, jj]
+    return out
+
+
+def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np.ndarray:
+    a_i, e_i = mehler.coefficients(act, qa, derivative)
+    a_j, e_j = (a_i, e_i) if symmetric else mehler.coefficients(act, qb, derivative)
+    n = max(mehler.n_terms_needed(a_i, e_i), mehler.n_terms_needed(a_j, e_j))
+    a_i, a_j = a_i[:, :n], a_j[:, :n]
+    t_i, t_j = mehler.tails(a_i, e_i), mehler.tails(a_j, e_j)
+    out = np.empty(k.shape)
+    done = np.empty(k.shape, dtype=bool)
+    for r in range(0, len(qa), block):
+        rows = slice(r, r + block)
+        out[rows], done[rows] = mehler.mehler(a_i[rows], a_j, t_i[rows], t_j, e_i[rows], e_j, qa[rows], qb, k[rows])
+    if symmetric:
+        done |= np.tril(np.ones(k.shape, dtype=bool), -1)  # the lower triangle is mirrored from the upper
+    i, j = np.nonzero(~done)
+    if i.size:
+        out[i, j] = dual(act, qa[i], qb[j], k[i, j], derivative, progress)
+    if symmetric:
+        iu = np.triu_indices(len(qa), 1)
+        out[iu[1], iu[0]] = out[iu]
+    return out

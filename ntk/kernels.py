@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dual import check_derivative, dual
+from .dual import check_derivative, dual, dual_matrix
 
 PARAMETERIZATIONS = ("ntk", "standard")
 
@@ -102,10 +102,14 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
         theta = [sigma[0].copy() if parameterization == "ntk" else gram + 1.0]
     for layer in range(1, depth + 1):
         prev = sigma[-1]
-        k_phi = _dual_blocks(act, qa, qb, prev, symmetric, False, block, progress)
+        k_phi = dual_matrix(act, qa, qb, prev, symmetric, False, block, progress)
         sigma.append(w2[layer] * k_phi + b2[layer])
+        if not np.all(np.isfinite(sigma[-1])):
+            raise OverflowError(f"the NNGP kernel of {act.label} overflows float64 at layer {layer} (largest previous variance "
+                                f"{float(np.max(qa)):.4g}): E[φ²] grows too fast with the variance for this depth; "
+                                "use smaller sigma_w2 or fewer layers")
         if ntk:
-            dsig = w2[layer] * _dual_blocks(act, qa, qb, prev, symmetric, True, block, progress)
+            dsig = w2[layer] * dual_matrix(act, qa, qb, prev, symmetric, True, block, progress)
             dsigma.append(dsig)
             head = sigma[-1] if parameterization == "ntk" else width * k_phi + 1.0
             theta.append(head + dsig * theta[-1])
@@ -116,26 +120,6 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
         else:
             qa, qb = (w2[layer] * dual(act, q, q, q) + b2[layer] for q in (qa, qb))
     return KernelLayers(sigma, dsigma, theta, parameterization)
-
-
-def _dual_blocks(act, qa, qb, k, symmetric: bool, derivative: bool, block: int, progress: bool) -> np.ndarray:
-    """The dual on every entry of k (n × m), ``block`` rows at a time; for X2 = X only the upper
-    triangle is computed and mirrored. Inputs sharing one variance are done in one call (one θ-series
-    for all entries)."""
-    n, m = k.shape
-    shared = bool(np.all(qa == qa[0]) and np.all(qb == qa[0]))
-    if symmetric:
-        out = np.empty((n, m))
-        iu = np.triu_indices(n)
-        step = len(iu[0]) if shared else block * block
-        for start in range(0, len(iu[0]), step):
-            i, j = iu[0][start:start + step], iu[1][start:start + step]
-            out[i, j] = out[j, i] = dual(act, qa[i], qa[j], k[i, j], derivative, progress)
-        return out
-    if shared:
-        return dual(act, qa[:, None], qb[None, :], k, derivative, progress)
-    return np.concatenate([dual(act, qa[r:r + block, None], qb[None, :], k[r:r + block], derivative, progress)
-                           for r in range(0, n, block)])
 
 
 def nngp(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, progress: bool = False) -> np.ndarray:
