@@ -9,7 +9,7 @@ Routes, in order:
    Chebyshev series in θ = arccos c on the entries' θ range, from the 2-D engine at Chebyshev extreme
    points, degree doubled (16 … 512) until the last three coefficients are below 1e-14 of the largest.
    In θ the dual stays analytic at c = ±1 even for kinked φ, so the series converges geometrically;
-3. a kernel matrix between inputs of unequal variances (``dual_matrix``): Mehler's series with a
+3. a kernel matrix between inputs of unequal variances (``dual_matrices``): Mehler's series with a
    certified tail (``mehler``), the 2-D engine on the entries it cannot certify;
 4. otherwise the 2-D engine (``signalprop.bivariate_moment``, ~1e-13 relative) on every entry.
 
@@ -25,13 +25,13 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from tqdm import tqdm
 
-from signalprop import QuadratureError, bivariate_moment
+from signalprop import QuadratureError, bivariate_moment, gaussian_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
 from signalprop.mixing import Mixture
 
 from . import mehler
-from .closed_forms import closed_form, correlation
+from .closed_forms import _angle, closed_form, correlation
 
 TABLE_TOL = 1e-14
 TABLE_DEGREES = (16, 32, 64, 128, 256, 512)
@@ -90,9 +90,25 @@ def _shared_variance(q1: np.ndarray, q2: np.ndarray) -> bool:
     return q1.size > TABLE_DEGREES[0] and bool(np.all(np.abs(q1 - q) <= EQUAL_RTOL * q) and np.all(np.abs(q2 - q) <= EQUAL_RTOL * q))
 
 
+def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
+    """The dual at Var = q and angles ``theta``: Mehler's series at this one q where its tail bound
+    certifies it (smooth φ: usually everywhere), the 2-D engine elsewhere."""
+    derivative = order == (1, 1)
+    a, e = mehler.coefficients(act, np.array([q]), derivative, n_terms=mehler.N_TERMS_ONE)
+    c = np.cos(theta)
+    tail = mehler.tails(a, e)[0]
+    ok = np.abs(c) ** a.shape[1] * tail <= mehler.TOL * e[0]
+    out = np.empty(theta.shape)
+    out[ok] = np.polynomial.polynomial.polyval(c[ok], a[0] ** 2)
+    if (~ok).any():
+        out[~ok] = bivariate_moment(act, np.full(int((~ok).sum()), q), np.full(int((~ok).sum()), q), c[~ok], k=order)
+    return out
+
+
 def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
     """E[φ^(k)(u)φ^(k)(v)] at Var = q and angles ``theta``, from a Chebyshev series in θ on their range
-    (values at nested extreme points reused as the degree doubles)."""
+    (values at nested extreme points reused as the degree doubles); many entries are evaluated through
+    a degree-7 spline on a fine uniform θ grid, checked against the series at 512 points."""
     lo, hi = float(theta.min()), float(theta.max())
     if hi - lo < 1e-12:
         return np.full(theta.shape, bivariate_moment(act, q, q, np.cos(lo), k=order))
@@ -104,13 +120,45 @@ def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
         idx = np.arange(deg + 1) * (top // deg)
         todo = [i for i in idx if i not in values]
         if todo:
-            got = bivariate_moment(act, np.full(len(todo), q), np.full(len(todo), q), np.cos(lattice[todo]), k=order)
-            values.update(zip(todo, np.atleast_1d(got)))
+            values.update(zip(todo, _theta_values(act, q, lattice[todo], order)))
         coefs = chebyshev_coefficients(np.array([values[i] for i in idx]))
         if trailing(coefs[:, None], 0) <= TABLE_TOL:
-            return C.chebval(to_unit(theta, domain), coefs)
+            return _evaluate_series(coefs, domain, theta)
     raise QuadratureError(f"{act.label}: the θ-series of the dual kernel at q = {q:.6g} did not converge to {TABLE_TOL:g} "
                           f"by degree {top} (trailing coefficients {trailing(coefs[:, None], 0):.2e})")
+
+
+SPLINE_MIN = 50_000  # entries from which the cubic table pays off (a degree-D series costs ~3D passes per entry)
+SPLINE_CELLS = 1 << 16
+
+
+def _evaluate_series(coefs: np.ndarray, domain: tuple[float, float], theta: np.ndarray) -> np.ndarray:
+    """The series at ``theta``; for many entries through piecewise cubic Hermite interpolation of it
+    on 2^16 uniform cells (values and slopes from the series; error ~h⁴/384 times the fourth derivative,
+    checked at 512 points between nodes against the series, which is used instead if the check fails)."""
+    if theta.size < SPLINE_MIN or len(coefs) <= 16:
+        return C.chebval(to_unit(theta, domain), coefs)
+    lo, hi = domain
+    h = (hi - lo) / SPLINE_CELLS
+    grid = np.linspace(lo, hi, SPLINE_CELLS + 1)
+    x = to_unit(grid, domain)
+    f, df = C.chebval(x, coefs), C.chebval(x, C.chebder(coefs)) * 2 / (hi - lo) * h
+    table = (f[:-1], df[:-1], 3 * (f[1:] - f[:-1]) - 2 * df[:-1] - df[1:], 2 * (f[:-1] - f[1:]) + df[:-1] + df[1:])
+
+    def cubic(t):
+        s = (t - lo) / h
+        cell = np.clip(s.astype(np.intp), 0, SPLINE_CELLS - 1)
+        u = s - cell
+        out = np.take(table[3], cell)
+        for col in (2, 1, 0):  # Horner, in place
+            out *= u
+            out += np.take(table[col], cell)
+        return out
+
+    probe = lo + (np.arange(512) + 0.37) * (hi - lo) / 512
+    if np.max(np.abs(cubic(probe) - C.chebval(to_unit(probe, domain), coefs))) > TABLE_TOL * np.max(np.abs(coefs)):
+        return C.chebval(to_unit(theta, domain), coefs)
+    return cubic(theta)
 
 
 def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np.ndarray:
@@ -138,25 +186,32 @@ def _family(act, derivative: bool):
     return family.derivative() if family is not None and derivative else family
 
 
-def dual_matrix(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = False,
-                block: int = 1024, progress: bool = False) -> np.ndarray:
-    """The dual on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
-    qb (m); ``symmetric``: qb is qa and k is symmetric (the upper triangle is computed and mirrored).
-    Closed forms go ``block`` rows at a time; inputs sharing one variance take one θ-series; others
-    Mehler's series per input, the 2-D engine on the entries it cannot certify."""
+def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = True,
+                  block: int = 1024, progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(K, K̇) on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
+    qb (m); K̇ only if ``derivative`` (else None). ``symmetric``: qb is qa and k is symmetric (the upper
+    triangle is computed and mirrored). Closed forms go ``block`` rows at a time; inputs sharing one
+    variance take one θ-series per kernel (θ computed once for both); others Mehler's series per input,
+    the 2-D engine on the entries it cannot certify."""
     if derivative:
         check_derivative(act)
-    total = np.zeros(k.shape)
+    orders = (False, True) if derivative else (False,)
+    totals = [np.zeros(k.shape) for _ in orders]
+    shared = _shared_variance(np.concatenate([qa, qb]), np.concatenate([qb, qa]))
+    theta = None
     for a, w in _components(act):
-        family = _family(a, derivative)
-        if family is not None:
-            part = _upper_mirrored(lambda i, j, f=family: f.value(qa[i], qb[j], k[i, j]), k.shape, symmetric, block * block)
-        elif _shared_variance(np.concatenate([qa, qb]), np.concatenate([qb, qa])):
-            part = _upper_mirrored(lambda i, j, a=a: dual(a, qa[i], qb[j], k[i, j], derivative, progress), k.shape, symmetric)
-        else:
-            part = _mehler_matrix(a, qa, qb, k, symmetric, derivative, block, progress)
-        total += w * part
-    return total
+        for total, order in zip(totals, orders):
+            family = _family(a, order)
+            if family is not None:
+                part = _upper_mirrored(lambda i, j, f=family: f.value(qa[i], qb[j], k[i, j]), k.shape, symmetric, block * block)
+            elif shared:
+                # one θ-series on the whole block (θ_ij = θ_ji bitwise for symmetric k: the result is symmetric)
+                theta = _angle(qa[0], qa[0], k) if theta is None else theta
+                part = _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
+            else:
+                part = _mehler_matrix(a, qa, qb, k, symmetric, order, block, progress)
+            total += w * part
+    return totals[0], (totals[1] if derivative else None)
 
 
 def _upper_mirrored(values, shape: tuple[int, int], symmetric: bool, chunk: int | None = None) -> np.ndarray:
@@ -177,9 +232,14 @@ def _upper_mirrored(values, shape: tuple[int, int], symmetric: bool, chunk: int 
 
 
 def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np.ndarray:
+    """Mehler's series on the certified entries (terms trimmed to what the largest off-diagonal |c|
+    needs), the 1-D engine on the diagonal (X2 = X), the 2-D engine on the rest."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if symmetric else mehler.coefficients(act, qb, derivative)
-    n = max(mehler.n_terms_needed(a_i, e_i), mehler.n_terms_needed(a_j, e_j))
+    c_abs = np.abs(correlation(qa[:, None], qb[None, :], k))
+    if symmetric:
+        np.fill_diagonal(c_abs, 0.0)
+    n = mehler.n_terms_needed(a_i, e_i, a_j, e_j, float(c_abs.max()))
     a_i, a_j = a_i[:, :n], a_j[:, :n]
     t_i, t_j = mehler.tails(a_i, e_i), mehler.tails(a_j, e_j)
     out = np.empty(k.shape)
@@ -188,7 +248,8 @@ def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np
         rows = slice(r, r + block)
         out[rows], done[rows] = mehler.mehler(a_i[rows], a_j, t_i[rows], t_j, e_i[rows], e_j, qa[rows], qb, k[rows])
     if symmetric:
-        done |= np.tril(np.ones(k.shape, dtype=bool), -1)  # the lower triangle is mirrored from the upper
+        np.fill_diagonal(out, gaussian_moment(act, qa, k=1 if derivative else 0))
+        done |= np.tril(np.ones(k.shape, dtype=bool))  # the diagonal is done, the lower triangle mirrored
     i, j = np.nonzero(~done)
     if i.size:
         out[i, j] = dual(act, qa[i], qb[j], k[i, j], derivative, progress)

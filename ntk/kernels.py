@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dual import check_derivative, dual, dual_matrix
+from .dual import check_derivative, dual, dual_matrices
 
 PARAMETERIZATIONS = ("ntk", "standard")
 
@@ -102,14 +102,14 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
         theta = [sigma[0].copy() if parameterization == "ntk" else gram + 1.0]
     for layer in range(1, depth + 1):
         prev = sigma[-1]
-        k_phi = dual_matrix(act, qa, qb, prev, symmetric, False, block, progress)
+        k_phi, k_dphi = dual_matrices(act, qa, qb, prev, symmetric, ntk, block, progress)
         sigma.append(w2[layer] * k_phi + b2[layer])
         if not np.all(np.isfinite(sigma[-1])):
             raise OverflowError(f"the NNGP kernel of {act.label} overflows float64 at layer {layer} (largest previous variance "
                                 f"{float(np.max(qa)):.4g}): E[φ²] grows too fast with the variance for this depth; "
                                 "use smaller sigma_w2 or fewer layers")
         if ntk:
-            dsig = w2[layer] * dual_matrix(act, qa, qb, prev, symmetric, True, block, progress)
+            dsig = w2[layer] * k_dphi
             dsigma.append(dsig)
             head = sigma[-1] if parameterization == "ntk" else width * k_phi + 1.0
             theta.append(head + dsig * theta[-1])

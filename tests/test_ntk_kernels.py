@@ -7,7 +7,7 @@ import importlib
 import numpy as np
 import pytest
 
-from ntk import NoTangentKernelError, kernel_layers, nngp, ntk
+from ntk import NoTangentKernelError, dual, kernel_layers, nngp, ntk
 from signalprop import mixture
 from symbolic import get_activation
 
@@ -87,14 +87,49 @@ def test_erf_against_williams_recursion():
     assert nngp(ERF, X, depth=depth, sigma_w2=w2, sigma_b2=b2) == pytest.approx(sigma, rel=1e-13)
 
 
-def test_sphere_route_matches_general_route(monkeypatch):
-    """Inputs on a sphere: every layer's θ-series against the 2-D engine entry by entry."""
-    X = _inputs(10, 4, seed=5, sphere=True)
-    fast = kernel_layers(TANH, X, depth=3, sigma_w2=1.5, sigma_b2=0.1)
-    monkeypatch.setattr(dual_module, "_shared_variance", lambda q1, q2: False)
-    slow = kernel_layers(TANH, X, depth=3, sigma_w2=1.5, sigma_b2=0.1)
-    for a, b in zip(fast.nngp + fast.ntk, slow.nngp + slow.ntk):
-        assert a == pytest.approx(b, rel=1e-12, abs=1e-14 * np.max(np.abs(b)))
+def _engine_recursion(act, X, depth, w2, b2):
+    """Σ^L, Θ^L with every entry from ``dual`` on single entries (the 2-D engine; no Mehler, no θ-series)."""
+    n, d = X.shape
+    sigma = w2 * X @ X.T / d + b2
+    theta = sigma.copy()
+    for _ in range(depth):
+        q = np.diag(sigma).copy()
+        k, kd = (np.array([[float(dual(act, q[i], q[j], sigma[i, j], derivative=dv)) for j in range(n)] for i in range(n)])
+                 for dv in (False, True))
+        sigma, theta = w2 * k + b2, w2 * k + b2 + w2 * kd * theta
+    return sigma, theta
+
+
+@pytest.mark.parametrize("name", ["tanh", "elu", "swish"])
+def test_mehler_route_matches_engine_on_unequal_norms(name):
+    """Inputs of different norms: Mehler's certified series (engine where it cannot certify) against
+    the engine on every entry, 1e-12 relative to the largest entry."""
+    act = get_activation(name)
+    X = _inputs(5, 3, seed=9) * np.array([[0.3], [1.0], [1.7], [0.8], [2.2]])
+    X[4] = 1.01 * X[3]  # a pair at c ≈ 1: the series' tail bound fails there for kinked φ
+    layers = kernel_layers(act, X, depth=3, sigma_w2=1.6, sigma_b2=0.1)
+    sigma, theta = _engine_recursion(act, X, 3, 1.6, 0.1)
+    assert np.max(np.abs(layers.nngp[-1] - sigma)) <= 1e-12 * np.max(np.abs(sigma))
+    assert np.max(np.abs(layers.ntk[-1] - theta)) <= 1e-12 * np.max(np.abs(theta))
+
+
+def test_sphere_route_matches_engine():
+    """Inputs on a sphere (20 of them, past the θ-series threshold): every layer's θ-series against
+    the engine entry by entry."""
+    X = _inputs(20, 4, seed=5, sphere=True)
+    layers = kernel_layers(TANH, X, depth=2, sigma_w2=1.5, sigma_b2=0.1)
+    sigma, theta = _engine_recursion(TANH, X, 2, 1.5, 0.1)
+    assert np.max(np.abs(layers.nngp[-1] - sigma)) <= 1e-12 * np.max(np.abs(sigma))
+    assert np.max(np.abs(layers.ntk[-1] - theta)) <= 1e-12 * np.max(np.abs(theta))
+
+
+def test_cubic_table_matches_series(monkeypatch):
+    """Many entries on a sphere go through the cubic table of the θ-series: against the series itself."""
+    X = _inputs(330, 5, seed=10, sphere=True)
+    fast = ntk(get_activation("elu"), X, depth=2, sigma_w2=1.8, sigma_b2=0.05)
+    monkeypatch.setattr(dual_module, "SPLINE_MIN", 10**12)
+    series = ntk(get_activation("elu"), X, depth=2, sigma_w2=1.8, sigma_b2=0.05)
+    assert np.max(np.abs(fast - series)) <= 1e-13 * np.max(np.abs(series))
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "elu", "erf", "sin", "gelu"])
