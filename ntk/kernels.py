@@ -79,7 +79,7 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     if parameterization not in PARAMETERIZATIONS:
         raise ValueError(f"parameterization must be one of {PARAMETERIZATIONS}, got {parameterization!r}")
     if ntk and parameterization == "standard" and not (width is not None and width > 0):
-        raise ValueError("the standard-parameterization NTK depends on the hidden width: give width=N (> 0)")
+        raise ValueError("the standard-parameterization NTK depends on the hidden width: give width=N (> 0; --width N on the command line)")
     if ntk and depth > 0:
         check_derivative(act)
     symmetric = X2 is None

@@ -51,7 +51,7 @@ def coefficients(act, q: np.ndarray, derivative: bool = False, n_terms: int | No
         idx = np.arange(deg + 1) * (top // deg)
         todo = [i for i in idx if i not in known]
         known.update(zip(todo, direct(lattice[todo])))
-        coefs = chebyshev_coefficients(np.array([known[i] for i in idx]))  # (deg + 1, n_terms + 1)
+        coefs = chebyshev_coefficients(np.array([known[i] for i in idx]), axes=(0,))  # (deg + 1, n_terms + 1)
         tail_a = np.max(np.abs(coefs[-2:, :-1])) / max(np.max(np.abs(coefs[:, :-1])), 1e-300)
         if tail_a <= INTERP_TOL and np.max(np.abs(coefs[-2:, -1])) <= INTERP_TOL:
             out = C.chebval(to_unit(t, (lo, hi)), coefs).T

@@ -53,11 +53,11 @@ def extrema(n: int) -> np.ndarray:
     return np.cos(np.pi * np.arange(n + 1) / n)
 
 
-def chebyshev_coefficients(values: np.ndarray) -> np.ndarray:
-    """Chebyshev coefficients (any number of axes) of values at the extreme points along every axis
-    (DCT-I per axis)."""
+def chebyshev_coefficients(values: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
+    """Chebyshev coefficients of values at the extreme points along ``axes`` (default: every axis;
+    other axes are independent components), by a DCT-I per axis."""
     out = values
-    for axis in range(values.ndim):
+    for axis in range(values.ndim) if axes is None else axes:
         n = values.shape[axis] - 1
         out = dct(out, type=1, axis=axis) / n
         index = [slice(None)] * values.ndim

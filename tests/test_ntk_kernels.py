@@ -183,3 +183,15 @@ def test_bad_input():
     with pytest.raises(NoTangentKernelError, match="does not exist"):
         ntk(get_activation("sign"), X, depth=1)
     assert np.all(np.isfinite(nngp(get_activation("sign"), X, depth=2, sigma_b2=0.1)))
+
+
+def test_interpolated_hermite_coefficients_route():
+    """More inputs than interpolation nodes, unequal norms: Hermite coefficients interpolated in ln q;
+    entries against the engine recursion on each pair alone (an entry depends only on its two inputs)."""
+    X = _inputs(80, 3, seed=11) * np.linspace(0.4, 1.6, 80)[:, None]
+    layers = kernel_layers(TANH, X, depth=2, sigma_w2=1.6, sigma_b2=0.1)
+    scale = np.max(np.abs(layers.ntk[-1]))
+    for i, j in ((0, 79), (3, 40), (10, 11), (77, 78)):
+        sigma, theta = _engine_recursion(TANH, X[[i, j]], 2, 1.6, 0.1)
+        assert abs(layers.nngp[-1][i, j] - sigma[0, 1]) <= 1e-12 * scale
+        assert abs(layers.ntk[-1][i, j] - theta[0, 1]) <= 1e-12 * scale

@@ -1,0 +1,116 @@
+"""``acttheory kernel``: infinite-width NNGP (and NTK) matrices of a deep fully connected network for
+given or random inputs (conventions: ntk/kernels.py)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .cli import CLIError, _add_activation_args, _add_mixture_arg, _fmt, _table, resolve_layer_activation
+
+
+def _inputs(args: argparse.Namespace):
+    import numpy as np
+
+    if (args.inputs is None) == (args.random is None):
+        raise CLIError("give exactly one of --inputs FILE.npy or --random N,D")
+    if args.inputs is not None:
+        try:
+            X = np.load(args.inputs, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise CLIError(f"cannot read --inputs {args.inputs!r} as a .npy array: {err}") from err
+        if X.ndim == 1:
+            X = X[None, :]
+        return X
+    try:
+        n, d = (int(v) for v in args.random.split(","))
+    except ValueError:
+        raise CLIError(f"--random takes N,D (two positive integers), got {args.random!r}") from None
+    if not (1 <= n <= 20000 and 1 <= d <= 100000):
+        raise CLIError(f"--random N,D needs 1 <= N <= 20000 and 1 <= D <= 100000, got {n},{d}")
+    X = np.random.default_rng(args.seed).normal(size=(n, d))
+    return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True) if args.sphere else X
+
+
+def _plot(path: str, mats: dict) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(mats), figsize=(5 * len(mats), 4.2), squeeze=False)
+    for ax, (name, mat) in zip(axes[0], mats.items()):
+        im = ax.imshow(mat, cmap="viridis")
+        ax.set_title(name)
+        ax.set_xlabel("input j")
+        ax.set_ylabel("input i")
+        fig.colorbar(im, ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def cmd_kernel(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ntk import kernel_layers, method
+
+    act = resolve_layer_activation(args)
+    X = _inputs(args)
+    try:
+        layers = kernel_layers(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2, ntk=args.ntk,
+                               parameterization=args.parameterization, width=args.width, progress=not args.json)
+    except (ValueError, OverflowError) as err:
+        raise CLIError(str(err)) from err
+    mats = {"nngp": layers.nngp[-1]}
+    if args.ntk:
+        mats["ntk"] = layers.ntk[-1]
+    if args.output:
+        if args.output.endswith(".npz"):
+            np.savez(args.output, **mats)
+        else:
+            np.save(args.output, mats["ntk" if args.ntk else "nngp"])
+        print(f"kernel written to {args.output}", file=sys.stderr)
+    if args.plot:
+        print(f"figure written to {_plot(args.plot, mats)}", file=sys.stderr)
+    doc = {"activation": act.label, "depth": args.depth, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2,
+           "parameterization": args.parameterization, "method": method(act)}
+    if args.json:
+        doc.update({k: v.tolist() for k, v in mats.items()})
+        json.dump(doc, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{act.label}: {X.shape[0]} inputs of dimension {X.shape[1]}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
+          f"sigma_b2 = {args.sigma_b2:g}, {args.parameterization} parameterization; dual kernel: {doc['method']}")
+    rows = []
+    for name, mat in mats.items():
+        eig = np.linalg.eigvalsh(mat)
+        rows.append((name, _fmt(float(np.min(np.diag(mat)))), _fmt(float(np.max(np.diag(mat)))), _fmt(float(eig[0])),
+                     _fmt(float(eig[-1])), _fmt(float(eig[-1] / eig[0])) if eig[0] > 0 else "-"))
+    print(_table(("kernel", "min diag", "max diag", "min eig", "max eig", "condition"), rows))
+    corner = min(4, X.shape[0])
+    for name, mat in mats.items():
+        print(f"{name}[:{corner}, :{corner}]")
+        print(_table([""] + [str(j) for j in range(corner)], [[str(i)] + [_fmt(float(mat[i, j])) for j in range(corner)] for i in range(corner)]))
+    return 0
+
+
+def add_kernel_command(sub) -> None:
+    k = sub.add_parser("kernel", help="infinite-width NNGP (and NTK) matrices of a deep fully connected network")
+    _add_activation_args(k)
+    _add_mixture_arg(k)
+    k.add_argument("--depth", type=int, required=True, help="number of nonlinear layers L (kernel of the readout after them)")
+    k.add_argument("--inputs", help="inputs as a .npy array (N x D)")
+    k.add_argument("--random", metavar="N,D", help="N random Gaussian inputs of dimension D instead")
+    k.add_argument("--sphere", action="store_true", help="with --random: scale the inputs to |x|^2 = D")
+    k.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    k.add_argument("--ntk", action="store_true", help="also the neural tangent kernel")
+    k.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
+    k.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    k.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the NTK (default ntk)")
+    k.add_argument("--width", type=float, help="hidden width N (the standard-parameterization NTK depends on it)")
+    k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
+    k.add_argument("--plot", metavar="PNG", help="heat map(s) of the kernel(s)")
+    k.set_defaults(func=cmd_kernel)
