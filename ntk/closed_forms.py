@@ -71,11 +71,15 @@ class RectifiedMonomials:
     minus: float
     name = "arc-cosine"
 
-    def value(self, q1, q2, k):
-        th = _angle(q1, q2, k)
+    def value(self, q1, q2, k, theta=None):
+        """``theta``: the angle, when the caller has it already (it is shared by K and K̇)."""
+        th = _angle(q1, q2, k) if theta is None else theta
         j = arc_cosine_j(self.n)
-        same, cross = j(th), j(np.pi - th)
-        return (q1 * q2) ** (self.n / 2) / (2 * np.pi) * ((self.plus**2 + self.minus**2) * same + 2 * self.plus * self.minus * cross)
+        out = (self.plus**2 + self.minus**2) * j(th)
+        if self.plus * self.minus != 0:  # the mixed terms (|x|, leaky ReLU); not for ReLU or rectified monomials
+            out += 2 * self.plus * self.minus * j(np.pi - th)
+        out *= (q1 * q2) ** (self.n / 2) / (2 * np.pi) if self.n else 1 / (2 * np.pi)
+        return out
 
     def derivative(self):
         if self.n == 0:
@@ -122,7 +126,7 @@ class Polynomial:
         factorial = np.array([math.factorial(i) for i in range(deg + 1)], dtype=np.float64)
         return np.apply_along_axis(lambda row: He.poly2herme(row), -1, scaled) * np.sqrt(factorial)
 
-    def value(self, q1, q2, k):
+    def value(self, q1, q2, k, theta=None):
         a1, a2 = self.hermite(np.asarray(q1, dtype=np.float64)), self.hermite(np.asarray(q2, dtype=np.float64))
         with np.errstate(invalid="ignore", divide="ignore"):
             c = np.where(q1 * q2 > 0, k / np.sqrt(q1 * q2), 0.0)
@@ -149,7 +153,7 @@ class GaussianExponentials:
     beta: tuple[complex, ...]
     name = "Gaussian integral"
 
-    def value(self, q1, q2, k):
+    def value(self, q1, q2, k, theta=None):
         q1, q2, k = (np.asarray(v, dtype=np.float64) for v in (q1, q2, k))
         det = q1 * q2 - k * k
         total = np.zeros(np.broadcast(q1, q2, k).shape, dtype=np.complex128)
@@ -211,7 +215,7 @@ class ErfAffine:
     a: float
     name = "Williams arcsin"
 
-    def value(self, q1, q2, k):
+    def value(self, q1, q2, k, theta=None):
         a2 = self.a * self.a
         z = 2 * a2 * k / np.sqrt((1 + 2 * a2 * q1) * (1 + 2 * a2 * q2))
         return self.shift**2 + self.scale**2 * (2 / np.pi) * np.arcsin(np.clip(z, -1.0, 1.0))

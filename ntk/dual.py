@@ -189,10 +189,10 @@ def _family(act, derivative: bool):
 def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = True,
                   block: int = 1024, progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(K, K̇) on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
-    qb (m); K̇ only if ``derivative`` (else None). ``symmetric``: qb is qa and k is symmetric (the upper
-    triangle is computed and mirrored). Closed forms go ``block`` rows at a time; inputs sharing one
-    variance take one θ-series per kernel (θ computed once for both); others Mehler's series per input,
-    the 2-D engine on the entries it cannot certify."""
+    qb (m); K̇ only if ``derivative`` (else None). ``symmetric``: qb is qa and k is symmetric (the result
+    is made exactly symmetric). The angle θ is computed once for both kernels. Closed forms go
+    ``block`` rows at a time; inputs sharing one variance take one θ-series per kernel; others
+    Mehler's series per input, the 2-D engine on the entries it cannot certify."""
     if derivative:
         check_derivative(act)
     orders = (False, True) if derivative else (False,)
@@ -202,33 +202,20 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     for a, w in _components(act):
         for total, order in zip(totals, orders):
             family = _family(a, order)
+            if family is not None or shared:
+                theta = _angle(qa[:, None], qb[None, :], k) if theta is None else theta
             if family is not None:
-                part = _upper_mirrored(lambda i, j, f=family: f.value(qa[i], qb[j], k[i, j]), k.shape, symmetric, block * block)
-            elif shared:
-                # one θ-series on the whole block (θ_ij = θ_ji bitwise for symmetric k: the result is symmetric)
-                theta = _angle(qa[0], qa[0], k) if theta is None else theta
-                part = _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
+                for r in range(0, len(qa), block):
+                    rows = slice(r, r + block)
+                    total[rows] += w * family.value(qa[rows, None], qb[None, :], k[rows], theta=theta[rows])
+            elif shared:  # one θ-series on the whole block
+                total += w * _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
             else:
-                part = _mehler_matrix(a, qa, qb, k, symmetric, order, block, progress)
-            total += w * part
+                total += w * _mehler_matrix(a, qa, qb, k, symmetric, order, block, progress)
+    if symmetric:  # the upper triangle, mirrored (rounding can differ between (i, j) and (j, i))
+        for total in totals:
+            np.copyto(total, total.T.copy(), where=np.tri(len(qa), k=-1, dtype=bool))
     return totals[0], (totals[1] if derivative else None)
-
-
-def _upper_mirrored(values, shape: tuple[int, int], symmetric: bool, chunk: int | None = None) -> np.ndarray:
-    """values(i, j) on every entry, or on the upper triangle mirrored when ``symmetric`` (exactly
-    symmetric then); ``chunk`` entries per call (None: all at once, e.g. for one θ-series)."""
-    if symmetric:
-        i, j = np.triu_indices(shape[0])
-    else:
-        i, j = (v.ravel() for v in np.indices(shape))
-    out = np.empty(shape)
-    step = chunk or len(i)
-    for s in range(0, len(i), step):
-        ii, jj = i[s:s + step], j[s:s + step]
-        out[ii, jj] = values(ii, jj)
-        if symmetric:
-            out[jj, ii] = out[ii, jj]
-    return out
 
 
 def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np.ndarray:
