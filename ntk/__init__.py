@@ -1,9 +1,23 @@
 """ntk: NNGP and NTK kernels of deep fully connected networks at infinite width, for every activation:
-dual activations (closed forms where they exist, the 2-D engine or a θ-series elsewhere) and the
-layer recursions (see kernels.py for the conventions)."""
+dual activations (closed forms where they exist, a θ-series, Mehler's series or the 2-D engine
+elsewhere), the layer recursions (see kernels.py for the conventions), spectra on the sphere and the
+infinite-depth limit (spectral.py), and a neural-tangents bridge (bridge.py, imported on demand)."""
 
 from .closed_forms import closed_form
-from .dual import NoTangentKernelError, dual, method
+from .dual import NoTangentKernelError, dual, dual_matrices, method
 from .kernels import PARAMETERIZATIONS, KernelLayers, kernel_layers, nngp, ntk
+from .spectral import (
+    REGIMES,
+    DepthLimit,
+    DepthProfile,
+    SphereSpectrum,
+    depth_profile,
+    infinite_depth_limit,
+    multiplicity,
+    sphere_kernel,
+    sphere_spectrum,
+)
 
-__all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "kernel_layers", "method", "nngp", "ntk"]
+__all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "dual_matrices", "kernel_layers",
+           "method", "nngp", "ntk", "REGIMES", "DepthLimit", "DepthProfile", "SphereSpectrum", "depth_profile", "infinite_depth_limit",
+           "multiplicity", "sphere_kernel", "sphere_spectrum"]

@@ -51,3 +51,14 @@ def test_kernel_files_table_and_figure(capsys, tmp_path):
 def test_kernel_errors(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_spectrum_json_table_and_plot(capsys, tmp_path):
+    assert main(["spectrum", "relu", "--dim", "3", "--depth", "1", "--sigma-w2", "2", "--k-max", "6", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["nngp"][0] == pytest.approx(0.75, rel=1e-12) and abs(doc["nngp"][3]) < 1e-14
+    assert doc["multiplicity"] == [1, 3, 5, 7, 9, 11, 13]
+    fig = tmp_path / "s.png"
+    assert main(["spectrum", "tanh", "--dim", "4", "--depth", "2", "-o", str(fig)]) == 0
+    assert "multiplicity" in capsys.readouterr().out and fig.stat().st_size > 1000
+    assert main(["spectrum", "relu", "--dim", "1", "--depth", "1"]) == 2

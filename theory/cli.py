@@ -367,9 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)
-    from .kernel_cli import add_kernel_command
+    from .kernel_cli import add_kernel_command, add_spectrum_command
 
     add_kernel_command(sub)
+    add_spectrum_command(sub)
     return parser
 
 

@@ -114,3 +114,59 @@ def add_kernel_command(sub) -> None:
     k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
     k.add_argument("--plot", metavar="PNG", help="heat map(s) of the kernel(s)")
     k.set_defaults(func=cmd_kernel)
+
+
+def cmd_spectrum(args: argparse.Namespace) -> int:
+    from ntk.spectral import sphere_spectrum
+
+    act = resolve_layer_activation(args)
+    try:
+        sp = sphere_spectrum(act, args.dim, args.depth, args.sigma_w2, args.sigma_b2, k_max=args.k_max, ntk=True)
+    except (ValueError, OverflowError) as err:
+        raise CLIError(str(err)) from err
+    if args.output:
+        print(f"figure written to {_plot_spectrum(args.output, sp, act.label)}", file=sys.stderr)
+    doc = {"activation": act.label, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2, **sp.as_dict()}
+    if args.json:
+        json.dump(doc, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{act.label}: eigenvalues on S^{args.dim - 1} (Funk-Hecke) of the depth-{args.depth} kernels, sigma_w2 = {args.sigma_w2:g}, "
+          f"sigma_b2 = {args.sigma_b2:g}; Mercer: sum N(d,k) mu_k -> kernel(1) = {sp.trace_nngp:.6g} (NNGP), {sp.trace_ntk:.6g} (NTK)")
+    print(_table(("k", "multiplicity", "mu_k NNGP", "mu_k NTK"),
+                 [(str(k), str(m), _fmt(float(a)), _fmt(float(b))) for k, m, a, b in zip(sp.k, sp.multiplicity, sp.nngp, sp.ntk)]))
+    return 0
+
+
+def _plot_spectrum(path: str, sp, label: str) -> str:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, ax = plt.subplots(figsize=(6, 4.2))
+    for name, mu in (("NNGP", sp.nngp), ("NTK", sp.ntk)):
+        keep = np.abs(mu) > 1e-15 * max(abs(sp.trace_nngp), 1e-300)
+        ax.semilogy(sp.k[keep], np.abs(mu[keep]), "o-", label=name)
+    ax.set_xlabel("degree k of the spherical harmonic")
+    ax.set_ylabel(r"eigenvalue $\mu_k$")
+    ax.set_title(f"{label}, depth {sp.depth}, S^{sp.d - 1}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def add_spectrum_command(sub) -> None:
+    s = sub.add_parser("spectrum", help="eigenvalues of the NNGP and NTK on the sphere S^(D-1) (Funk-Hecke): spectral bias")
+    _add_activation_args(s)
+    _add_mixture_arg(s)
+    s.add_argument("--dim", type=int, required=True, help="input dimension D (inputs on the sphere |x|^2 = D)")
+    s.add_argument("--depth", type=int, required=True, help="number of nonlinear layers L")
+    s.add_argument("--k-max", type=int, default=20, help="largest degree k (default 20)")
+    s.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
+    s.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    s.add_argument("-o", "--output", help="write the spectrum plot (PNG/PDF/SVG)")
+    s.set_defaults(func=cmd_spectrum)
