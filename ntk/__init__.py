@@ -12,6 +12,7 @@ from .spectral import (
     DepthProfile,
     SphereSpectrum,
     depth_profile,
+    dual_coefficients,
     infinite_depth_limit,
     multiplicity,
     sphere_kernel,
@@ -19,5 +20,5 @@ from .spectral import (
 )
 
 __all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "dual_matrices", "kernel_layers",
-           "method", "nngp", "ntk", "REGIMES", "DepthLimit", "DepthProfile", "SphereSpectrum", "depth_profile", "infinite_depth_limit",
+           "method", "nngp", "ntk", "REGIMES", "DepthLimit", "DepthProfile", "SphereSpectrum", "depth_profile", "dual_coefficients", "infinite_depth_limit",
            "multiplicity", "sphere_kernel", "sphere_spectrum"]

@@ -83,3 +83,16 @@ def test_depth_profile_and_infinite_depth_regimes():
         infinite_depth_limit(get_activation("tanh"), 0.5, 0.0)
     with pytest.raises(ValueError, match="d must be"):
         sphere_spectrum(RELU, 1, 2)
+
+
+def test_dual_coefficients_sum_to_the_kernel():
+    """Σ b_n cⁿ reproduces the dual at |c| < 1 (erf: Williams' closed form) and Σ b_n = E[φ²]."""
+    from ntk import dual, dual_coefficients
+
+    erf = get_activation("erf")
+    b = dual_coefficients(erf, 0.7, 80)
+    assert np.all(b >= 0) and np.all(b[::2] < 1e-30)  # odd φ: only odd powers
+    c = np.array([-0.6, 0.2, 0.5])
+    assert np.polynomial.polynomial.polyval(c, b) == pytest.approx(dual(erf, 0.7, 0.7, 0.7 * c), rel=1e-12)
+    with pytest.raises(ValueError, match="q must be"):
+        dual_coefficients(erf, 0.0)
