@@ -5,12 +5,12 @@ run: .venv/bin/python benchmarks/bench_ntk.py [--n 1024] [--pairs 12] [--nt-nume
 
 Inputs: n × 16 Gaussian vectors, either as drawn ("general": unequal norms) or scaled onto the sphere
 ‖x‖² = d ("sphere"); σ_w² = 2.2, σ_b² = 0.04 (ReLU: σ_w² = 2, σ_b² = 0.01), NTK parameterization.
-- closed-form activations (ReLU, erf): ``ntk.kernel_layers`` vs neural-tangents' analytic layers
+- closed-form activations (ReLU, erf): ``ntk.final_kernels`` (Σ^L, Θ^L) vs neural-tangents' analytic layers
   (``nt.batch``, batch 256, first call: includes JIT compilation);
-- numerical activations (swish, tanh, ELU): ``ntk.kernel_layers`` vs neural-tangents'
+- numerical activations (swish, tanh, ELU): ``ntk.final_kernels`` vs neural-tangents'
   ``ElementwiseNumerical`` with 25 Gauss–Hermite nodes (run for the activations in --nt-numerical
   only: it takes minutes);
-- errors: largest |K − K_ref| / max|K_ref| over ``pairs`` random input pairs, for NNGP and NTK, where
+- errors: largest |K − K_ref| / max|K_ref| over ``pairs`` random input pairs and 4 diagonal entries, for NNGP and NTK, where
   K_ref is the depth-10 recursion on that pair alone from the papers' closed forms in 30-digit mpmath
   (ReLU: arc-cosine; erf: Williams) or from the 2-D engine on single entries (numerical activations:
   independent of the Mehler and θ-series routes under test).
@@ -25,7 +25,7 @@ import warnings
 import mpmath
 import numpy as np
 
-from ntk import dual, kernel_layers
+from ntk import dual, final_kernels
 from symbolic import get_activation
 
 DEPTH = 10
@@ -44,9 +44,10 @@ def _mp_pair(name: str, x, y, w2: float, b2: float) -> tuple[float, float]:
         dot = lambda a, b: mpmath.fsum(mpmath.mpf(float(u)) * mpmath.mpf(float(v)) for u, v in zip(a, b))  # noqa: E731
         qx, qy, k = (w2 * dot(a, b) / D_IN + b2 for a, b in ((x, x), (y, y), (x, y)))
         th = k
+        same = x is y or np.array_equal(x, y)
         for _ in range(DEPTH):
             if name == "relu":
-                t = mpmath.acos(k / mpmath.sqrt(qx * qy))
+                t = mpmath.mpf(0) if same else mpmath.acos(k / mpmath.sqrt(qx * qy))
                 kk = mpmath.sqrt(qx * qy) * (mpmath.sin(t) + (mpmath.pi - t) * mpmath.cos(t)) / (2 * mpmath.pi)
                 dk = (mpmath.pi - t) / (2 * mpmath.pi)
                 qx, qy = w2 * qx / 2 + b2, w2 * qy / 2 + b2
@@ -103,7 +104,8 @@ def main() -> None:
     nt_numerical = [s for s in args.nt_numerical.split(",") if s]
     rng = np.random.default_rng(1)
     pairs = [tuple(rng.choice(args.n, 2, replace=False)) for _ in range(args.pairs)]
-    print(f"n = {args.n}, d = {D_IN}, depth {DEPTH}; errors: max |K - K_ref| / max |K_ref| over {args.pairs} pairs (NNGP, NTK)")
+    pairs += [(i, i) for i in rng.choice(args.n, 4, replace=False)]  # the diagonal (c = 1), where θ is ill-conditioned
+    print(f"n = {args.n}, d = {D_IN}, depth {DEPTH}; errors: max |K - K_ref| / max |K_ref| over {args.pairs} pairs + 4 diagonal entries")
     print(f"{'activation':10} {'inputs':7} {'ours s':>7} {'nt s':>8} {'nt/ours':>8} {'our err NNGP':>13} {'our err NTK':>12} "
           f"{'nt err NNGP':>12} {'nt err NTK':>11}  nt layer")
     for name in ("relu", "erf", "swish", "tanh", "elu"):
@@ -113,10 +115,10 @@ def main() -> None:
         for sphere in (False, True):
             X = _inputs(args.n, sphere)
             t = time.perf_counter()
-            layers = kernel_layers(act, X, depth=DEPTH, sigma_w2=w2, sigma_b2=b2)
+            mats = final_kernels(act, X, depth=DEPTH, sigma_w2=w2, sigma_b2=b2)
             ours = time.perf_counter() - t
             refs = [(_mp_pair(name, X[i], X[j], w2, b2) if closed else _engine_pair(act, X[i], X[j], w2, b2)) for i, j in pairs]
-            e_ours = _errors((layers.nngp[-1], layers.ntk[-1]), refs, pairs)
+            e_ours = _errors(mats, refs, pairs)
             row = f"{name:10} {'sphere' if sphere else 'general':7} {ours:7.2f} "
             if closed or name in nt_numerical:
                 t_nt, n_nngp, n_ntk = _nt(act, X, w2, b2, None if closed else 25)

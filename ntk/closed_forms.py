@@ -37,7 +37,7 @@ MAX_MONOMIAL_DEGREE = 8  # J_n derived symbolically up to this n
 COLLINEAR_GAP = 4 * np.finfo(np.float64).eps
 
 
-def _angle(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
+def angle(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
     """θ ∈ [0, π] between the two pre-activations, as arctan2(√(q1q2 − k²), k). A gap q1q2 − k² within
     rounding of q1q2 (≤ 4ε q1q2) counts as collinear (θ = 0 or π): k = c√(q1 q2) with c = ±1 rounds to
     such a gap, which would otherwise read as θ ≈ 1e-8 and shift kernels linear in θ (K̇ of ReLU) by ~1e-8."""
@@ -46,8 +46,10 @@ def _angle(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def correlation(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """c = k/√(q1 q2) in [−1, 1], snapped to ±1 under the same collinearity rule as ``_angle``."""
-    return np.cos(_angle(q1, q2, k))
+    """c = k/√(q1 q2) in [−1, 1], snapped to ±1 under the same collinearity rule as ``angle``."""
+    prod = q1 * q2
+    c = np.clip(k / np.sqrt(prod), -1.0, 1.0)
+    return np.where(prod - k * k > COLLINEAR_GAP * prod, c, np.sign(c))
 
 
 @lru_cache(maxsize=MAX_MONOMIAL_DEGREE + 1)
@@ -73,7 +75,7 @@ class RectifiedMonomials:
 
     def value(self, q1, q2, k, theta=None):
         """``theta``: the angle, when the caller has it already (it is shared by K and K̇)."""
-        th = _angle(q1, q2, k) if theta is None else theta
+        th = angle(q1, q2, k) if theta is None else theta
         j = arc_cosine_j(self.n)
         out = (self.plus**2 + self.minus**2) * j(th)
         if self.plus * self.minus != 0:  # the mixed terms (|x|, leaky ReLU); not for ReLU or rectified monomials

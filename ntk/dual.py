@@ -25,13 +25,13 @@ import numpy as np
 from numpy.polynomial import chebyshev as C
 from tqdm import tqdm
 
-from signalprop import QuadratureError, bivariate_moment, gaussian_moment
+from signalprop import QuadratureError, bivariate_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
 from signalprop.mixing import Mixture
 
 from . import mehler
-from .closed_forms import _angle, closed_form, correlation
+from .closed_forms import angle, closed_form, correlation
 
 TABLE_TOL = 1e-14
 TABLE_DEGREES = (16, 32, 64, 128, 256, 512)
@@ -57,15 +57,16 @@ def check_derivative(act) -> None:
             "the NNGP does (use nngp), or choose a continuous activation")
 
 
+def _family(act, derivative: bool):
+    """The closed-form family of φ's dual (of φ''s with ``derivative``), or None."""
+    family = closed_form(act)
+    return family.derivative() if family is not None and derivative else family
+
+
 def method(act, derivative: bool = False) -> str:
     """How ``dual`` computes this activation's kernel: the closed form's name or "numerical"."""
-    names = set()
-    for a, _ in _components(act):
-        family = closed_form(a)
-        if family is not None and derivative:
-            family = family.derivative()
-        names.add(family.name if family is not None else "numerical")
-    return " + ".join(sorted(names))
+    families = (_family(a, derivative) for a, _ in _components(act))
+    return " + ".join(sorted({f.name if f is not None else "numerical" for f in families}))
 
 
 def _numerical(act, q1, q2, k, derivative, progress):
@@ -94,10 +95,12 @@ def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
     """The dual at Var = q and angles ``theta``: Mehler's series at this one q where its tail bound
     certifies it (smooth φ: usually everywhere), the 2-D engine elsewhere."""
     derivative = order == (1, 1)
-    a, e = mehler.coefficients(act, np.array([q]), derivative, n_terms=mehler.N_TERMS_ONE)
     c = np.cos(theta)
-    tail = mehler.tails(a, e)[0]
-    ok = np.abs(c) ** a.shape[1] * tail <= mehler.TOL * e[0]
+    for n_terms in mehler.TERMS_ONE:  # more terms only if fewer leave values uncertified
+        a, e = mehler.coefficients(act, np.array([q]), derivative, n_terms=n_terms)
+        ok = np.abs(c) ** a.shape[1] * mehler.tails(a, e)[0] <= mehler.TOL * e[0]
+        if ok.all():
+            break
     out = np.empty(theta.shape)
     out[ok] = np.polynomial.polynomial.polyval(c[ok], a[0] ** 2)
     if (~ok).any():
@@ -123,7 +126,7 @@ def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
             values.update(zip(todo, _theta_values(act, q, lattice[todo], order)))
         coefs = chebyshev_coefficients(np.array([values[i] for i in idx]))
         if trailing(coefs[:, None], 0) <= TABLE_TOL:
-            return _evaluate_series(coefs, domain, theta)
+            return evaluate_series(coefs, domain, theta)
     raise QuadratureError(f"{act.label}: the θ-series of the dual kernel at q = {q:.6g} did not converge to {TABLE_TOL:g} "
                           f"by degree {top} (trailing coefficients {trailing(coefs[:, None], 0):.2e})")
 
@@ -132,10 +135,12 @@ SPLINE_MIN = 50_000  # entries from which the cubic table pays off (a degree-D s
 SPLINE_CELLS = 1 << 16
 
 
-def _evaluate_series(coefs: np.ndarray, domain: tuple[float, float], theta: np.ndarray) -> np.ndarray:
+def evaluate_series(coefs: np.ndarray, domain: tuple[float, float], theta: np.ndarray) -> np.ndarray:
     """The series at ``theta``; for many entries through piecewise cubic Hermite interpolation of it
     on 2^16 uniform cells (values and slopes from the series; error ~h⁴/384 times the fourth derivative,
     checked at 512 points between nodes against the series, which is used instead if the check fails)."""
+    significant = np.nonzero(np.abs(coefs) > 1e-17 * np.max(np.abs(coefs)))[0]
+    coefs = coefs[: significant[-1] + 1] if significant.size else coefs[:1]
     if theta.size < SPLINE_MIN or len(coefs) <= 16:
         return C.chebval(to_unit(theta, domain), coefs)
     lo, hi = domain
@@ -171,19 +176,12 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
         check_derivative(act)
     total = np.zeros(q1.shape)
     for a, w in _components(act):
-        family = closed_form(a)
-        if family is not None and derivative:
-            family = family.derivative()
+        family = _family(a, derivative)
         part = family.value(q1, q2, k) if family is not None else _numerical(a, q1, q2, k, derivative, progress)
         total = total + w * np.asarray(part, dtype=np.float64)
     if not np.all(np.isfinite(total)):
         raise OverflowError(f"the dual kernel of {act.label} overflows float64 at variances up to {float(max(q1.max(), q2.max())):.4g}")
     return total
-
-
-def _family(act, derivative: bool):
-    family = closed_form(act)
-    return family.derivative() if family is not None and derivative else family
 
 
 def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = True,
@@ -203,7 +201,7 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
         for total, order in zip(totals, orders):
             family = _family(a, order)
             if family is not None or shared:
-                theta = _angle(qa[:, None], qb[None, :], k) if theta is None else theta
+                theta = angle(qa[:, None], qb[None, :], k) if theta is None else theta
             if family is not None:
                 for r in range(0, len(qa), block):
                     rows = slice(r, r + block)
@@ -223,19 +221,19 @@ def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np
     needs), the 1-D engine on the diagonal (X2 = X), the 2-D engine on the rest."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if symmetric else mehler.coefficients(act, qb, derivative)
-    c_abs = np.abs(correlation(qa[:, None], qb[None, :], k))
+    c = correlation(qa[:, None], qb[None, :], k)
+    off = np.abs(c)
     if symmetric:
-        np.fill_diagonal(c_abs, 0.0)
-    n = mehler.n_terms_needed(a_i, e_i, a_j, e_j, float(c_abs.max()))
+        np.fill_diagonal(off, 0.0)
+    n = mehler.n_terms_needed(a_i, e_i, a_j, e_j, float(off.max()))
     a_i, a_j = a_i[:, :n], a_j[:, :n]
-    t_i, t_j = mehler.tails(a_i, e_i), mehler.tails(a_j, e_j)
     out = np.empty(k.shape)
     done = np.empty(k.shape, dtype=bool)
     for r in range(0, len(qa), block):
         rows = slice(r, r + block)
-        out[rows], done[rows] = mehler.mehler(a_i[rows], a_j, t_i[rows], t_j, e_i[rows], e_j, qa[rows], qb, k[rows])
+        out[rows], done[rows] = mehler.mehler(a_i[rows], a_j, e_i[rows], e_j, c[rows])
     if symmetric:
-        np.fill_diagonal(out, gaussian_moment(act, qa, k=1 if derivative else 0))
+        np.fill_diagonal(out, e_i)  # E[φ(√q z)²]: the 1-D engine, interpolated in ln q to ~1e-14 for many inputs
         done |= np.tril(np.ones(k.shape, dtype=bool))  # the diagonal is done, the lower triangle mirrored
     i, j = np.nonzero(~done)
     if i.size:

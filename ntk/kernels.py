@@ -26,7 +26,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .dual import check_derivative, dual, dual_matrices
+from signalprop.dual_table import chebyshev_coefficients, extrema, trailing
+
+from .closed_forms import angle
+from .dual import EQUAL_RTOL, check_derivative, dual, dual_matrices, evaluate_series
 
 PARAMETERIZATIONS = ("ntk", "standard")
 
@@ -65,11 +68,20 @@ def _check_inputs(X, X2) -> tuple[np.ndarray, np.ndarray | None]:
     return X, X2
 
 
-def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, ntk: bool = True,
-                  parameterization: str = "ntk", width: float | None = None, block: int = 1024,
-                  progress: bool = False) -> KernelLayers:
-    """Σ^l, Σ̇^l and (``ntk``) Θ^l for l = 0 … ``depth`` (see the module docstring); X is n × d,
-    X2 (default X) m × d. ``width`` (hidden width N) is required by the standard parameterization."""
+@dataclass(frozen=True)
+class _Setup:
+    """Validated inputs of a kernel computation: layer-0 variances, covariance and NTK."""
+
+    w2: np.ndarray
+    b2: np.ndarray
+    qa: np.ndarray
+    qb: np.ndarray
+    sigma0: np.ndarray
+    theta0: np.ndarray | None
+    symmetric: bool
+
+
+def _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width) -> _Setup:
     X, X2 = _check_inputs(X, X2)
     if not isinstance(depth, (int, np.integer)) or depth < 0:
         raise ValueError(f"depth (number of nonlinear layers) must be an integer >= 0, got {depth!r}")
@@ -95,11 +107,17 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
         if np.any(q <= 0):
             raise ValueError(f"{name} has a zero-norm input (row {int(np.argmin(q))}) and sigma_b2 = 0: its correlation "
                              "with other inputs is undefined; give sigma_b2 > 0 or drop that input")
-    sigma = [w2[0] * gram / d + b2[0]]
+    sigma0 = w2[0] * gram / d + b2[0]
+    theta0 = None if not ntk else (sigma0.copy() if parameterization == "ntk" else gram + 1.0)
+    return _Setup(w2, b2, qa, qb, sigma0, theta0, symmetric)
+
+
+def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width, block: int, progress: bool) -> KernelLayers:
+    """The layer recursion from layer 0 (module docstring) on the covariance block s.sigma0."""
+    qa, qb, w2, b2, symmetric = s.qa, s.qb, s.w2, s.b2, s.symmetric
+    sigma = [s.sigma0]
     dsigma: list[np.ndarray | None] = [None]
-    theta = None
-    if ntk:
-        theta = [sigma[0].copy() if parameterization == "ntk" else gram + 1.0]
+    theta = [s.theta0] if ntk else None
     for layer in range(1, depth + 1):
         prev = sigma[-1]
         k_phi, k_dphi = dual_matrices(act, qa, qb, prev, symmetric, ntk, block, progress)
@@ -122,13 +140,64 @@ def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     return KernelLayers(sigma, dsigma, theta, parameterization)
 
 
+def kernel_layers(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, ntk: bool = True,
+                  parameterization: str = "ntk", width: float | None = None, block: int = 1024,
+                  progress: bool = False) -> KernelLayers:
+    """Σ^l, Σ̇^l and (``ntk``) Θ^l for l = 0 … ``depth`` (see the module docstring); X is n × d,
+    X2 (default X) m × d. ``width`` (hidden width N) is required by the standard parameterization."""
+    s = _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width)
+    return _recurse(act, s, depth, ntk, parameterization, width, block, progress)
+
+
+SPHERE_DEGREE = 1024  # Chebyshev degree in the input angle of the depth-L kernels on a sphere
+SPHERE_MIN_ENTRIES = 50_000  # from here the composed series beats the layer-by-layer matrices
+SPHERE_TOL = 1e-13  # trailing coefficients of the composed series, relative to the largest
+
+
+def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, ntk: bool = True,
+                  parameterization: str = "ntk", width: float | None = None, block: int = 1024,
+                  progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """(Σ^L, Θ^L or None) only, as ``kernel_layers`` but faster for many inputs on one sphere: there
+    every layer keeps one variance, so Σ^L and Θ^L are functions of the input angle θ_0 alone. The
+    recursion then runs once on the Chebyshev extreme points in θ_0 (degree SPHERE_DEGREE), and the
+    series (accepted when its trailing coefficients are below SPHERE_TOL of the largest, else the layer-
+    by-layer route is used) is evaluated on all entries through its checked cubic table."""
+    s = _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width)
+    q0 = float(s.qa[0])
+    shared = all(np.all(np.abs(q - q0) <= EQUAL_RTOL * q0) for q in (s.qa, s.qb))  # as the layer-wise θ-series route
+    if depth == 0 or not shared or s.sigma0.size < SPHERE_MIN_ENTRIES:
+        layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress)
+        return layers.nngp[-1], (layers.ntk[-1] if ntk else None)
+    th0 = angle(s.qa[:, None], s.qb[None, :], s.sigma0)  # per-entry variances: the diagonal is exactly θ = 0
+    domain = (float(th0.min()), float(th0.max()))
+    nodes = domain[0] + (domain[1] - domain[0]) * (extrema(SPHERE_DEGREE) + 1) / 2
+    k_nodes = q0 * np.cos(nodes)
+    # Θ^0 at the nodes: Σ^0 itself (NTK parameterization) or x·x' + 1 = (Σ^0 − σ_b0²) d/σ_w0² + 1
+    d = np.asarray(X).shape[1]
+    theta_nodes = None if not ntk else (k_nodes.copy() if parameterization == "ntk" else (k_nodes - s.b2[0]) * d / s.w2[0] + 1.0)
+    node_setup = _Setup(s.w2, s.b2, np.array([q0]), np.full(len(nodes), q0), k_nodes[None, :],
+                        None if theta_nodes is None else theta_nodes[None, :], False)
+    layers = _recurse(act, node_setup, depth, ntk, parameterization, width, block, progress)
+    out = []
+    for mats in (layers.nngp, layers.ntk) if ntk else (layers.nngp,):
+        coefs = chebyshev_coefficients(mats[-1][0])
+        if trailing(coefs[:, None], 0) > SPHERE_TOL:
+            full = _recurse(act, s, depth, ntk, parameterization, width, block, progress)
+            return full.nngp[-1], (full.ntk[-1] if ntk else None)
+        mat = evaluate_series(coefs, domain, th0)
+        if s.symmetric:
+            np.copyto(mat, mat.T.copy(), where=np.tri(len(mat), k=-1, dtype=bool))
+        out.append(mat)
+    return out[0], (out[1] if ntk else None)
+
+
 def nngp(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, progress: bool = False) -> np.ndarray:
     """Σ^L(X, X2): the NNGP kernel of the readout layer after ``depth`` nonlinear layers."""
-    return kernel_layers(act, X, X2, depth, sigma_w2, sigma_b2, ntk=False, progress=progress).nngp[-1]
+    return final_kernels(act, X, X2, depth, sigma_w2, sigma_b2, ntk=False, progress=progress)[0]
 
 
 def ntk(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, parameterization: str = "ntk",
         width: float | None = None, progress: bool = False) -> np.ndarray:
     """Θ^L(X, X2): the neural tangent kernel after ``depth`` nonlinear layers (NTK parameterization by
     default; ``parameterization="standard"`` needs the hidden ``width``)."""
-    return kernel_layers(act, X, X2, depth, sigma_w2, sigma_b2, True, parameterization, width, progress=progress).ntk[-1]
+    return final_kernels(act, X, X2, depth, sigma_w2, sigma_b2, True, parameterization, width, progress=progress)[1]

@@ -20,10 +20,9 @@ from signalprop import gaussian_moment, hermite_coefficients
 
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit
 
-from .closed_forms import correlation
 
 N_TERMS = 128
-N_TERMS_ONE = 256  # at a single variance (inputs on a sphere) more terms cost little
+TERMS_ONE = (96, 256)  # at a single variance (inputs on a sphere): 256 terms only where 96 leave values uncertified
 TOL = 1e-13
 FLOOR = 4e-16  # relative rounding of E − Σ a_n² (the tail estimate cannot go below it)
 DEGREES = (8, 16, 32, 64)
@@ -65,18 +64,35 @@ def tails(a: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.maximum(second - np.sum(a * a, axis=1), 0.0) + FLOOR * second
 
 
-def mehler(a_i: np.ndarray, a_j: np.ndarray, t_i: np.ndarray, t_j: np.ndarray, e_i: np.ndarray, e_j: np.ndarray,
-           q_i: np.ndarray, q_j: np.ndarray, k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+TIERS = (24, 48)  # terms of the first passes; entries still uncertified get the next tier's extra terms
+
+
+def mehler(a_i: np.ndarray, a_j: np.ndarray, e_i: np.ndarray, e_j: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(values, certified) for the block of pairs (rows i, columns j): Horner in c on the outer products
-    a_n(q_i) a_n(q_j), and the tail bound against TOL·√(E_i E_j)."""
-    c = correlation(q_i[:, None], q_j[None, :], k)
-    out = np.zeros(k.shape)
-    term = np.empty(k.shape)
-    for n in range(a_i.shape[1] - 1, -1, -1):
+    a_n(q_i) a_n(q_j) and the tail bound |c|^N √(T_N(q_i) T_N(q_j)) ≤ TOL·√(E_i E_j), in tiers: every
+    entry gets the first TIERS[0] terms; only entries not yet certified get the terms up to the next
+    tier (|c| small needs few terms), up to all the columns of a; c is the block of correlations."""
+    total = a_i.shape[1]
+    tiers = [n for n in TIERS if n < total] + [total]
+    scale = TOL * np.sqrt(np.outer(e_i, e_j))
+    out = np.zeros(c.shape)
+    term = np.empty(c.shape)
+    for n in range(tiers[0] - 1, -1, -1):  # first tier on the whole block
         out *= c
         out += np.multiply.outer(a_i[:, n], a_j[:, n], out=term)
-    bound = np.abs(c) ** a_i.shape[1] * np.sqrt(np.outer(t_i, t_j))
-    return out, bound <= TOL * np.sqrt(np.outer(e_i, e_j))
+    done = np.abs(c) ** tiers[0] * np.sqrt(np.outer(tails(a_i[:, :tiers[0]], e_i), tails(a_j[:, :tiers[0]], e_j))) <= scale
+    for lo, hi in zip(tiers, tiers[1:]):
+        ii, jj = np.nonzero(~done)
+        if not ii.size:
+            break
+        cc = c[ii, jj]
+        extra = np.zeros(ii.size)
+        for n in range(hi - 1, lo - 1, -1):  # Σ_{lo ≤ n < hi} a_n a_n c^{n − lo}, then times c^lo
+            extra *= cc
+            extra += a_i[ii, n] * a_j[jj, n]
+        out[ii, jj] += extra * cc**lo
+        done[ii, jj] = np.abs(cc) ** hi * np.sqrt(tails(a_i[:, :hi], e_i)[ii] * tails(a_j[:, :hi], e_j)[jj]) <= scale[ii, jj]
+    return out, done
 
 
 def n_terms_needed(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, c_max: float) -> int:

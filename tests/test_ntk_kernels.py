@@ -195,3 +195,21 @@ def test_interpolated_hermite_coefficients_route():
         sigma, theta = _engine_recursion(TANH, X[[i, j]], 2, 1.6, 0.1)
         assert abs(layers.nngp[-1][i, j] - sigma[0, 1]) <= 1e-12 * scale
         assert abs(layers.ntk[-1][i, j] - theta[0, 1]) <= 1e-12 * scale
+
+
+@pytest.mark.parametrize("name,parameterization", [("elu", "ntk"), ("relu", "ntk"), ("tanh", "standard")])
+def test_composed_sphere_series_matches_layer_by_layer(name, parameterization):
+    """Many inputs on one sphere: Σ^L, Θ^L from one Chebyshev series in the input angle (recursion run
+    on its nodes) against the layer-by-layer matrices, and the Gram-matrix route for X2."""
+    from ntk import final_kernels
+
+    act = get_activation(name)
+    X = _inputs(240, 6, seed=12, sphere=True)
+    kw = dict(depth=6, sigma_w2=1.9, sigma_b2=0.05, parameterization=parameterization, width=100)
+    fast = final_kernels(act, X, **kw)
+    slow = kernel_layers(act, X, **kw)
+    for a, b in zip(fast, (slow.nngp[-1], slow.ntk[-1])):
+        assert np.max(np.abs(a - b)) <= 1e-12 * np.max(np.abs(b))
+        assert np.array_equal(a, a.T)
+    cross = final_kernels(act, X[:200], X[200:], **kw)  # 8,000 entries: layer by layer
+    assert np.max(np.abs(cross[1] - slow.ntk[-1][:200, 200:])) <= 1e-12 * np.max(np.abs(slow.ntk[-1]))

@@ -55,18 +55,18 @@ def _plot(path: str, mats: dict) -> str:
 def cmd_kernel(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ntk import kernel_layers, method
+    from ntk import final_kernels, method
 
     act = resolve_layer_activation(args)
     X = _inputs(args)
     try:
-        layers = kernel_layers(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2, ntk=args.ntk,
-                               parameterization=args.parameterization, width=args.width, progress=not args.json)
+        sigma, theta = final_kernels(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2, ntk=args.ntk,
+                                     parameterization=args.parameterization, width=args.width, progress=not args.json)
     except (ValueError, OverflowError) as err:
         raise CLIError(str(err)) from err
-    mats = {"nngp": layers.nngp[-1]}
+    mats = {"nngp": sigma}
     if args.ntk:
-        mats["ntk"] = layers.ntk[-1]
+        mats["ntk"] = theta
     if args.output:
         if args.output.endswith(".npz"):
             np.savez(args.output, **mats)
