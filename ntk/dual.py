@@ -98,7 +98,7 @@ def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
     c = np.cos(theta)
     for n_terms in mehler.TERMS_ONE:  # more terms only if fewer leave values uncertified
         a, e = mehler.coefficients(act, np.array([q]), derivative, n_terms=n_terms)
-        ok = np.abs(c) ** a.shape[1] * mehler.tails(a, e)[0] <= mehler.TOL * e[0]
+        ok = np.abs(c) ** a.shape[1] * mehler.tails(a, e)[0] <= mehler.TOL_ONE * e[0]
         if ok.all():
             break
     out = np.empty(theta.shape)

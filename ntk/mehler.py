@@ -23,6 +23,7 @@ from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit
 
 N_TERMS = 128
 TERMS_ONE = (96, 256)  # at a single variance (inputs on a sphere): 256 terms only where 96 leave values uncertified
+TOL_ONE = 1e-15  # the tail allowed there (relative to E): errors compound over layers, and terms are cheap at one q
 TOL = 1e-13
 FLOOR = 4e-16  # relative rounding of E − Σ a_n² (the tail estimate cannot go below it)
 DEGREES = (8, 16, 32, 64)
