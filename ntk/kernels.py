@@ -165,10 +165,10 @@ def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     s = _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width)
     q0 = float(s.qa[0])
     shared = all(np.all(np.abs(q - q0) <= EQUAL_RTOL * q0) for q in (s.qa, s.qb))  # as the layer-wise θ-series route
-    if depth == 0 or not shared or s.sigma0.size < SPHERE_MIN_ENTRIES:
+    th0 = angle(s.qa[:, None], s.qb[None, :], s.sigma0) if shared else None  # per-entry variances: the diagonal is θ = 0
+    if depth == 0 or not shared or s.sigma0.size < SPHERE_MIN_ENTRIES or np.ptp(th0) < 1e-9:
         layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress)
         return layers.nngp[-1], (layers.ntk[-1] if ntk else None)
-    th0 = angle(s.qa[:, None], s.qb[None, :], s.sigma0)  # per-entry variances: the diagonal is exactly θ = 0
     domain = (float(th0.min()), float(th0.max()))
     nodes = domain[0] + (domain[1] - domain[0]) * (extrema(SPHERE_DEGREE) + 1) / 2
     k_nodes = q0 * np.cos(nodes)

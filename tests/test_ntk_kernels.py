@@ -213,3 +213,17 @@ def test_composed_sphere_series_matches_layer_by_layer(name, parameterization):
         assert np.array_equal(a, a.T)
     cross = final_kernels(act, X[:200], X[200:], **kw)  # 8,000 entries: layer by layer
     assert np.max(np.abs(cross[1] - slow.ntk[-1][:200, 200:])) <= 1e-12 * np.max(np.abs(slow.ntk[-1]))
+
+
+def test_composed_route_edge_cases():
+    """Identical inputs (a zero-width angle range) and X2 on the same sphere take correct routes."""
+    from ntk import final_kernels
+
+    X = np.tile(_inputs(1, 4, seed=13, sphere=True), (250, 1))
+    s, t = final_kernels(TANH, X, depth=3, sigma_w2=1.5, sigma_b2=0.1)
+    single = kernel_layers(TANH, X[:1], depth=3, sigma_w2=1.5, sigma_b2=0.1)
+    assert np.all(np.isfinite(s)) and s == pytest.approx(single.nngp[-1][0, 0], rel=1e-13) and t == pytest.approx(single.ntk[-1][0, 0], rel=1e-13)
+    Y = _inputs(260, 4, seed=14, sphere=True)
+    fast = final_kernels(TANH, Y[:200], Y[:250], depth=3, sigma_w2=1.5, sigma_b2=0.1)  # 50,000 entries: composed
+    slow = kernel_layers(TANH, Y[:200], Y[:250], depth=3, sigma_w2=1.5, sigma_b2=0.1)
+    assert np.max(np.abs(fast[1] - slow.ntk[-1])) <= 1e-12 * np.max(np.abs(slow.ntk[-1]))
