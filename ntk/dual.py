@@ -28,7 +28,7 @@ from tqdm import tqdm
 from signalprop import QuadratureError, bivariate_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
-from signalprop.mixing import Mixture
+from signalprop.mixing import components
 
 from . import mehler
 from .closed_forms import angle, closed_form, correlation
@@ -41,10 +41,6 @@ CHUNK = 2048  # 2-D engine values per call on the general route (the progress ba
 
 class NoTangentKernelError(ValueError):
     """E[φ'(u)φ'(v)] does not exist (φ jumps)."""
-
-
-def _components(act):
-    return act.components() if isinstance(act, Mixture) else [(act, 1.0)]
 
 
 def check_derivative(act) -> None:
@@ -65,13 +61,13 @@ def _family(act, derivative: bool):
 
 def method(act, derivative: bool = False) -> str:
     """How ``dual`` computes this activation's kernel: the closed form's name or "numerical"."""
-    families = (_family(a, derivative) for a, _ in _components(act))
+    families = (_family(a, derivative) for a, _ in components(act))
     return " + ".join(sorted({f.name if f is not None else "numerical" for f in families}))
 
 
 def _numerical(act, q1, q2, k, derivative, progress):
     """The 2-D engine on every entry (broadcast arrays of equal shape)."""
-    c = np.where(np.abs(k) < 0.5 * np.sqrt(q1 * q2), k / np.sqrt(q1 * q2), correlation(q1, q2, k))  # cos(arctan2) only near ±1
+    c = correlation(q1, q2, k)
     order = (1, 1) if derivative else (0, 0)
     if _shared_variance(q1, q2):
         return _theta_series(act, float(q1.flat[0]), np.arccos(c), order)
@@ -86,9 +82,15 @@ def _numerical(act, q1, q2, k, derivative, progress):
     return out.reshape(c.shape)
 
 
+def common_variance(*qs: np.ndarray) -> bool:
+    """All variances in ``qs`` equal to the first within EQUAL_RTOL (inputs on one sphere)."""
+    q = qs[0].flat[0]
+    return all(bool(np.all(np.abs(v - q) <= EQUAL_RTOL * q)) for v in qs)
+
+
 def _shared_variance(q1: np.ndarray, q2: np.ndarray) -> bool:
-    q = q1.flat[0]
-    return q1.size > TABLE_DEGREES[0] and bool(np.all(np.abs(q1 - q) <= EQUAL_RTOL * q) and np.all(np.abs(q2 - q) <= EQUAL_RTOL * q))
+    """Entries enough for a θ-series, all at one variance."""
+    return q1.size > TABLE_DEGREES[0] and common_variance(q1, q2)
 
 
 def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
@@ -175,7 +177,7 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
     if derivative:
         check_derivative(act)
     total = np.zeros(q1.shape)
-    for a, w in _components(act):
+    for a, w in components(act):
         family = _family(a, derivative)
         part = family.value(q1, q2, k) if family is not None else _numerical(a, q1, q2, k, derivative, progress)
         total = total + w * np.asarray(part, dtype=np.float64)
@@ -195,9 +197,9 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
         check_derivative(act)
     orders = (False, True) if derivative else (False,)
     totals = [np.zeros(k.shape) for _ in orders]
-    shared = _shared_variance(np.concatenate([qa, qb]), np.concatenate([qb, qa]))
+    shared = qa.size + qb.size > TABLE_DEGREES[0] and common_variance(qa, qb)
     theta = None
-    for a, w in _components(act):
+    for a, w in components(act):
         for total, order in zip(totals, orders):
             family = _family(a, order)
             if family is not None or shared:
@@ -218,7 +220,8 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
 
 def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np.ndarray:
     """Mehler's series on the certified entries (terms trimmed to what the largest off-diagonal |c|
-    needs), the 1-D engine on the diagonal (X2 = X), the 2-D engine on the rest."""
+    needs), the 1-D engine on the diagonal (X2 = X), the 2-D engine on the rest (for X2 = X only in
+    the upper triangle, which ``dual_matrices`` mirrors)."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if symmetric else mehler.coefficients(act, qb, derivative)
     c = correlation(qa[:, None], qb[None, :], k)
@@ -238,7 +241,4 @@ def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np
     i, j = np.nonzero(~done)
     if i.size:
         out[i, j] = dual(act, qa[i], qb[j], k[i, j], derivative, progress)
-    if symmetric:
-        iu = np.triu_indices(len(qa), 1)
-        out[iu[1], iu[0]] = out[iu]
-    return out
+    return out  # symmetric: the caller mirrors the upper triangle

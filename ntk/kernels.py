@@ -29,7 +29,7 @@ import numpy as np
 from signalprop.dual_table import chebyshev_coefficients, extrema, trailing
 
 from .closed_forms import angle
-from .dual import EQUAL_RTOL, check_derivative, dual, dual_matrices, evaluate_series
+from .dual import check_derivative, common_variance, dual, dual_matrices, evaluate_series
 
 PARAMETERIZATIONS = ("ntk", "standard")
 
@@ -164,7 +164,7 @@ def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     by-layer route is used) is evaluated on all entries through its checked cubic table."""
     s = _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width)
     q0 = float(s.qa[0])
-    shared = all(np.all(np.abs(q - q0) <= EQUAL_RTOL * q0) for q in (s.qa, s.qb))  # as the layer-wise θ-series route
+    shared = common_variance(s.qa, s.qb)  # as the layer-wise θ-series route
     th0 = angle(s.qa[:, None], s.qb[None, :], s.sigma0) if shared else None  # per-entry variances: the diagonal is θ = 0
     if depth == 0 or not shared or s.sigma0.size < SPHERE_MIN_ENTRIES or np.ptp(th0) < 1e-9:
         layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress)

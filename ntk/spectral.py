@@ -25,6 +25,7 @@ import numpy as np
 from scipy.special import comb, eval_chebyt, eval_gegenbauer
 
 from signalprop import hermite_coefficients, propagation
+from signalprop.mixing import averaged
 
 from .dual import dual
 from .kernels import kernel_layers
@@ -43,6 +44,7 @@ def sphere_kernel(act, t, depth: int, sigma_w2=1.0, sigma_b2=0.0, ntk: bool = Tr
     return layers.nngp[-1][0], (layers.ntk[-1][0] if ntk else None)
 
 
+@averaged
 def dual_coefficients(act, q: float, n_terms: int = 32, derivative: bool = False) -> np.ndarray:
     """b_n = a_n(q)² (n < n_terms): the power series of the dual in the correlation at variance q,
     E[φ(u)φ(v)] = Σ_n b_n cⁿ (Mehler; a_n(q) = E[φ(√q z) He_n(z)]/√n!, ``derivative``: of φ'). All
@@ -50,8 +52,7 @@ def dual_coefficients(act, q: float, n_terms: int = 32, derivative: bool = False
     the p-weighted average."""
     if not q > 0:
         raise ValueError(f"the variance q must be > 0, got {q}")
-    parts = act.components() if hasattr(act, "components") else [(act, 1.0)]
-    return sum(w * hermite_coefficients(a, float(q), n_terms, k=1 if derivative else 0) ** 2 for a, w in parts)
+    return hermite_coefficients(act, float(q), n_terms, k=1 if derivative else 0) ** 2
 
 
 def multiplicity(d: int, k: int) -> int:

@@ -45,6 +45,11 @@ def mixture(activations, weights) -> Mixture:
     return Mixture(acts, ws)
 
 
+def components(act) -> list:
+    """(activation, weight) pairs: a Mixture's components, or [(act, 1.0)] for one activation."""
+    return act.components() if isinstance(act, Mixture) else [(act, 1.0)]
+
+
 def averaged(func):
     """Make ``func(act, …)``, linear in the single-neuron law, accept a Mixture: Σ_i p_i func(φ_i, …)."""
 
@@ -60,9 +65,8 @@ def averaged(func):
 def origin_slope(act) -> tuple[bool, float]:
     """(φ(0) = 0 for every component, Σ p_i (φ_i'(0−)² + φ_i'(0+)²)/2): the q → 0 limit of
     E[φ(√q z)²]/q, i.e. V'(0)/σ_w² and χ_1(0)/σ_w², when the first is true."""
-    parts = act.components() if isinstance(act, Mixture) else [(act, 1.0)]
     zero, total = True, 0.0
-    for a, w in parts:
+    for a, w in components(act):
         d = a.derive()
         left, right = (float(v) for v in d.dphi0_sides)
         zero = zero and float(d.phi0) == 0.0
