@@ -19,7 +19,11 @@ exist: ``NoTangentKernelError``.
 
 from __future__ import annotations
 
+import operator
+import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
+from functools import reduce
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
@@ -186,6 +190,16 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
     return total
 
 
+def second_moment(act, q: np.ndarray) -> np.ndarray:
+    """E[φ(√q z)²] per variance q (the diagonal of K): closed forms, else the 1-D engine (interpolated
+    in ln q for many variances, as on the diagonal of ``dual_matrices``)."""
+    total = np.zeros(q.shape)
+    for a, w in components(act):
+        family = _family(a, False)
+        total += w * (family.value(q, q, q) if family is not None else mehler.coefficients(a, q)[1])
+    return total
+
+
 def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = True,
                   block: int = 1024, progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
     """(K, K̇) on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
@@ -196,49 +210,60 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     if derivative:
         check_derivative(act)
     orders = (False, True) if derivative else (False,)
-    totals = [np.zeros(k.shape) for _ in orders]
     shared = qa.size + qb.size > TABLE_DEGREES[0] and common_variance(qa, qb)
-    theta = None
-    for a, w in components(act):
-        for total, order in zip(totals, orders):
-            family = _family(a, order)
-            if family is not None or shared:
-                theta = angle(qa[:, None], qb[None, :], k) if theta is None else theta
-            if family is not None:
-                for r in range(0, len(qa), block):
-                    rows = slice(r, r + block)
-                    total[rows] += w * family.value(qa[rows, None], qb[None, :], k[rows], theta=theta[rows])
-            elif shared:  # one θ-series on the whole block
-                total += w * _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
-            else:
-                total += w * _mehler_matrix(a, qa, qb, k, symmetric, order, block, progress)
+    jobs = [(a, w, o, _family(a, order)) for a, w in components(act) for o, order in enumerate(orders)]
+    theta = angle(qa[:, None], qb[None, :], k) if shared or any(job[3] is not None for job in jobs) else None
+    pairs = mehler.Pairs(qa, qb, k, symmetric) if not shared and any(job[3] is None for job in jobs) else None
+
+    def part(job) -> np.ndarray:
+        a, w, order, family = job
+        if family is not None:
+            out = np.empty(k.shape)
+            for r in range(0, len(qa), block):
+                rows = slice(r, r + block)
+                out[rows] = family.value(qa[rows, None], qb[None, :], k[rows], theta=theta[rows])
+        elif shared:  # one θ-series on the whole block
+            out = _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
+        else:
+            out = _mehler_matrix(a, qa, qb, k, pairs, bool(order), block, progress)
+        if w != 1.0:
+            out *= w
+        return out
+
+    with mehler.single_threaded_blas(), ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as pool:
+        parts = list(pool.map(part, jobs))  # the kernels side by side (numpy and BLAS release the GIL)
+    totals = [reduce(operator.add, [p for p, job in zip(parts, jobs) if job[2] == o]) for o in range(len(orders))]
     if symmetric:  # the upper triangle, mirrored (rounding can differ between (i, j) and (j, i))
         for total in totals:
-            np.copyto(total, total.T.copy(), where=np.tri(len(qa), k=-1, dtype=bool))
+            mirror_upper(total)
     return totals[0], (totals[1] if derivative else None)
 
 
-def _mehler_matrix(act, qa, qb, k, symmetric, derivative, block, progress) -> np.ndarray:
-    """Mehler's series on the certified entries (terms trimmed to what the largest off-diagonal |c|
-    needs), the 1-D engine on the diagonal (X2 = X), the 2-D engine on the rest (for X2 = X only in
-    the upper triangle, which ``dual_matrices`` mirrors)."""
+MIRROR_TILE = 256
+
+
+def mirror_upper(mat: np.ndarray) -> None:
+    """Copy the upper triangle of the square ``mat`` onto its lower triangle, in place (tile by tile,
+    so that the transposed reads stay in cache)."""
+    n = len(mat)
+    for r in range(0, n, MIRROR_TILE):
+        rows = slice(r, r + MIRROR_TILE)
+        tile = mat[rows, rows]
+        np.copyto(tile, tile.T.copy(), where=np.tri(len(tile), k=-1, dtype=bool))
+        for s in range(r + MIRROR_TILE, n, MIRROR_TILE):
+            cols = slice(s, s + MIRROR_TILE)
+            mat[cols, rows] = mat[rows, cols].T
+
+
+def _mehler_matrix(act, qa, qb, k, pairs: mehler.Pairs, derivative, block, progress) -> np.ndarray:
+    """Mehler's series on the certified pairs, the 1-D engine on the diagonal (X2 = X), the 2-D engine on
+    the rest (for X2 = X only in the upper triangle, which ``dual_matrices`` mirrors)."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
-    a_j, e_j = (a_i, e_i) if symmetric else mehler.coefficients(act, qb, derivative)
-    c = correlation(qa[:, None], qb[None, :], k)
-    off = np.abs(c)
-    if symmetric:
-        np.fill_diagonal(off, 0.0)
-    n = mehler.n_terms_needed(a_i, e_i, a_j, e_j, float(off.max()))
-    a_i, a_j = a_i[:, :n], a_j[:, :n]
-    out = np.empty(k.shape)
-    done = np.empty(k.shape, dtype=bool)
-    for r in range(0, len(qa), block):
-        rows = slice(r, r + block)
-        out[rows], done[rows] = mehler.mehler(a_i[rows], a_j, e_i[rows], e_j, c[rows])
-    if symmetric:
+    a_j, e_j = (a_i, e_i) if pairs.symmetric else mehler.coefficients(act, qb, derivative)
+    out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block)
+    if pairs.symmetric:
         np.fill_diagonal(out, e_i)  # E[φ(√q z)²]: the 1-D engine, interpolated in ln q to ~1e-14 for many inputs
-        done |= np.tril(np.ones(k.shape, dtype=bool))  # the diagonal is done, the lower triangle mirrored
-    i, j = np.nonzero(~done)
-    if i.size:
+    if not done.all():
+        i, j = np.nonzero(~done)
         out[i, j] = dual(act, qa[i], qb[j], k[i, j], derivative, progress)
     return out  # symmetric: the caller mirrors the upper triangle

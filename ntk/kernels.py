@@ -29,7 +29,7 @@ import numpy as np
 from signalprop.dual_table import chebyshev_coefficients, extrema, trailing
 
 from .closed_forms import angle
-from .dual import check_derivative, common_variance, dual, dual_matrices, evaluate_series
+from .dual import check_derivative, common_variance, dual_matrices, evaluate_series, mirror_upper, second_moment
 
 PARAMETERIZATIONS = ("ntk", "standard")
 
@@ -112,8 +112,10 @@ def _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width) 
     return _Setup(w2, b2, qa, qb, sigma0, theta0, symmetric)
 
 
-def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width, block: int, progress: bool) -> KernelLayers:
-    """The layer recursion from layer 0 (module docstring) on the covariance block s.sigma0."""
+def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width, block: int, progress: bool,
+             keep: bool = True) -> KernelLayers:
+    """The layer recursion from layer 0 (module docstring) on the covariance block s.sigma0 (``keep``:
+    every layer's matrices, else only the last layer's, in lists of one)."""
     qa, qb, w2, b2, symmetric = s.qa, s.qb, s.w2, s.b2, s.symmetric
     sigma = [s.sigma0]
     dsigma: list[np.ndarray | None] = [None]
@@ -133,10 +135,12 @@ def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width
             theta.append(head + dsig * theta[-1])
         else:
             dsigma.append(None)
+        if not keep:
+            sigma, dsigma, theta = sigma[-1:], dsigma[-1:], (theta[-1:] if ntk else None)
         if symmetric:
             qa = qb = np.diag(sigma[-1]).copy()
         else:
-            qa, qb = (w2[layer] * dual(act, q, q, q) + b2[layer] for q in (qa, qb))
+            qa, qb = (w2[layer] * second_moment(act, q) + b2[layer] for q in (qa, qb))
     return KernelLayers(sigma, dsigma, theta, parameterization)
 
 
@@ -166,8 +170,15 @@ def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     q0 = float(s.qa[0])
     shared = common_variance(s.qa, s.qb)  # as the layer-wise θ-series route
     th0 = angle(s.qa[:, None], s.qb[None, :], s.sigma0) if shared else None  # per-entry variances: the diagonal is θ = 0
-    if depth == 0 or not shared or s.sigma0.size < SPHERE_MIN_ENTRIES or np.ptp(th0) < 1e-9:
-        layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress)
+    if not shared:  # inputs sorted by variance: Mehler's row bands are then homogeneous in q (fewer terms)
+        oa, ob = np.argsort(s.qa, kind="stable"), np.argsort(s.qb, kind="stable")
+        grid = np.ix_(oa, ob)
+        layers = _recurse(act, _Setup(s.w2, s.b2, s.qa[oa], s.qb[ob], s.sigma0[grid], None if s.theta0 is None else s.theta0[grid],
+                                      s.symmetric), depth, ntk, parameterization, width, block, progress, keep=False)
+        back = np.ix_(np.argsort(oa), np.argsort(ob))
+        return layers.nngp[-1][back], (layers.ntk[-1][back] if ntk else None)
+    if depth == 0 or s.sigma0.size < SPHERE_MIN_ENTRIES or np.ptp(th0) < 1e-9:
+        layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress, keep=False)
         return layers.nngp[-1], (layers.ntk[-1] if ntk else None)
     domain = (float(th0.min()), float(th0.max()))
     nodes = domain[0] + (domain[1] - domain[0]) * (extrema(SPHERE_DEGREE) + 1) / 2
@@ -182,11 +193,11 @@ def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
     for mats in (layers.nngp, layers.ntk) if ntk else (layers.nngp,):
         coefs = chebyshev_coefficients(mats[-1][0])
         if trailing(coefs[:, None], 0) > SPHERE_TOL:
-            full = _recurse(act, s, depth, ntk, parameterization, width, block, progress)
+            full = _recurse(act, s, depth, ntk, parameterization, width, block, progress, keep=False)
             return full.nngp[-1], (full.ntk[-1] if ntk else None)
         mat = evaluate_series(coefs, domain, th0)
         if s.symmetric:
-            np.copyto(mat, mat.T.copy(), where=np.tri(len(mat), k=-1, dtype=bool))
+            mirror_upper(mat)
         out.append(mat)
     return out[0], (out[1] if ntk else None)
 

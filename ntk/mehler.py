@@ -4,17 +4,30 @@
 
 a_n(q) = E[φ(√q z) He_n(z)]/√n! and T_N(q) = E[φ(√q z)²] − Σ_{n<N} a_n(q)² (Cauchy–Schwarz on the
 dropped terms; FORMULAS.md, "Unequal norms"). Per input O(N) coefficients, per pair a polynomial in
-c: O(n·N + n²·N) per layer instead of a 2-D quadrature per pair. The coefficients come from the 1-D
-engine (``hermite_coefficients``) at Chebyshev points in t = ln q over the inputs' range, interpolated
-(nested extreme points, degree doubled until the trailing coefficients are below 1e-14 of the largest), and T_N from the 1-D
-second moment. Entries whose bound exceeds TOL·√(E_i E_j) — c next to ±1 for kinked φ, whose a_n
-decay only algebraically — are returned as not done (the caller uses the 2-D engine there).
+c: O(n·N + n²·N) per layer instead of a 2-D quadrature per pair.
+
+Coefficients: the 1-D engine (``hermite_coefficients``) at Chebyshev points in t = ln q on aligned
+pieces of width SEGMENT (halved where degree 64 does not settle), interpolated (nested extreme
+points, degree doubled until the trailing coefficients are below 1e-14 of the largest); the pieces
+are cached, so every layer of a deep kernel and every later call reuse them. T_N from the 1-D second
+moment, interpolated as ln E.
+
+Terms: each pair gets the fewest N its tail bound certifies at TOL·√(E_i E_j) (read off |c| on a
+grid); the first L terms go to every pair as outer products (cheap, in cache-sized row blocks), the
+rest pair by pair (two gathers per term), with L minimizing the total cost. Pairs no N ≤ N_TERMS
+certifies — c next to ±1 for kinked φ, whose a_n decay only algebraically — are returned as not done
+(the caller uses the 2-D engine there).
 """
 
 from __future__ import annotations
 
+import math
+from functools import cache, lru_cache
+
 import numpy as np
 from numpy.polynomial import chebyshev as C
+from scipy.linalg import blas
+from threadpoolctl import ThreadpoolController
 
 from signalprop import gaussian_moment, hermite_coefficients
 
@@ -28,35 +41,68 @@ TOL = 1e-13
 FLOOR = 4e-16  # relative rounding of E − Σ a_n² (the tail estimate cannot go below it)
 DEGREES = (8, 16, 32, 64)
 INTERP_TOL = 1e-14  # trailing Chebyshev coefficients: of a_n relative to the largest, of ln E absolute
+SEGMENT = 1.0  # width in t = ln q of the aligned pieces the coefficient interpolants live on
+MIN_SEGMENT = 1.0 / 16  # pieces are halved down to this width where degree 64 does not settle
+DIRECT_MAX = 64  # this many variances or fewer: the 1-D engine at each (cheaper than a piece's nodes)
 
 
-def coefficients(act, q: np.ndarray, derivative: bool = False, n_terms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(a (len(q) × n_terms), E = E[φ^(k)(√q z)²]) for k = 1 if ``derivative`` else 0: from the 1-D engine
-    at Chebyshev extreme points in t = ln q (nested: values are reused as the degree doubles),
-    interpolated; directly at every q when there are few or the interpolant does not settle."""
-    k, n_terms = (1 if derivative else 0), n_terms or N_TERMS
-    t = np.log(q)
-    lo, hi = float(t.min()), float(t.max())
+def _direct(act, q: np.ndarray, derivative: bool, n_terms: int) -> np.ndarray:
+    """Columns a_0 … a_{n_terms − 1}, ln E of φ^(k) (k = 1 with ``derivative``) at each q, from the 1-D engine."""
+    k = 1 if derivative else 0
+    return np.column_stack([hermite_coefficients(act, q, n_terms, k=k).reshape(len(q), n_terms),
+                            np.log(gaussian_moment(act, q, k=k))])
 
-    def direct(qs):
-        return np.column_stack([hermite_coefficients(act, qs, n_terms, k=k).reshape(len(qs), n_terms), np.log(gaussian_moment(act, qs, k=k))])
 
-    if hi - lo < 1e-13 or len(q) <= DEGREES[-1] + 1:
-        vals = direct(q)
-        return vals[:, :-1], np.exp(vals[:, -1])
+@lru_cache(maxsize=1024)
+def _piece(act, derivative: bool, lo: float, hi: float) -> np.ndarray | None:
+    """Chebyshev coefficients in t = ln q ∈ [lo, hi] of the columns of ``_direct`` (N_TERMS terms), or
+    None when degree DEGREES[-1] does not settle (values at nested extreme points reused as it doubles)."""
     top = DEGREES[-1]
     lattice = np.exp(lo + (hi - lo) * (extrema(top) + 1) / 2)
     known: dict[int, np.ndarray] = {}
     for deg in DEGREES:
         idx = np.arange(deg + 1) * (top // deg)
         todo = [i for i in idx if i not in known]
-        known.update(zip(todo, direct(lattice[todo])))
-        coefs = chebyshev_coefficients(np.array([known[i] for i in idx]), axes=(0,))  # (deg + 1, n_terms + 1)
+        known.update(zip(todo, _direct(act, lattice[todo], derivative, N_TERMS)))
+        coefs = chebyshev_coefficients(np.array([known[i] for i in idx]), axes=(0,))  # (deg + 1, N_TERMS + 1)
         tail_a = np.max(np.abs(coefs[-2:, :-1])) / max(np.max(np.abs(coefs[:, :-1])), 1e-300)
         if tail_a <= INTERP_TOL and np.max(np.abs(coefs[-2:, -1])) <= INTERP_TOL:
-            out = C.chebval(to_unit(t, (lo, hi)), coefs).T
-            return out[:, :-1], np.exp(out[:, -1])
-    vals = direct(q)  # the range is too wide for one interpolant: every input directly
+            return coefs
+    return None
+
+
+def _pieces(act, derivative: bool, t_min: float, t_max: float) -> list[tuple[float, float, np.ndarray | None]]:
+    """Aligned pieces (lo, hi, coefficients or None: use the engine) covering [t_min, t_max]; pieces
+    reaching the variance where E[φ²] diverges (φ ~ e^{b x²}) are never interpolated."""
+    q_max = act.derive().moments_q_max
+    t_limit = math.log(q_max) if math.isfinite(q_max) else math.inf
+    stack = [(k * SEGMENT, (k + 1) * SEGMENT) for k in range(math.floor(t_min / SEGMENT), math.floor(t_max / SEGMENT) + 1)]
+    out = []
+    while stack:
+        lo, hi = stack.pop()
+        if hi < t_min or lo > t_max:
+            continue
+        coefs = _piece(act, derivative, lo, hi) if hi < t_limit else None
+        if coefs is None and hi - lo > MIN_SEGMENT:
+            stack += [(lo, (lo + hi) / 2), ((lo + hi) / 2, hi)]
+        else:
+            out.append((lo, hi, coefs))
+    return out
+
+
+def coefficients(act, q: np.ndarray, derivative: bool = False, n_terms: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(a (len(q) × n_terms), E = E[φ^(k)(√q z)²]) for k = 1 if ``derivative`` else 0: N_TERMS terms
+    from the cached interpolants in ln q (module docstring); directly from the 1-D engine for few
+    variances, for another ``n_terms``, and on pieces whose interpolant does not settle."""
+    if n_terms is not None or len(q) <= DIRECT_MAX:
+        vals = _direct(act, q, derivative, n_terms or N_TERMS)
+        return vals[:, :-1], np.exp(vals[:, -1])
+    t = np.log(q)
+    vals = np.empty((len(q), N_TERMS + 1))
+    for lo, hi, coefs in _pieces(act, derivative, float(t.min()), float(t.max())):
+        inside = np.nonzero((t >= lo) & (t <= hi))[0]  # a t on a shared edge: both pieces agree to ~1e-14
+        if inside.size:
+            vals[inside] = _direct(act, q[inside], derivative, N_TERMS) if coefs is None else C.chebvander(to_unit(t[inside], (lo, hi)), len(coefs) - 1) @ coefs
     return vals[:, :-1], np.exp(vals[:, -1])
 
 
@@ -65,41 +111,169 @@ def tails(a: np.ndarray, second: np.ndarray) -> np.ndarray:
     return np.maximum(second - np.sum(a * a, axis=1), 0.0) + FLOOR * second
 
 
-TIERS = (24, 48)  # terms of the first passes; entries still uncertified get the next tier's extra terms
+CLASSES = 8  # inputs are grouped by ln q into this many classes, each with its own tail profile
+LEVELS = 1024  # |c| is read on this grid (by its cell's upper edge) to pick a pair's number of terms
 
 
-def mehler(a_i: np.ndarray, a_j: np.ndarray, e_i: np.ndarray, e_j: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(values, certified) for the block of pairs (rows i, columns j): Horner in c on the outer products
-    a_n(q_i) a_n(q_j) and the tail bound |c|^N √(T_N(q_i) T_N(q_j)) ≤ TOL·√(E_i E_j), in tiers: every
-    entry gets the first TIERS[0] terms; only entries not yet certified get the terms up to the next
-    tier (|c| small needs few terms), up to all the columns of a; c is the block of correlations."""
-    total = a_i.shape[1]
-    tiers = [n for n in TIERS if n < total] + [total]
-    scale = TOL * np.sqrt(np.outer(e_i, e_j))
-    out = np.zeros(c.shape)
-    term = np.empty(c.shape)
-    for n in range(tiers[0] - 1, -1, -1):  # first tier on the whole block
-        out *= c
-        out += np.multiply.outer(a_i[:, n], a_j[:, n], out=term)
-    done = np.abs(c) ** tiers[0] * np.sqrt(np.outer(tails(a_i[:, :tiers[0]], e_i), tails(a_j[:, :tiers[0]], e_j))) <= scale
-    for lo, hi in zip(tiers, tiers[1:]):
-        ii, jj = np.nonzero(~done)
-        if not ii.size:
-            break
-        cc = c[ii, jj]
-        extra = np.zeros(ii.size)
-        for n in range(hi - 1, lo - 1, -1):  # Σ_{lo ≤ n < hi} a_n a_n c^{n − lo}, then times c^lo
-            extra *= cc
-            extra += a_i[ii, n] * a_j[jj, n]
-        out[ii, jj] += extra * cc**lo
-        done[ii, jj] = np.abs(cc) ** hi * np.sqrt(tails(a_i[:, :hi], e_i)[ii] * tails(a_j[:, :hi], e_j)[jj]) <= scale[ii, jj]
+def _classes(q: np.ndarray) -> tuple[np.ndarray, int]:
+    """(class of each input, number of classes): equal widths in ln q."""
+    t = np.log(q)
+    span = float(t.max() - t.min())
+    if span <= 0:
+        return np.zeros(len(q), dtype=np.intp), 1
+    return np.minimum(((t - t.min()) * (CLASSES / span)).astype(np.intp), CLASSES - 1), CLASSES
+
+
+def _tail_profiles(a: np.ndarray, e: np.ndarray, cls: np.ndarray, n_cls: int) -> np.ndarray:
+    """r_g(N) = max over the inputs of class g of T_N/E, for N = 0 … n_terms (plus the rounding floor)."""
+    left = np.empty((len(e), a.shape[1] + 1))
+    left[:, 0] = 1.0
+    np.cumsum(a * a, axis=1, out=left[:, 1:])
+    left[:, 1:] = np.maximum(1.0 - left[:, 1:] / e[:, None], 0.0)
+    order = np.argsort(cls, kind="stable")
+    starts = np.searchsorted(cls[order], np.arange(n_cls))
+    prof = np.zeros((n_cls, left.shape[1]))
+    present = np.bincount(cls, minlength=n_cls) > 0
+    prof[present] = np.maximum.reduceat(left[order], starts[present], axis=0)
+    return prof + FLOOR
+
+
+class Pairs:
+    """The pairs of a kernel block (rows i, columns j) for Mehler's series: c = k/√(q_i q_j) clipped to
+    [−1, 1] (not snapped: the series is smooth in c, and pairs at c ≈ ±1 it cannot certify go to the
+    engine), and each pair's cell — the variance classes of its inputs and |c| on a grid of LEVELS —
+    shared by the term tables of K and K̇. ``symmetric``: the columns are the rows."""
+
+    def __init__(self, q_i: np.ndarray, q_j: np.ndarray, k: np.ndarray, symmetric: bool):
+        self.symmetric = symmetric
+        self.c = np.outer(q_i**-0.5, q_j**-0.5)
+        self.c *= k
+        np.clip(self.c, -1.0, 1.0, out=self.c)
+        self.cls_i, self.n_i = _classes(q_i)
+        self.cls_j, self.n_j = (self.cls_i, self.n_i) if symmetric else _classes(q_j)
+        self.cells = np.multiply(np.abs(self.c), LEVELS).astype(np.intp)  # level LEVELS: |c| = 1 exactly
+        self.cells += (self.cls_i * (self.n_j * (LEVELS + 1)))[:, None]
+        self.cells += (self.cls_j * (LEVELS + 1))[None, :]
+
+
+def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs) -> np.ndarray:
+    """Per cell of ``pairs``, the terms a pair needs: the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL for
+    the classes g, h of its inputs (T_N/E ≤ r(N) on each side, so this bounds the pair's tail by
+    TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N certifies (int16)."""
+    log_i = np.log(_tail_profiles(a_i, e_i, pairs.cls_i, pairs.n_i))
+    log_j = log_i if pairs.symmetric else np.log(_tail_profiles(a_j, e_j, pairs.cls_j, pairs.n_j))
+    f = 0.5 * (log_i[:, None, :] + log_j[None, :, :]) - math.log(TOL)
+    n = np.arange(f.shape[2])
+    # the largest |c| that N terms certify (|c|^N e^f ≤ 1), made monotone: N + 1 terms certify what N do
+    reach = np.maximum.accumulate(np.where(f <= 0, 1.0, np.exp(-f / np.maximum(n, 1)) * (n > 0)), axis=2)
+    edges = np.minimum(np.arange(1, LEVELS + 2) / LEVELS, 1.0)
+    return np.array([[np.searchsorted(reach[g, h], edges) for h in range(pairs.n_j)] for g in range(pairs.n_i)],
+                    dtype=np.int16).ravel()
+
+
+GATHER_COST = 10.0  # a term added pair by pair (gathers, sorting) against one added to a whole block (measured)
+BLOCK_ENTRIES = 1 << 15  # pairs per row block (the block's arrays stay in cache)
+BANDS = 8  # row bands of a matrix, each with its own number of shared terms (inputs sorted by q make them homogeneous)
+
+
+def _shared_terms(counts: np.ndarray) -> int:
+    """L minimizing L·(pairs) + GATHER_COST·Σ_pairs max(N − L, 0) (counts[N]: pairs needing N terms):
+    the terms every pair gets as outer products."""
+    beyond = counts.sum() - np.cumsum(counts)  # beyond[L] = pairs with N > L
+    left = beyond[::-1].cumsum()[::-1]  # left[L] = Σ_pairs max(N − L, 0)
+    return int(np.argmin(np.arange(len(counts)) * counts.sum() + GATHER_COST * left))
+
+
+def mehler_matrix(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
+                  block: int) -> tuple[np.ndarray, np.ndarray]:
+    """(values, certified) of Mehler's series on every pair, each with the terms its tail bound needs
+    (module docstring), in bands of at most ``block`` rows. For symmetric ``pairs`` only the upper
+    triangle (j > i) is computed, the rest returned as certified for the caller to fill."""
+    table = term_table(a_i, e_i, a_j, e_j, pairs)
+    rows_t, cols_t = np.ascontiguousarray(a_i.T), np.ascontiguousarray(a_j.T)
+    out = np.zeros(pairs.c.shape)
+    done = np.ones(pairs.c.shape, dtype=bool)
+    n = len(a_i)
+    band = max(1, min(block, -(-n // BANDS)))
+    for r in range(0, n, band):
+        rows = slice(r, min(r + band, n))
+        out[rows], done[rows] = _band(rows_t[:, rows], cols_t, pairs.c[rows], table, pairs.cells[rows],
+                                      r if pairs.symmetric else None)
     return out, done
 
 
-def n_terms_needed(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, c_max: float) -> int:
-    """Fewest terms N at which c_max^N · max T_N/E ≤ TOL on both sides (then every pair with |c| ≤ c_max
-    is certified, since √(T_i T_j/(E_i E_j)) ≤ max T/E), capped at the number computed."""
-    worst = np.maximum(*(np.max(e[:, None] - np.cumsum(a * a, axis=1), axis=0) / np.min(e) for a, e in ((a_i, e_i), (a_j, e_j))))
-    n = np.arange(1, a_i.shape[1] + 1)
-    ok = c_max**n * (np.maximum(worst, 0.0) + FLOOR) <= TOL
-    return int(n[np.argmax(ok)]) if ok.any() else a_i.shape[1]
+@cache
+def _blas() -> ThreadpoolController:
+    """The BLAS thread pools (inspected once: a controller costs milliseconds)."""
+    return ThreadpoolController()
+
+
+def single_threaded_blas():
+    """Context: BLAS on one thread. Threaded BLAS makes the small rank-1 updates of ``mehler_matrix``
+    2× slower; callers run independent kernels in threads of their own instead. (Process-wide: enter
+    it once around the parallel region, not inside the threads.)"""
+    return _blas().limit(limits=1, user_api="blas")
+
+
+def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """``mehler_matrix`` on one band of rows (``upper_from = r``: the band starts at row r of a symmetric
+    matrix; only pairs with j > i + r are wanted)."""
+    n_rows, n_cols = c.shape
+    n_max = rows_t.shape[0]
+    need = np.zeros(c.shape, dtype=np.int16)
+    counts = np.zeros(n_max + 2, dtype=np.int64)
+    blocks = []  # row blocks of about BLOCK_ENTRIES pairs (their arrays stay in cache), with their first column
+    rows_per = max(1, BLOCK_ENTRIES // n_cols)
+    for r in range(0, n_rows, rows_per):
+        rows = slice(r, min(r + rows_per, n_rows))
+        first = 0 if upper_from is None else min(r + upper_from + 1, n_cols)  # columns left of it are not wanted
+        block = table.take(cells[rows, first:])
+        if upper_from is not None:  # the block's own lower-left corner (j ≤ i): nothing to add
+            corner = block[:, : rows.stop - rows.start - 1]
+            corner[np.tri(*corner.shape, k=r + upper_from - first, dtype=bool)] = 0
+        need[rows, first:] = block
+        counts += np.bincount(block.ravel(), minlength=n_max + 2)
+        blocks.append((rows, first))
+    shared = min(_shared_terms(counts), n_max)
+    out = np.zeros(c.shape)
+    for rows, first in blocks:  # Horner on the outer products a_n(q_i) a_n(q_j), shared terms
+        cb = np.ascontiguousarray(c[rows, first:])  # a strided view halves the speed of acc *= cb
+        acc = np.zeros(cb.shape)
+        for n in range(shared - 1, -1, -1):
+            acc *= cb
+            blas.dger(1.0, cols_t[n, first:], rows_t[n, rows], a=acc.T, overwrite_a=True)  # acc += a_n(q_i) a_n(q_j), in place
+        out[rows, first:] = acc
+    flat = np.flatnonzero(need > shared)
+    if flat.size:
+        _add_pairwise(out.ravel(), c.ravel(), need.ravel(), flat, rows_t, cols_t, shared)
+    return out, need <= n_max
+
+
+def _add_pairwise(out, c, need, flat, rows_t, cols_t, shared) -> None:
+    """out[p] += Σ_{shared ≤ n < N_p} a_n(i_p) a_n(j_p) cⁿ on the pairs ``flat`` (row-major; pairs no N
+    certifies get all the terms), sorted by N so that the ones still active are a prefix."""
+    n_max = rows_t.shape[0]
+    n_pair = np.minimum(need[flat], n_max)
+    order = np.argsort(-n_pair, kind="stable")
+    flat, n_pair = flat[order], n_pair[order]
+    ii, jj = np.divmod(flat, cols_t.shape[1])
+    cc = c[flat]
+    active = np.searchsorted(-n_pair, -np.arange(n_max + 1), side="left")  # active[n]: pairs with N > n
+    extra = np.zeros(flat.size)
+    for n in range(int(n_pair[0]) - 1, shared - 1, -1):
+        m = active[n]
+        extra[:m] *= cc[:m]
+        extra[:m] += rows_t[n].take(ii[:m]) * cols_t[n].take(jj[:m])
+    out[flat] += extra * _power(cc, shared)
+
+
+def _power(x: np.ndarray, n: int) -> np.ndarray:
+    """x**n for an integer n ≥ 0 by repeated squaring (elementwise pow is much slower)."""
+    out, base = np.ones_like(x), x.copy()
+    while n:
+        if n & 1:
+            out *= base
+        n >>= 1
+        if n:
+            base *= base
+    return out
