@@ -37,31 +37,55 @@ MAX_MONOMIAL_DEGREE = 8  # J_n derived symbolically up to this n
 COLLINEAR_GAP = 4 * np.finfo(np.float64).eps
 
 
+@dataclass(frozen=True)
+class Angle:
+    """The angle θ ∈ [0, π] between two pre-activations with cos θ, sin θ, and √(q1 q2)."""
+
+    theta: np.ndarray
+    cos: np.ndarray
+    sin: np.ndarray
+    root: np.ndarray
+
+
+def angles(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> Angle:
+    """θ = arctan2(√(q1q2 − k²), k) with its cosine and sine computed algebraically (no trigonometric
+    calls). A gap q1q2 − k² within rounding of q1q2 (≤ 4ε q1q2) counts as collinear (θ = 0 or π):
+    k = c√(q1 q2) with c = ±1 rounds to such a gap, which would otherwise read as θ ≈ 1e-8 and shift
+    kernels linear in θ (K̇ of ReLU) by ~1e-8."""
+    prod = q1 * q2
+    gap = prod - k * k
+    open_ = gap > COLLINEAR_GAP * prod
+    root = np.sqrt(prod)
+    sin = np.sqrt(np.where(open_, gap, 0.0)) / root
+    cos = np.where(open_, k / root, np.sign(k))
+    return Angle(np.arctan2(sin, cos), cos, sin, root)
+
+
 def angle(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """θ ∈ [0, π] between the two pre-activations, as arctan2(√(q1q2 − k²), k). A gap q1q2 − k² within
-    rounding of q1q2 (≤ 4ε q1q2) counts as collinear (θ = 0 or π): k = c√(q1 q2) with c = ±1 rounds to
-    such a gap, which would otherwise read as θ ≈ 1e-8 and shift kernels linear in θ (K̇ of ReLU) by ~1e-8."""
-    gap = q1 * q2 - k * k
-    return np.arctan2(np.sqrt(np.where(gap > COLLINEAR_GAP * q1 * q2, gap, 0.0)), k)
+    """θ alone (see ``angles``)."""
+    return angles(q1, q2, k).theta
 
 
 def correlation(q1: np.ndarray, q2: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """c = k/√(q1 q2) in [−1, 1], snapped to ±1 under the same collinearity rule as ``angle``."""
+    """c = k/√(q1 q2) in [−1, 1], snapped to ±1 under the same collinearity rule as ``angles``."""
     prod = q1 * q2
     c = np.clip(k / np.sqrt(prod), -1.0, 1.0)
     return np.where(prod - k * k > COLLINEAR_GAP * prod, c, np.sign(c))
 
 
 @lru_cache(maxsize=MAX_MONOMIAL_DEGREE + 1)
-def arc_cosine_j(n: int) -> Callable[[np.ndarray], np.ndarray]:
-    """J_n(θ) of Cho & Saul (2009), eq. (8), derived with sympy and simplified to sines, cosines and
-    (π − θ) (no division by sin θ left), then compiled for numpy."""
-    th = sp.Symbol("theta")
+def arc_cosine_j(n: int) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
+    """J_n of Cho & Saul (2009), eq. (8), derived with sympy and simplified to a polynomial in sin θ,
+    cos θ and (π − θ) (no division by sin θ left), compiled for numpy as J_n(θ, sin θ, cos θ)."""
+    th, sin, cos = sp.symbols("theta sin cos")
     expr = (sp.pi - th) / sp.sin(th)
     for _ in range(n):
         expr = sp.diff(expr, th) / sp.sin(th)
-    j = sp.simplify(sp.trigsimp(sp.expand((-1) ** n * sp.sin(th) ** (2 * n + 1) * expr)))
-    return sp.lambdify(th, j, modules="numpy")
+    j = sp.expand(sp.expand_trig(sp.simplify(sp.trigsimp(sp.expand((-1) ** n * sp.sin(th) ** (2 * n + 1) * expr)))))
+    j = j.subs({sp.sin(th): sin, sp.cos(th): cos})
+    if j.has(sp.sin, sp.cos):
+        raise AssertionError(f"J_{n} did not reduce to a polynomial in sin θ and cos θ: {j}")
+    return sp.lambdify((th, sin, cos), j, modules="numpy")
 
 
 @dataclass(frozen=True)
@@ -72,15 +96,16 @@ class RectifiedMonomials:
     plus: float
     minus: float
     name = "arc-cosine"
+    uses_angle = True  # value() takes the pairs' ``angles`` when given
 
-    def value(self, q1, q2, k, theta=None):
-        """``theta``: the angle, when the caller has it already (it is shared by K and K̇)."""
-        th = angle(q1, q2, k) if theta is None else theta
+    def value(self, q1, q2, k, geometry: Angle | None = None):
+        """``geometry``: the pairs' ``angles``, when the caller has them already (shared by K and K̇)."""
+        g = angles(q1, q2, k) if geometry is None else geometry
         j = arc_cosine_j(self.n)
-        out = (self.plus**2 + self.minus**2) * j(th)
+        out = (self.plus**2 + self.minus**2) * j(g.theta, g.sin, g.cos)
         if self.plus * self.minus != 0:  # the mixed terms (|x|, leaky ReLU); not for ReLU or rectified monomials
-            out += 2 * self.plus * self.minus * j(np.pi - th)
-        out *= (q1 * q2) ** (self.n / 2) / (2 * np.pi) if self.n else 1 / (2 * np.pi)
+            out += 2 * self.plus * self.minus * j(np.pi - g.theta, g.sin, -g.cos)
+        out *= g.root**self.n / (2 * np.pi) if self.n else 1 / (2 * np.pi)
         return out
 
     def derivative(self):
@@ -119,6 +144,7 @@ class Polynomial:
 
     coef: tuple[float, ...]
     name = "polynomial (Mehler)"
+    uses_angle = False
 
     def hermite(self, q: np.ndarray) -> np.ndarray:
         """a_n(q) = E[φ(√q z) He_n(z)]/√n! (shape q.shape + (degree + 1,))."""
@@ -128,7 +154,7 @@ class Polynomial:
         factorial = np.array([math.factorial(i) for i in range(deg + 1)], dtype=np.float64)
         return np.apply_along_axis(lambda row: He.poly2herme(row), -1, scaled) * np.sqrt(factorial)
 
-    def value(self, q1, q2, k, theta=None):
+    def value(self, q1, q2, k, geometry=None):
         a1, a2 = self.hermite(np.asarray(q1, dtype=np.float64)), self.hermite(np.asarray(q2, dtype=np.float64))
         with np.errstate(invalid="ignore", divide="ignore"):
             c = np.where(q1 * q2 > 0, k / np.sqrt(q1 * q2), 0.0)
@@ -154,17 +180,24 @@ class GaussianExponentials:
     gamma: tuple[float, ...]
     beta: tuple[complex, ...]
     name = "Gaussian integral"
+    uses_angle = False
 
-    def value(self, q1, q2, k, theta=None):
+    def value(self, q1, q2, k, geometry=None):
         q1, q2, k = (np.asarray(v, dtype=np.float64) for v in (q1, q2, k))
         det = q1 * q2 - k * k
-        total = np.zeros(np.broadcast(q1, q2, k).shape, dtype=np.complex128)
+        real = all(complex(v).imag == 0 for v in self.alpha + self.beta)  # e.g. φ' of erf, Gaussians: no complex arrays
+        total = np.zeros(np.broadcast(q1, q2, k).shape, dtype=np.float64 if real else np.complex128)
+        cast = (lambda v: complex(v).real) if real else complex  # noqa: E731
         with np.errstate(over="ignore", invalid="ignore"):  # overflow (exp of large variances) is reported by the caller
             for a1, g1, b1 in zip(self.alpha, self.gamma, self.beta):  # one pass per pair: memory O(entries)
                 for a2, g2, b2 in zip(self.alpha, self.gamma, self.beta):
+                    x1, y1, x2, y2 = (cast(v) for v in (a1, b1, a2, b2))
                     d = (1 - 2 * g1 * q1) * (1 - 2 * g2 * q2) - 4 * g1 * g2 * k * k
-                    s11, s22, s12 = (q1 - 2 * g2 * det) / d, (q2 - 2 * g1 * det) / d, k / d
-                    total += a1 * a2 * np.exp(0.5 * (b1 * b1 * s11 + 2 * b1 * b2 * s12 + b2 * b2 * s22)) / np.sqrt(d)
+                    term = x1 * x2 / np.sqrt(d)
+                    if y1 != 0 or y2 != 0:
+                        s11, s22, s12 = (q1 - 2 * g2 * det) / d, (q2 - 2 * g1 * det) / d, k / d
+                        term = term * np.exp(0.5 * (y1 * y1 * s11 + 2 * y1 * y2 * s12 + y2 * y2 * s22))
+                    total += term
         return total.real
 
     def derivative(self):
@@ -216,8 +249,9 @@ class ErfAffine:
     scale: float
     a: float
     name = "Williams arcsin"
+    uses_angle = False
 
-    def value(self, q1, q2, k, theta=None):
+    def value(self, q1, q2, k, geometry=None):
         a2 = self.a * self.a
         z = 2 * a2 * k / np.sqrt((1 + 2 * a2 * q1) * (1 + 2 * a2 * q2))
         return self.shift**2 + self.scale**2 * (2 / np.pi) * np.arcsin(np.clip(z, -1.0, 1.0))

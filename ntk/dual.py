@@ -23,19 +23,19 @@ import operator
 import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
-from functools import reduce
+from functools import partial, reduce
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
 from tqdm import tqdm
 
-from signalprop import QuadratureError, bivariate_moment
+from signalprop import QuadratureError, bivariate_moment, gaussian_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
 from signalprop.mixing import components
 
 from . import mehler
-from .closed_forms import angle, closed_form, correlation
+from .closed_forms import angle, angles, closed_form, correlation
 
 TABLE_TOL = 1e-14
 TABLE_DEGREES = (16, 32, 64, 128, 256, 512)
@@ -97,13 +97,16 @@ def _shared_variance(q1: np.ndarray, q2: np.ndarray) -> bool:
     return q1.size > TABLE_DEGREES[0] and common_variance(q1, q2)
 
 
-def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
+def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int], known: dict) -> np.ndarray:
     """The dual at Var = q and angles ``theta``: Mehler's series at this one q where its tail bound
-    certifies it (smooth φ: usually everywhere), the 2-D engine elsewhere."""
+    certifies it (smooth φ: usually everywhere), the 2-D engine elsewhere. ``known``: the coefficients
+    computed so far at this q, by number of terms (filled here)."""
     derivative = order == (1, 1)
     c = np.cos(theta)
     for n_terms in mehler.TERMS_ONE:  # more terms only if fewer leave values uncertified
-        a, e = mehler.coefficients(act, np.array([q]), derivative, n_terms=n_terms)
+        if n_terms not in known:
+            known[n_terms] = mehler.coefficients(act, np.array([q]), derivative, n_terms=n_terms)
+        a, e = known[n_terms]
         ok = np.abs(c) ** a.shape[1] * mehler.tails(a, e)[0] <= mehler.TOL_ONE * e[0]
         if ok.all():
             break
@@ -115,9 +118,23 @@ def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
 
 
 def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
-    """E[φ^(k)(u)φ^(k)(v)] at Var = q and angles ``theta``, from a Chebyshev series in θ on their range
-    (values at nested extreme points reused as the degree doubles); many entries are evaluated through
-    a degree-7 spline on a fine uniform θ grid, checked against the series at 512 points."""
+    """E[φ^(k)(u)φ^(k)(v)] at Var = q and angles ``theta``: at θ = 0 exactly (collinear pairs, e.g. the
+    diagonal) the 1-D second moment E[φ^(k)(√q z)²]; elsewhere a Chebyshev series in θ on the range of
+    the other angles (which then stays away from c = 1, where Mehler's series needs the most terms)."""
+    collinear = theta == 0.0
+    if not collinear.any():
+        return _series_in_theta(act, q, theta, order)
+    out = np.empty(theta.shape)
+    out[collinear] = gaussian_moment(act, q, k=order[0])
+    if not collinear.all():
+        out[~collinear] = _series_in_theta(act, q, theta[~collinear], order)
+    return out
+
+
+def _series_in_theta(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> np.ndarray:
+    """The dual at Var = q and angles ``theta`` from a Chebyshev series in θ on their range (values at
+    nested extreme points reused as the degree doubles); many entries are evaluated through a cubic
+    table on a fine uniform θ grid, checked against the series at 512 points."""
     lo, hi = float(theta.min()), float(theta.max())
     if hi - lo < 1e-12:
         return np.full(theta.shape, bivariate_moment(act, q, q, np.cos(lo), k=order))
@@ -125,11 +142,12 @@ def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
     top = TABLE_DEGREES[-1]
     lattice = lo + (hi - lo) * (extrema(top) + 1) / 2
     values: dict[int, float] = {}
+    known: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for deg in TABLE_DEGREES:
         idx = np.arange(deg + 1) * (top // deg)
         todo = [i for i in idx if i not in values]
         if todo:
-            values.update(zip(todo, _theta_values(act, q, lattice[todo], order)))
+            values.update(zip(todo, _theta_values(act, q, lattice[todo], order, known)))
         coefs = chebyshev_coefficients(np.array([values[i] for i in idx]))
         if trailing(coefs[:, None], 0) <= TABLE_TOL:
             return evaluate_series(coefs, domain, theta)
@@ -137,6 +155,7 @@ def _theta_series(act, q: float, theta: np.ndarray, order: tuple[int, int]) -> n
                           f"by degree {top} (trailing coefficients {trailing(coefs[:, None], 0):.2e})")
 
 
+TRIM = 1e-16  # trailing coefficients below this (relative to the largest) are rounding noise: dropped
 SPLINE_MIN = 50_000  # entries from which the cubic table pays off (a degree-D series costs ~3D passes per entry)
 SPLINE_CELLS = 1 << 16
 
@@ -145,7 +164,7 @@ def evaluate_series(coefs: np.ndarray, domain: tuple[float, float], theta: np.nd
     """The series at ``theta``; for many entries through piecewise cubic Hermite interpolation of it
     on 2^16 uniform cells (values and slopes from the series; error ~h⁴/384 times the fourth derivative,
     checked at 512 points between nodes against the series, which is used instead if the check fails)."""
-    significant = np.nonzero(np.abs(coefs) > 1e-17 * np.max(np.abs(coefs)))[0]
+    significant = np.nonzero(np.abs(coefs) > TRIM * np.max(np.abs(coefs)))[0]
     coefs = coefs[: significant[-1] + 1] if significant.size else coefs[:1]
     if theta.size < SPLINE_MIN or len(coefs) <= 16:
         return C.chebval(to_unit(theta, domain), coefs)
@@ -193,18 +212,20 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
 def second_moment(act, q: np.ndarray) -> np.ndarray:
     """E[φ(√q z)²] per variance q (the diagonal of K): closed forms, else the 1-D engine (interpolated
     in ln q for many variances, as on the diagonal of ``dual_matrices``)."""
-    total = np.zeros(q.shape)
+    distinct, index = np.unique(q, return_inverse=True)  # e.g. inputs on a sphere: one variance
+    total = np.zeros(distinct.shape)
     for a, w in components(act):
         family = _family(a, False)
-        total += w * (family.value(q, q, q) if family is not None else mehler.coefficients(a, q)[1])
-    return total
+        total += w * (family.value(distinct, distinct, distinct) if family is not None else mehler.coefficients(a, distinct)[1])
+    return total[index.reshape(q.shape)]
 
 
 def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric: bool, derivative: bool = True,
-                  block: int = 1024, progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+                  block: int = 1024, progress: bool = False, mirror: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """(K, K̇) on every entry of the covariance block k (n × m) between inputs of variances qa (n) and
     qb (m); K̇ only if ``derivative`` (else None). ``symmetric``: qb is qa and k is symmetric (the result
-    is made exactly symmetric). The angle θ is computed once for both kernels. Closed forms go
+    is made exactly symmetric; ``mirror=False``: only its upper triangle and diagonal are meaningful).
+    The angle θ is computed once for both kernels. Closed forms go
     ``block`` rows at a time; inputs sharing one variance take one θ-series per kernel; others
     Mehler's series per input, the 2-D engine on the entries it cannot certify."""
     if derivative:
@@ -212,17 +233,22 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     orders = (False, True) if derivative else (False,)
     shared = qa.size + qb.size > TABLE_DEGREES[0] and common_variance(qa, qb)
     jobs = [(a, w, o, _family(a, order)) for a, w in components(act) for o, order in enumerate(orders)]
-    theta = angle(qa[:, None], qb[None, :], k) if shared or any(job[3] is not None for job in jobs) else None
-    pairs = mehler.Pairs(qa, qb, k, symmetric) if not shared and any(job[3] is None for job in jobs) else None
+    closed = [job for job in jobs if job[3] is not None]
+    numeric = [job for job in jobs if job[3] is None]
+    theta = angle(qa[:, None], qb[None, :], k) if shared and numeric else None
+    pairs = mehler.Pairs(qa, qb, k, symmetric) if numeric and not shared else None
+    closed_out = [np.zeros(k.shape) for _ in closed]  # (symmetric: the lower triangle left of the row blocks is mirrored later)
 
-    def part(job) -> np.ndarray:
-        a, w, order, family = job
-        if family is not None:
-            out = np.empty(k.shape)
-            for r in range(0, len(qa), block):
-                rows = slice(r, r + block)
-                out[rows] = family.value(qa[rows, None], qb[None, :], k[rows], theta=theta[rows])
-        elif shared:  # one θ-series on the whole block
+    def closed_rows(rows: slice) -> None:  # every closed form on these rows (symmetric: from the diagonal on)
+        cols = slice(rows.start if symmetric else 0, None)
+        q1, q2, kb = qa[rows, None], qb[None, cols], k[rows, cols]
+        geometry = angles(q1, q2, kb) if any(job[3].uses_angle for job in closed) else None  # shared by K and K̇
+        for (_, w, _, family), out in zip(closed, closed_out):
+            out[rows, cols] = w * family.value(q1, q2, kb, geometry)
+
+    def numeric_part(job) -> np.ndarray:
+        a, w, order, _ = job
+        if shared:  # one θ-series on the whole block
             out = _theta_series(a, float(qa[0]), theta, (1, 1) if order else (0, 0))
         else:
             out = _mehler_matrix(a, qa, qb, k, pairs, bool(order), block, progress)
@@ -230,16 +256,21 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
             out *= w
         return out
 
-    with mehler.single_threaded_blas(), ThreadPoolExecutor(min(len(jobs), os.cpu_count() or 1)) as pool:
-        parts = list(pool.map(part, jobs))  # the kernels side by side (numpy and BLAS release the GIL)
-    totals = [reduce(operator.add, [p for p, job in zip(parts, jobs) if job[2] == o]) for o in range(len(orders))]
-    if symmetric:  # the upper triangle, mirrored (rounding can differ between (i, j) and (j, i))
+    step = max(1, min(block, CLOSED_ENTRIES // max(1, k.shape[1])))
+    tasks = [partial(closed_rows, slice(r, r + step)) for r in range(0, len(qa), step)] if closed else []
+    tasks += [partial(numeric_part, job) for job in numeric]
+    with mehler.single_threaded_blas(), ThreadPoolExecutor(min(len(tasks), os.cpu_count() or 1)) as pool:
+        done = list(pool.map(lambda task: task(), tasks))  # numpy and BLAS release the GIL
+    parts = closed_out + done[len(tasks) - len(numeric):]
+    totals = [reduce(operator.add, [p for p, job in zip(parts, closed + numeric) if job[2] == o]) for o in range(len(orders))]
+    if symmetric and mirror:  # the upper triangle, mirrored (rounding can differ between (i, j) and (j, i))
         for total in totals:
             mirror_upper(total)
     return totals[0], (totals[1] if derivative else None)
 
 
-MIRROR_TILE = 256
+CLOSED_ENTRIES = 1 << 16  # entries per task of the closed forms (row blocks spread over the threads)
+MIRROR_TILE = 128
 
 
 def mirror_upper(mat: np.ndarray) -> None:

@@ -121,18 +121,23 @@ def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width
     dsigma: list[np.ndarray | None] = [None]
     theta = [s.theta0] if ntk else None
     for layer in range(1, depth + 1):
-        prev = sigma[-1]
-        k_phi, k_dphi = dual_matrices(act, qa, qb, prev, symmetric, ntk, block, progress)
-        sigma.append(w2[layer] * k_phi + b2[layer])
-        if not np.all(np.isfinite(sigma[-1])):
+        # X2 = X and only the last layer wanted: every layer on the upper triangle (the maps are
+        # entrywise given the diagonal), mirrored once at the end
+        k_phi, k_dphi = dual_matrices(act, qa, qb, sigma[-1], symmetric, ntk, block, progress, mirror=keep)
+        head = width * k_phi + 1.0 if ntk and parameterization == "standard" else None
+        k_phi *= w2[layer]
+        k_phi += b2[layer]
+        sigma.append(k_phi)  # Σ^l (in place: k_phi is not needed any more)
+        if not np.all(np.isfinite(k_phi)):
             raise OverflowError(f"the NNGP kernel of {act.label} overflows float64 at layer {layer} (largest previous variance "
                                 f"{float(np.max(qa)):.4g}): E[φ²] grows too fast with the variance for this depth; "
                                 "use smaller sigma_w2 or fewer layers")
         if ntk:
-            dsig = w2[layer] * k_dphi
-            dsigma.append(dsig)
-            head = sigma[-1] if parameterization == "ntk" else width * k_phi + 1.0
-            theta.append(head + dsig * theta[-1])
+            k_dphi *= w2[layer]
+            dsigma.append(k_dphi)  # Σ̇^l
+            step = k_dphi * theta[-1]
+            step += sigma[-1] if head is None else head
+            theta.append(step)  # Θ^l = Σ^l (or N K + 1) + Σ̇^l Θ^{l−1}
         else:
             dsigma.append(None)
         if not keep:
@@ -141,6 +146,9 @@ def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width
             qa = qb = np.diag(sigma[-1]).copy()
         else:
             qa, qb = (w2[layer] * second_moment(act, q) + b2[layer] for q in (qa, qb))
+    if symmetric and not keep and depth > 0:
+        for mat in (sigma[-1],) + ((theta[-1],) if ntk else ()):
+            mirror_upper(mat)
     return KernelLayers(sigma, dsigma, theta, parameterization)
 
 
@@ -177,29 +185,44 @@ def final_kernels(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, n
                                       s.symmetric), depth, ntk, parameterization, width, block, progress, keep=False)
         back = np.ix_(np.argsort(oa), np.argsort(ob))
         return layers.nngp[-1][back], (layers.ntk[-1][back] if ntk else None)
-    if depth == 0 or s.sigma0.size < SPHERE_MIN_ENTRIES or np.ptp(th0) < 1e-9:
+    lo, hi = _angle_range(th0, s.symmetric)
+    if depth == 0 or s.sigma0.size < SPHERE_MIN_ENTRIES or hi - lo < 1e-9:
         layers = _recurse(act, s, depth, ntk, parameterization, width, block, progress, keep=False)
         return layers.nngp[-1], (layers.ntk[-1] if ntk else None)
-    domain = (float(th0.min()), float(th0.max()))
-    nodes = domain[0] + (domain[1] - domain[0]) * (extrema(SPHERE_DEGREE) + 1) / 2
-    k_nodes = q0 * np.cos(nodes)
+    nodes = lo + (hi - lo) * (extrema(SPHERE_DEGREE) + 1) / 2
+    k_nodes = q0 * np.cos(np.append(nodes, 0.0))  # the last: θ_0 = 0, the diagonal
     # Θ^0 at the nodes: Σ^0 itself (NTK parameterization) or x·x' + 1 = (Σ^0 − σ_b0²) d/σ_w0² + 1
     d = np.asarray(X).shape[1]
     theta_nodes = None if not ntk else (k_nodes.copy() if parameterization == "ntk" else (k_nodes - s.b2[0]) * d / s.w2[0] + 1.0)
-    node_setup = _Setup(s.w2, s.b2, np.array([q0]), np.full(len(nodes), q0), k_nodes[None, :],
+    node_setup = _Setup(s.w2, s.b2, np.array([q0]), np.full(len(k_nodes), q0), k_nodes[None, :],
                         None if theta_nodes is None else theta_nodes[None, :], False)
-    layers = _recurse(act, node_setup, depth, ntk, parameterization, width, block, progress)
+    layers = _recurse(act, node_setup, depth, ntk, parameterization, width, block, progress, keep=False)
     out = []
     for mats in (layers.nngp, layers.ntk) if ntk else (layers.nngp,):
-        coefs = chebyshev_coefficients(mats[-1][0])
+        values = mats[-1][0]
+        coefs = chebyshev_coefficients(values[:-1])
         if trailing(coefs[:, None], 0) > SPHERE_TOL:
             full = _recurse(act, s, depth, ntk, parameterization, width, block, progress, keep=False)
             return full.nngp[-1], (full.ntk[-1] if ntk else None)
-        mat = evaluate_series(coefs, domain, th0)
+        mat = evaluate_series(coefs, (lo, hi), th0)
         if s.symmetric:
+            np.fill_diagonal(mat, values[-1])
             mirror_upper(mat)
         out.append(mat)
     return out[0], (out[1] if ntk else None)
+
+
+def _angle_range(th0: np.ndarray, symmetric: bool) -> tuple[float, float]:
+    """The input angles the composed series must span: for X2 = X the off-diagonal ones (the diagonal,
+    θ_0 = 0, is one extra node; leaving it out keeps the nodes away from θ_0 → 0, where angles recovered
+    from covariances carry rounding ~ε/θ_0)."""
+    if not symmetric:
+        return float(th0.min()), float(th0.max())
+    diagonal = np.diag(th0).copy()
+    np.fill_diagonal(th0, np.nan)
+    lo, hi = float(np.nanmin(th0)), float(np.nanmax(th0))
+    np.fill_diagonal(th0, diagonal)
+    return lo, hi
 
 
 def nngp(act, X, X2=None, depth: int = 1, sigma_w2=1.0, sigma_b2=0.0, progress: bool = False) -> np.ndarray:

@@ -12,11 +12,13 @@ points, degree doubled until the trailing coefficients are below 1e-14 of the la
 are cached, so every layer of a deep kernel and every later call reuse them. T_N from the 1-D second
 moment, interpolated as ln E.
 
-Terms: each pair gets the fewest N its tail bound certifies at TOL·√(E_i E_j) (read off |c| on a
-grid); the first L terms go to every pair as outer products (cheap, in cache-sized row blocks), the
-rest pair by pair (two gathers per term), with L minimizing the total cost. Pairs no N ≤ N_TERMS
-certifies — c next to ±1 for kinked φ, whose a_n decay only algebraically — are returned as not done
-(the caller uses the 2-D engine there).
+Terms: inputs are grouped into CLASSES by ln q, each with its tail profile r_g(N) = max T_N/E over
+its inputs; a pair gets the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL, read off a table per pair of
+classes at the upper edge of |c|'s grid cell. Rows go in BANDS (inputs sorted by variance, as
+``final_kernels`` does, make a band homogeneous); in each band the first L terms go to every pair as
+in-place BLAS rank-1 updates (dger) in cache-sized blocks, the rest pair by pair (two gathers per
+term), with L minimizing the measured cost. Pairs no N ≤ N_TERMS certifies — c next to ±1 for kinked
+φ, whose a_n decay only algebraically — are returned as not done (the caller uses the 2-D engine there).
 """
 
 from __future__ import annotations
