@@ -368,9 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)
     from .kernel_cli import add_kernel_command, add_spectrum_command
+    from .mc_cli import add_mc_command
 
     add_kernel_command(sub)
     add_spectrum_command(sub)
+    add_mc_command(sub)
     return parser
 
 

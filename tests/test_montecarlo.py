@@ -1,0 +1,106 @@
+"""Monte-Carlo measurements on finite networks (theory.montecarlo): reproducibility, agreement with the
+infinite-width maps at ≥ 4 standard errors in the ordered, critical and chaotic phases, the finite-
+width kurtosis against an exact formula, and a deliberately wrong theory failing each check."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("jax")
+
+from symbolic import get_activation  # noqa: E402
+from theory.mc_cli import two_inputs  # noqa: E402
+from theory.montecarlo import (Comparison, NetworkSpec, forward, kurtosis_theory, layer_variances,  # noqa: E402
+                               measure_c, measure_kurtosis, measure_q)
+
+TANH, RELU = get_activation("tanh"), get_activation("relu")
+X2 = two_inputs(0.5)
+
+
+def _wrong(comp: Comparison, theory) -> Comparison:
+    return Comparison(comp.label, comp.index, comp.measured, comp.stderr, theory)
+
+
+def test_same_seed_same_numbers_whatever_the_chunks():
+    spec = NetworkSpec(TANH, 32, 3, 1.5, 0.1, ensemble=6, dtype="float64", seed=3)
+    a = forward(spec, X2, progress=False)
+    b = forward(spec, X2, progress=False, chunk=1)
+    c = forward(NetworkSpec(TANH, 32, 3, 1.5, 0.1, ensemble=6, dtype="float64", seed=4), X2, progress=False)
+    assert np.allclose(a.gram, b.gram, rtol=1e-12, atol=0) and np.allclose(a.outputs, b.outputs, rtol=1e-12, atol=1e-300)
+    assert not np.allclose(a.gram, c.gram)
+
+
+@pytest.mark.parametrize("w2,b2,phase", [(1.2, 0.05, "ordered"), (1.7603, 0.05, "edge of chaos"), (3.0, 0.05, "chaotic")])
+def test_q_and_c_agree_with_the_maps(w2, b2, phase):
+    """tanh at width 256, depth 12, 80 networks (float32): q^l and c^l within 4 standard errors of the
+    iterated length and correlation maps; the same data fail against the length map at σ_w² 10 % off
+    and against the correlation map of inputs at cosine 0.55 instead of 0.5."""
+    spec = NetworkSpec(TANH, 256, 12, w2, b2, ensemble=80, seed=1, outputs=256)
+    fwd = forward(spec, X2, progress=False)
+    q, c = measure_q(spec, X2, fwd), measure_c(spec, X2, fwd)
+    assert q.passed and c.passed, (phase, q.z, c.z)
+    q_off = layer_variances(NetworkSpec(TANH, 256, 12, 1.1 * w2, b2, ensemble=80), X2)[0]
+    assert not _wrong(q, q_off).passed
+    assert not _wrong(c, layer_variances(spec, two_inputs(0.55))[2]).passed
+
+
+def test_relu_kurtosis_grows_like_five_l_over_n():
+    """ReLU, σ_w² = 2, σ_b = 0: the leading-order theory is 15 l/N (Hanin & Nica: (1 + 5/N)^l − 1 times
+    3); the measurement at N = 32 matches the exact 3((1 + 5/N)^l − 1) within 4 standard errors, and
+    a theory with half the slope fails."""
+    n, depth = 32, 6
+    spec = NetworkSpec(RELU, n, depth, 2.0, 0.0, ensemble=4000, seed=2, outputs=n)
+    q = layer_variances(spec, X2)[0]
+    layers = np.arange(depth + 1)
+    assert np.allclose(kurtosis_theory(spec, q), 15 * layers / n, rtol=1e-9, atol=1e-12)
+    fwd = forward(spec, X2, progress=False)
+    k = measure_kurtosis(spec, X2, fwd)
+    exact = 3 * ((1 + 5 / n) ** layers - 1)
+    assert _wrong(k, exact).passed, _wrong(k, exact).z
+    assert not _wrong(k, exact / 2).passed
+
+
+def test_orthogonal_weights_follow_the_same_maps():
+    spec = NetworkSpec(TANH, 128, 6, 1.5, 0.05, ensemble=40, weights="orthogonal", seed=5, outputs=128)
+    fwd = forward(spec, X2, progress=False)
+    assert measure_q(spec, X2, fwd).passed and measure_c(spec, X2, fwd).passed
+    assert np.isnan(measure_kurtosis(spec, X2, fwd).theory).all()  # the kurtosis theory is for Gaussian weights
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(width=0), "widths"), (dict(depth=0), "depth"), (dict(ensemble=1), "ensemble"),
+    (dict(sigma_w2=-1.0), "sigma_w2"), (dict(weights="haar"), "weights"), (dict(dtype="float16"), "dtype"),
+    (dict(width=(8, 8)), "one width"),
+])
+def test_bad_specs(kwargs, message):
+    base = dict(act=TANH, width=8, depth=3, sigma_w2=1.0, sigma_b2=0.0, ensemble=4)
+    with pytest.raises(ValueError, match=message):
+        NetworkSpec(**{**base, **kwargs})
+
+
+def test_memory_refused_with_estimate(monkeypatch):
+    monkeypatch.setenv("ACTTHEORY_MC_MEMORY", "1000000")
+    spec = NetworkSpec(TANH, 4096, 2, 1.0, 0.0, ensemble=4)
+    with pytest.raises(MemoryError, match="GiB"):
+        forward(spec, X2, progress=False)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "theory", "mc", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_json_and_table():
+    out = _cli("tanh", "--width", "64", "--depth", "4", "--ensemble", "30", "--sigma-w2", "1.5", "--sigma-b2", "0.05",
+               "--measure", "q,c,kurtosis", "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["config"]["widths"] == [64] * 4 and doc["config"]["ensemble"] == 30 and doc["config"]["networks_completed"] == 30
+    for name in ("q", "c", "kurtosis"):
+        assert len(doc[name]["measured"]) == len(doc[name]["stderr"]) == len(doc[name]["theory"]) == 5
+    table = _cli("tanh", "--width", "64", "--depth", "3", "--ensemble", "20")
+    assert table.returncode == 0 and "agrees within 4 standard errors" in table.stdout
+    bad = _cli("tanh", "--width", "64", "--depth", "3", "--measure", "q,spin")
+    assert bad.returncode == 2 and "--measure" in bad.stderr

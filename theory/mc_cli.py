@@ -1,0 +1,87 @@
+"""``acttheory mc``: Monte-Carlo measurements on finite random networks against the infinite-width
+theory, with standard errors (theory/montecarlo)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .cli import CLIError, _add_activation_args, _add_mixture_arg, _fmt, _table, resolve_layer_activation
+
+MEASURES = ("q", "c", "kurtosis")
+
+
+def two_inputs(correlation: float, d: int = 2):
+    """Two inputs with ‖x‖²/d = 1 and cosine ``correlation`` (q^0 = σ_w² + σ_b²)."""
+    import numpy as np
+
+    if not -1 <= correlation <= 1:
+        raise CLIError(f"--input-correlation must be in [-1, 1], got {correlation}")
+    x1 = np.zeros(d)
+    x1[0] = np.sqrt(d)
+    x2 = np.zeros(d)
+    x2[0], x2[1] = np.sqrt(d) * correlation, np.sqrt(d) * np.sqrt(1 - correlation**2)
+    return np.stack([x1, x2])
+
+
+def _measures(text: str) -> list[str]:
+    names = [m.strip() for m in text.split(",") if m.strip()]
+    bad = [m for m in names if m not in MEASURES]
+    if bad or not names:
+        raise CLIError(f"--measure takes a comma-separated list of {', '.join(MEASURES)}; got {text!r}")
+    return names
+
+
+def cmd_mc(args: argparse.Namespace) -> int:
+    from .montecarlo import NetworkSpec, device_name, forward, measure, plot_comparisons
+    from .montecarlo.backend import JaxMissingError
+
+    act = resolve_layer_activation(args)
+    names = _measures(args.measure)
+    try:
+        spec = NetworkSpec(act, args.width, args.depth, args.sigma_w2, args.sigma_b2, ensemble=args.ensemble,
+                           weights="orthogonal" if args.orthogonal else "gaussian", dtype=args.dtype, seed=args.seed,
+                           outputs=args.width)  # a readout as wide as the hidden layers: its statistics compare like theirs
+        X = two_inputs(args.input_correlation)
+        fwd = forward(spec, X, progress=not args.json)
+        comparisons = {name: measure(name, spec, X, fwd) for name in names}
+    except (ValueError, MemoryError, JaxMissingError) as err:
+        raise CLIError(str(err)) from err
+    doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
+                      "interrupted": fwd.interrupted},
+           **{name: comp.to_json() for name, comp in comparisons.items()}}
+    if args.output:
+        print(f"figure written to {plot_comparisons(list(comparisons.values()), args.output, act.label)}", file=sys.stderr)
+    if args.json:
+        json.dump(doc, sys.stdout)
+        sys.stdout.write("\n")
+        return 0
+    print(f"{act.label}: {fwd.networks} networks of width {args.width}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
+          f"sigma_b2 = {args.sigma_b2:g}, {spec.weights} weights, {spec.dtype} on {doc['config']['device']}"
+          + (" (interrupted)" if fwd.interrupted else ""))
+    print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory")
+    for name, comp in comparisons.items():
+        print(f"\n{comp.label}: {'agrees' if comp.passed else 'DISAGREES'} within {comp.n_sigma:g} standard errors")
+        rows = [(str(int(i)), _fmt(float(m)), _fmt(float(s)), _fmt(float(t)), f"{float(z):+.2f}")
+                for i, m, s, t, z in zip(comp.index, comp.measured, comp.stderr, comp.theory, comp.z)]
+        print(_table((comp.index_name, "measured", "stderr", "theory", "z"), rows))
+    return 0 if all(c.passed for c in comparisons.values()) else 1
+
+
+def add_mc_command(sub) -> None:
+    m = sub.add_parser("mc", help="Monte-Carlo measurements on finite random networks vs the infinite-width theory (needs JAX: the mc extra)")
+    _add_activation_args(m)
+    _add_mixture_arg(m)
+    m.add_argument("--width", type=int, required=True, help="hidden width N")
+    m.add_argument("--depth", type=int, required=True, help="number of hidden layers L")
+    m.add_argument("--ensemble", type=int, default=100, help="number of independent networks (default 100)")
+    m.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
+    m.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    m.add_argument("--orthogonal", action="store_true", help="Haar orthogonal weights (default Gaussian)")
+    m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
+    m.add_argument("--input-correlation", type=float, default=0.5, help="cosine between the two inputs (default 0.5)")
+    m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")
+    m.add_argument("--seed", type=int, default=0, help="seed of every random number (default 0)")
+    m.add_argument("-o", "--output", metavar="PNG", help="figure: theory curves and measured points with error bars")
+    m.set_defaults(func=cmd_mc)

@@ -1,0 +1,126 @@
+"""Ensembles of random networks in JAX (explicit weights): the forward pass layer by layer, vmapped
+over networks, with per-layer statistics collected on the way (and, for backward measurements, the
+activations kept). Network e of the ensemble draws every weight from fold_in(seed, e) and the layer
+index, so the numbers do not depend on how the ensemble is chunked; chunks are sized to the memory
+limit (``spec.chunk_size``). Ctrl-C stops after the current chunk's layer: the networks completed
+so far are returned, marked ``interrupted``."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache, partial
+
+import numpy as np
+
+from signalprop.mixing import components
+
+from ..progress import progress as progress_bar
+from .backend import jax_modules, precision
+from .spec import NetworkSpec, chunk_size
+
+
+@dataclass
+class Forward:
+    """Per-network statistics of the pre-activations h^1 … h^L and the readout f (index l = 0 … L):
+    ``gram`` (E, L+1, B, B) = (1/N_l) Σ_i h_i(x_a) h_i(x_b); ``fourth`` (E, L+1, B) = (1/N_l) Σ_i h_i(x_a)⁴;
+    ``outputs`` (E, B, outputs) = f; ``networks`` completed; ``interrupted`` by Ctrl-C."""
+
+    gram: np.ndarray
+    fourth: np.ndarray
+    outputs: np.ndarray
+    networks: int
+    interrupted: bool
+
+
+def _activation(act):
+    """φ on JAX arrays of pre-activations (…, N), and the neuron types of a mixture: apply(h, types)."""
+    _, jnp = jax_modules()
+    parts = components(act)
+    funcs = [a.jax(0) for a, _ in parts]
+    if len(funcs) == 1:
+        return (lambda h, types: funcs[0](h)), None
+    probs = np.array([w for _, w in parts])
+
+    def apply(h, types):
+        out = funcs[0](h)
+        for m, f in enumerate(funcs[1:], start=1):
+            out = jnp.where(types == m, f(h), out)
+        return out
+
+    return apply, probs
+
+
+def _weights(key, n_out: int, n_in: int, orthogonal: bool, dtype):
+    """W with E[(W v)_i²] = ‖v‖²/n_in (module docstring of spec: Gaussian or scaled Haar)."""
+    jax, jnp = jax_modules()
+    if orthogonal:
+        m = max(n_out, n_in)
+        return jax.random.orthogonal(key, m, dtype=dtype)[:n_out, :n_in] * jnp.sqrt(jnp.asarray(m / n_in, dtype))
+    return jax.random.normal(key, (n_out, n_in), dtype=dtype) / jnp.sqrt(jnp.asarray(n_in, dtype))
+
+
+@lru_cache(maxsize=64)
+def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str):
+    """Jitted, vmapped over networks: (keys, inputs of the layer, σ_w, σ_b) → (h, gram, fourth); the
+    inputs are x (first layer) or h^{l−1}, to which φ is applied here."""
+    jax, jnp = jax_modules()
+    dtype = jnp.dtype(dtype_name)
+    apply, probs = _activation(act)
+
+    def one(key, prev, prev_types, sigma_w, sigma_b):
+        kw, kb, kt = jax.random.split(key, 3)
+        g = prev if first else apply(prev, prev_types)
+        h = sigma_w * g @ _weights(kw, n_out, n_in, orthogonal, dtype).T + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
+        types = (jax.random.choice(kt, len(probs), (n_out,), p=jnp.asarray(probs, dtype)) if probs is not None
+                 else jnp.zeros((n_out,), jnp.int32))
+        gram = h @ h.T / n_out
+        fourth = jnp.mean(h**4, axis=-1)
+        return h, types, gram, fourth
+
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
+
+
+def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Forward:
+    """Run the ensemble on the inputs X (B × d), ``chunk`` networks at a time (default: as many as
+    the memory limit allows); see ``Forward``."""
+    jax, jnp = jax_modules()
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or not np.all(np.isfinite(X)):
+        raise ValueError(f"inputs must be a finite 2-D array (B inputs × d features), got shape {X.shape}")
+    B, d = X.shape
+    dims = (d,) + spec.widths + (spec.outputs,)
+    fits = chunk_size(spec, B, d, keep_layers=False)
+    chunk = fits if chunk is None else max(1, min(int(chunk), fits))
+    E, L = spec.ensemble, spec.depth
+    gram = np.zeros((E, L + 1, B, B))
+    fourth = np.zeros((E, L + 1, B))
+    outputs = np.zeros((E, B, spec.outputs))
+    done, interrupted = 0, False
+    sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)
+    with precision(spec.dtype):
+        dtype = jnp.dtype(spec.dtype)
+        base = jax.random.key(spec.seed)
+        bar = progress_bar(None, desc=f"{getattr(spec.act, 'name', 'network')}: {E} networks × {L + 1} layers",
+                           disable=not progress, total=math.ceil(E / chunk) * (L + 1))
+        try:
+            for start in range(0, E, chunk):
+                idx = np.arange(start, min(start + chunk, E))
+                keys = jax.vmap(partial(jax.random.fold_in, base))(jnp.asarray(idx))
+                h = jnp.broadcast_to(jnp.asarray(X, dtype), (len(idx), B, d))
+                types = jnp.zeros((len(idx), d), jnp.int32)
+                for l in range(L + 1):
+                    step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype)
+                    layer_keys = jax.vmap(lambda k: jax.random.fold_in(k, l))(keys)  # noqa: B023
+                    h, types, g, f4 = step(layer_keys, h, types, sigma_w, sigma_b)
+                    gram[idx, l], fourth[idx, l] = np.asarray(g, np.float64), np.asarray(f4, np.float64)
+                    bar.update(1)
+                outputs[idx] = np.asarray(h, np.float64)
+                done = int(idx[-1]) + 1
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            bar.close()
+    if done < 2:
+        raise KeyboardInterrupt("interrupted before two networks were complete: no result") if interrupted else RuntimeError("no networks ran")
+    return Forward(gram[:done], fourth[:done], outputs[:done], done, interrupted)

@@ -1,0 +1,85 @@
+"""Measurements on an ensemble's forward pass, each against its theory (index l = 0 … L: the
+pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
+
+- ``q``: E[h_i(x)²] per layer, against the length map iterated from q^0 = σ_w²‖x‖²/d + σ_b²
+  (Poole et al. 2016);
+- ``c``: the correlation of two inputs' pre-activations per layer, against the correlation map
+  (Poole et al. 2016; Schoenholz et al. 2017);
+- ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,
+  against the leading 1/N term for Gaussian weights. Given layer l, h^{l+1}_i is Gaussian with the random
+  variance s² = σ_w²‖φ(h^l)‖²/N_l + σ_b², so its excess kurtosis is 3 Var(s²)/E[s²]², and
+  Var(s²_{l+1}) = σ_w⁴ Var_z[φ(√q_l z)²]/N_l + V'(q_l)² Var(s²_l) (Var(s²_1) = 0 for a fixed input):
+  the single-input four-point vertex of Roberts, Yaida & Hanin (2022, ch. 4), to O(1/N). For ReLU
+  with σ_b = 0 it is exactly (1 + 5/N)^l − 1 (Hanin & Nica 2019).
+
+Standard errors come from the spread over networks (independent), neurons of one network being
+correlated through their shared inputs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from signalprop import gaussian_moment, iterate_maps
+from signalprop.maps import length_map_slope
+
+from .compare import Comparison, delta_method, mean_and_error
+from .ensemble import Forward
+from .spec import NetworkSpec
+
+
+def layer_variances(spec: NetworkSpec, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean-field q^l of the first two inputs and their correlation c^l, l = 0 … L (``iterate_maps``)."""
+    d = X.shape[1]
+    q0 = [spec.sigma_w2 * float(x @ x) / d + spec.sigma_b2 for x in X[:2]]
+    c0 = (spec.sigma_w2 * float(X[0] @ X[1]) / d + spec.sigma_b2) / np.sqrt(q0[0] * q0[1]) if len(X) > 1 else 1.0
+    return iterate_maps(spec.act, q0[0], float(np.clip(c0, -1, 1)), spec.sigma_w2, spec.sigma_b2, spec.depth,
+                        q0_other=q0[-1])
+
+
+def _layers(spec: NetworkSpec) -> np.ndarray:
+    return np.arange(spec.depth + 1)
+
+
+def measure_q(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
+    """q^l of the first input (see the module docstring)."""
+    measured, stderr = mean_and_error(fwd.gram[:, :, 0, 0])
+    return Comparison("q (pre-activation variance)", _layers(spec), measured, stderr, layer_variances(spec, X)[0])
+
+
+def measure_c(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
+    """c^l between the first two inputs: E[h(x1)h(x2)]/√(E[h(x1)²] E[h(x2)²]) over networks and
+    neurons (a ratio of pooled moments, as the theory defines it; a per-network ratio would carry an
+    extra O(1/N) bias and be meaningless for one readout unit); error by the delta method."""
+    if X.shape[0] < 2:
+        raise ValueError("the correlation needs two inputs")
+    g = fwd.gram
+    samples = np.stack([g[:, :, 0, 1], g[:, :, 0, 0], g[:, :, 1, 1]], axis=1)  # (E, 3, layers)
+    m12, m11, m22 = samples.mean(axis=0)
+    measured = m12 / np.sqrt(m11 * m22)
+    gradient = np.stack([1 / np.sqrt(m11 * m22), -measured / (2 * m11), -measured / (2 * m22)])
+    stderr = delta_method(samples, measured, gradient)
+    return Comparison("c (correlation of two inputs)", _layers(spec), measured, stderr, layer_variances(spec, X)[2])
+
+
+def kurtosis_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
+    """Excess kurtosis of h^{l+1}, l = 0 … L, to leading order in 1/N for Gaussian weights (module docstring)."""
+    w2 = spec.sigma_w2
+    var = np.zeros(spec.depth + 1)  # Var(s²) of h^{l+1}
+    for l in range(1, spec.depth + 1):
+        n = spec.widths[l - 1]
+        spread = float(gaussian_moment(spec.act, q[l - 1], p=4)) - float(gaussian_moment(spec.act, q[l - 1])) ** 2
+        var[l] = w2 * w2 * spread / n + float(length_map_slope(spec.act, q[l - 1], w2)) ** 2 * var[l - 1]
+    return 3 * var / q**2
+
+
+def measure_kurtosis(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
+    """Excess kurtosis of the first input's pre-activations per layer, pooled over networks and
+    neurons; its error by the delta method on the per-network second and fourth moments."""
+    m2, m4 = fwd.gram[:, :, 0, 0], fwd.fourth[:, :, 0]
+    a2, a4 = m2.mean(axis=0), m4.mean(axis=0)
+    measured = a4 / a2**2 - 3
+    stderr = delta_method(np.stack([m2, m4], axis=1), measured, np.stack([-2 * a4 / a2**3, 1 / a2**2]))
+    theory = kurtosis_theory(spec, layer_variances(spec, X)[0]) if spec.weights == "gaussian" else np.full(spec.depth + 1, np.nan)
+    return Comparison("excess kurtosis of h", _layers(spec), measured, stderr, theory,
+                      notes={} if spec.weights == "gaussian" else {"theory": "Gaussian weights only"})
