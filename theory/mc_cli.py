@@ -44,11 +44,12 @@ def cmd_mc(args: argparse.Namespace) -> int:
                            weights="orthogonal" if args.orthogonal else "gaussian", dtype=args.dtype, seed=args.seed,
                            outputs=args.width)  # a readout as wide as the hidden layers: its statistics compare like theirs
         X = two_inputs(args.input_correlation)
-        fwd = forward(spec, X, progress=not args.json)
+        fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
         comparisons = {name: measure(name, spec, X, fwd) for name in names}
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
+                      "sampling": "explicit weights" if (args.orthogonal or args.explicit) else "exact Gaussian conditional (fast path)",
                       "interrupted": fwd.interrupted},
            **{name: comp.to_json() for name, comp in comparisons.items()}}
     if args.output:
@@ -58,7 +59,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print(f"{act.label}: {fwd.networks} networks of width {args.width}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
-          f"sigma_b2 = {args.sigma_b2:g}, {spec.weights} weights, {spec.dtype} on {doc['config']['device']}"
+          f"sigma_b2 = {args.sigma_b2:g}, {spec.weights} weights ({doc['config']['sampling']}), {spec.dtype} on {doc['config']['device']}"
           + (" (interrupted)" if fwd.interrupted else ""))
     print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory")
     for name, comp in comparisons.items():
@@ -79,6 +80,8 @@ def add_mc_command(sub) -> None:
     m.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
     m.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
     m.add_argument("--orthogonal", action="store_true", help="Haar orthogonal weights (default Gaussian)")
+    m.add_argument("--explicit", action="store_true",
+                   help="draw explicit weight matrices (default for Gaussian weights: the exact law of each layer given the previous one, O(N) per input pair instead of O(N^2))")
     m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
     m.add_argument("--input-correlation", type=float, default=0.5, help="cosine between the two inputs (default 0.5)")
     m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")

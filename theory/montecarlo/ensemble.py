@@ -60,10 +60,22 @@ def _weights(key, n_out: int, n_in: int, orthogonal: bool, dtype):
     return jax.random.normal(key, (n_out, n_in), dtype=dtype) / jnp.sqrt(jnp.asarray(n_in, dtype))
 
 
+def _gaussian_given_gram(key, g, n_out: int, sigma_w, sigma_b, dtype):
+    """The exact law of h = W g + b for Gaussian W, b given the layer's inputs g (B × n_in): every
+    neuron's B pre-activations are N(0, K), independent across neurons, with K = σ_w² g gᵀ/n_in + σ_b²
+    (a PSD square root of the B × B matrix K: O(N B²) instead of O(N² B))."""
+    jax, jnp = jax_modules()
+    K = sigma_w**2 * g @ g.T / g.shape[-1] + sigma_b**2
+    w, U = jnp.linalg.eigh(K)
+    root = U * jnp.sqrt(jnp.maximum(w, 0.0))
+    return (jax.random.normal(key, (n_out, g.shape[0]), dtype=dtype) @ root.T).T
+
+
 @lru_cache(maxsize=64)
-def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str):
+def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str, fast: bool):
     """Jitted, vmapped over networks: (keys, inputs of the layer, σ_w, σ_b) → (h, gram, fourth); the
-    inputs are x (first layer) or h^{l−1}, to which φ is applied here."""
+    inputs are x (first layer) or h^{l−1}, to which φ is applied here. ``fast``: no weights, the
+    pre-activations drawn from their exact conditional law (Gaussian weights only)."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, probs = _activation(act)
@@ -71,7 +83,10 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     def one(key, prev, prev_types, sigma_w, sigma_b):
         kw, kb, kt = jax.random.split(key, 3)
         g = prev if first else apply(prev, prev_types)
-        h = sigma_w * g @ _weights(kw, n_out, n_in, orthogonal, dtype).T + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
+        if fast:
+            h = _gaussian_given_gram(kw, g, n_out, sigma_w, sigma_b, dtype)
+        else:
+            h = sigma_w * g @ _weights(kw, n_out, n_in, orthogonal, dtype).T + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
         types = (jax.random.choice(kt, len(probs), (n_out,), p=jnp.asarray(probs, dtype)) if probs is not None
                  else jnp.zeros((n_out,), jnp.int32))
         gram = h @ h.T / n_out
@@ -81,16 +96,20 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
 
 
-def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Forward:
+def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None, fast: bool = False) -> Forward:
     """Run the ensemble on the inputs X (B × d), ``chunk`` networks at a time (default: as many as
-    the memory limit allows); see ``Forward``."""
+    the memory limit allows); see ``Forward``. ``fast`` (Gaussian weights): draw each layer's
+    pre-activations from their exact law given the previous layer (``_gaussian_given_gram``) instead of
+    drawing weights; the forward statistics have the same distribution (not the same numbers)."""
+    if fast and spec.weights != "gaussian":
+        raise ValueError("the fast path samples the exact law of Gaussian weights; orthogonal weights need explicit matrices (fast=False)")
     jax, jnp = jax_modules()
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or not np.all(np.isfinite(X)):
         raise ValueError(f"inputs must be a finite 2-D array (B inputs × d features), got shape {X.shape}")
     B, d = X.shape
     dims = (d,) + spec.widths + (spec.outputs,)
-    fits = chunk_size(spec, B, d, keep_layers=False)
+    fits = chunk_size(spec, B, d, keep_layers=False, fast=fast)
     chunk = fits if chunk is None else max(1, min(int(chunk), fits))
     E, L = spec.ensemble, spec.depth
     gram = np.zeros((E, L + 1, B, B))
@@ -110,7 +129,7 @@ def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int 
                 h = jnp.broadcast_to(jnp.asarray(X, dtype), (len(idx), B, d))
                 types = jnp.zeros((len(idx), d), jnp.int32)
                 for l in range(L + 1):
-                    step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype)
+                    step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype, fast)
                     layer_keys = jax.vmap(lambda k: jax.random.fold_in(k, l))(keys)  # noqa: B023
                     h, types, g, f4 = step(layer_keys, h, types, sigma_w, sigma_b)
                     gram[idx, l], fourth[idx, l] = np.asarray(g, np.float64), np.asarray(f4, np.float64)

@@ -70,13 +70,14 @@ class NetworkSpec:
                 "parameterization": self.parameterization, "dtype": self.dtype, "seed": self.seed, "outputs": self.outputs}
 
 
-def memory_bytes(spec: NetworkSpec, inputs: int, d: int, chunk: int, keep_layers: bool) -> int:
+def memory_bytes(spec: NetworkSpec, inputs: int, d: int, chunk: int, keep_layers: bool, fast: bool = False) -> int:
     """Peak bytes of one chunk of ``chunk`` networks on ``inputs`` inputs of dimension d: the largest
-    weight matrix (twice: drawn and used; orthogonal draws square matrices), the activations of one
-    layer, or of every layer when ``keep_layers`` (backward passes), with a factor 2 of headroom."""
+    weight matrix (twice: drawn and used; orthogonal draws square matrices; none on the fast path),
+    the activations of one layer, or of every layer when ``keep_layers`` (backward passes), with a
+    factor 2 of headroom."""
     size = DTYPES[spec.dtype]
     dims = (d,) + spec.widths
-    largest = max(max(a, b) ** 2 if spec.weights == "orthogonal" else a * b for a, b in zip(dims, dims[1:]))
+    largest = 0 if fast else max(max(a, b) ** 2 if spec.weights == "orthogonal" else a * b for a, b in zip(dims, dims[1:]))
     acts = inputs * (sum(spec.widths) if keep_layers else 2 * max(spec.widths))
     return 2 * chunk * size * (2 * largest + acts)
 
@@ -88,11 +89,11 @@ def memory_limit() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
-def chunk_size(spec: NetworkSpec, inputs: int, d: int, keep_layers: bool, limit: int | None = None) -> int:
+def chunk_size(spec: NetworkSpec, inputs: int, d: int, keep_layers: bool, limit: int | None = None, fast: bool = False) -> int:
     """The most networks per chunk that fit the memory limit (at most the ensemble); a clear error with
     the estimate when even one network does not fit."""
     limit = memory_limit() if limit is None else limit
-    one = memory_bytes(spec, inputs, d, 1, keep_layers)
+    one = memory_bytes(spec, inputs, d, 1, keep_layers, fast)
     if one > limit:
         raise MemoryError(f"one network needs about {one / 2**30:.2f} GiB (widths up to {max(spec.widths)}, {inputs} inputs, "
                           f"{spec.dtype}); the limit is {limit / 2**30:.2f} GiB (set ACTTHEORY_MC_MEMORY to change it)")
