@@ -9,7 +9,7 @@ import sys
 
 from .cli import CLIError, _add_activation_args, _add_mixture_arg, _fmt, _table, resolve_layer_activation
 
-MEASURES = ("q", "c", "kurtosis")
+MEASURES = ("q", "c", "kurtosis", "grad")
 
 
 def two_inputs(correlation: float, d: int = 2):
@@ -34,7 +34,7 @@ def _measures(text: str) -> list[str]:
 
 
 def cmd_mc(args: argparse.Namespace) -> int:
-    from .montecarlo import NetworkSpec, device_name, forward, measure, plot_comparisons
+    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradient_norms, measure, plot_comparisons
     from .montecarlo.backend import JaxMissingError
 
     act = resolve_layer_activation(args)
@@ -45,7 +45,8 @@ def cmd_mc(args: argparse.Namespace) -> int:
                            outputs=args.width)  # a readout as wide as the hidden layers: its statistics compare like theirs
         X = two_inputs(args.input_correlation)
         fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
-        comparisons = {name: measure(name, spec, X, fwd) for name in names}
+        grads = gradient_norms(spec, X, progress=not args.json) if BACKWARD & set(names) else None
+        comparisons = {name: measure(name, spec, X, grads if name in BACKWARD else fwd) for name in names}
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,

@@ -2,21 +2,23 @@
 infinite-width theory with a standard error. JAX is imported only when a run starts."""
 
 from .backend import JaxMissingError, device_name
+from .backward import Gradients, gradient_norms
 from .compare import Comparison, mean_and_error, plot_comparisons
 from .ensemble import Forward, forward
-from .measure import kurtosis_theory, layer_variances, measure_c, measure_kurtosis, measure_q
+from .measure import gradient_theory, kurtosis_theory, layer_variances, measure_c, measure_grad, measure_kurtosis, measure_q
 from .spec import NetworkSpec, chunk_size, memory_bytes
 
-MEASUREMENTS = {"q": measure_q, "c": measure_c, "kurtosis": measure_kurtosis}
+MEASUREMENTS = {"q": measure_q, "c": measure_c, "kurtosis": measure_kurtosis, "grad": measure_grad}
+BACKWARD = {"grad"}  # measured on a backward pass (``gradient_norms``), the others on ``forward``
 
 
-def measure(name: str, spec: NetworkSpec, X, fwd: Forward) -> Comparison:
-    """The measurement ``name`` (one of MEASUREMENTS) on a forward run."""
+def measure(name: str, spec: NetworkSpec, X, run: Forward | Gradients) -> Comparison:
+    """The measurement ``name`` (one of MEASUREMENTS) on its run (forward or backward: BACKWARD)."""
     if name not in MEASUREMENTS:
         raise ValueError(f"unknown measurement {name!r}; choose from {sorted(MEASUREMENTS)}")
-    return MEASUREMENTS[name](spec, X, fwd)
+    return MEASUREMENTS[name](spec, X, run)
 
 
-__all__ = ["Comparison", "Forward", "JaxMissingError", "MEASUREMENTS", "NetworkSpec", "chunk_size", "device_name", "forward",
-           "kurtosis_theory", "layer_variances", "mean_and_error", "measure", "measure_c", "measure_kurtosis", "measure_q",
-           "memory_bytes", "plot_comparisons"]
+__all__ = ["BACKWARD", "Comparison", "Forward", "Gradients", "JaxMissingError", "MEASUREMENTS", "NetworkSpec", "chunk_size",
+           "device_name", "forward", "gradient_norms", "gradient_theory", "kurtosis_theory", "layer_variances", "mean_and_error",
+           "measure", "measure_c", "measure_grad", "measure_kurtosis", "measure_q", "memory_bytes", "plot_comparisons"]

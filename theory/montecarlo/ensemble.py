@@ -33,11 +33,12 @@ class Forward:
     interrupted: bool
 
 
-def _activation(act):
-    """φ on JAX arrays of pre-activations (…, N), and the neuron types of a mixture: apply(h, types)."""
+def _activation(act, k: int = 0):
+    """φ^(k) on JAX arrays of pre-activations (…, N) as apply(h, types) (``types``: each neuron's
+    component of a mixture), and the mixture's probabilities (None for one activation)."""
     _, jnp = jax_modules()
     parts = components(act)
-    funcs = [a.jax(0) for a, _ in parts]
+    funcs = [a.jax(k) for a, _ in parts]
     if len(funcs) == 1:
         return (lambda h, types: funcs[0](h)), None
     probs = np.array([w for _, w in parts])
@@ -49,6 +50,11 @@ def _activation(act):
         return out
 
     return apply, probs
+
+
+def _activation_derivative(act):
+    """φ' as apply(h, types) (``_activation`` with k = 1)."""
+    return _activation(act, 1)[0]
 
 
 def _weights(key, n_out: int, n_in: int, orthogonal: bool, dtype):
@@ -96,6 +102,64 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, None, None)))
 
 
+def check_inputs(X) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or not np.all(np.isfinite(X)):
+        raise ValueError(f"inputs must be a finite 2-D array (B inputs × d features), got shape {X.shape}")
+    return X
+
+
+def run_ensemble(spec: NetworkSpec, X: np.ndarray, work, steps: int, progress: bool, chunk: int | None,
+                 keep_layers: bool = False, fast: bool = False) -> tuple[dict[str, np.ndarray], int, bool]:
+    """The ensemble chunk by chunk: ``work(keys, tick)`` gets the chunk's per-network keys (inside the
+    run's precision) and returns a dict of arrays with one row per network; ``tick()`` advances the
+    progress bar (``steps`` per chunk). Returns (the rows of every completed network, their number,
+    whether Ctrl-C interrupted the run)."""
+    jax, jnp = jax_modules()
+    fits = chunk_size(spec, X.shape[0], X.shape[1], keep_layers=keep_layers, fast=fast)
+    chunk = fits if chunk is None else max(1, min(int(chunk), fits))
+    parts: list[dict[str, np.ndarray]] = []
+    interrupted = False
+    with precision(spec.dtype):
+        base = jax.random.key(spec.seed)
+        bar = progress_bar(None, desc=f"{getattr(spec.act, 'name', 'network')}: {spec.ensemble} networks", disable=not progress,
+                           total=math.ceil(spec.ensemble / chunk) * steps)
+        try:
+            for start in range(0, spec.ensemble, chunk):
+                idx = np.arange(start, min(start + chunk, spec.ensemble))
+                parts.append(work(jax.vmap(partial(jax.random.fold_in, base))(jnp.asarray(idx)), lambda: bar.update(1)))
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            bar.close()
+    done = sum(len(next(iter(p.values()))) for p in parts)
+    if done < 2:
+        raise KeyboardInterrupt("interrupted before two networks were complete: no result") if interrupted else RuntimeError("no networks ran")
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}, done, interrupted
+
+
+def layers(spec: NetworkSpec, X: np.ndarray, keys, fast: bool, tick):
+    """Yield, layer by layer (loop index l = 0 … L: h^{l+1}, the readout last), (h, types, gram, fourth)
+    for the chunk of networks with these keys."""
+    jax, jnp = jax_modules()
+    B, d = X.shape
+    dims = (d,) + spec.widths + (spec.outputs,)
+    sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)
+    h = jnp.broadcast_to(jnp.asarray(X, jnp.dtype(spec.dtype)), (keys.shape[0], B, d))
+    types = jnp.zeros((keys.shape[0], d), jnp.int32)
+    for l in range(spec.depth + 1):
+        step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype, fast)
+        h, types, gram, fourth = step(layer_keys(keys, l), h, types, sigma_w, sigma_b)
+        tick()
+        yield h, types, gram, fourth
+
+
+def layer_keys(keys, l: int):
+    """The keys of loop index l (``layers``) for each network."""
+    jax, _ = jax_modules()
+    return jax.vmap(lambda k: jax.random.fold_in(k, l))(keys)
+
+
 def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None, fast: bool = False) -> Forward:
     """Run the ensemble on the inputs X (B × d), ``chunk`` networks at a time (default: as many as
     the memory limit allows); see ``Forward``. ``fast`` (Gaussian weights): draw each layer's
@@ -103,43 +167,14 @@ def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int 
     drawing weights; the forward statistics have the same distribution (not the same numbers)."""
     if fast and spec.weights != "gaussian":
         raise ValueError("the fast path samples the exact law of Gaussian weights; orthogonal weights need explicit matrices (fast=False)")
-    jax, jnp = jax_modules()
-    X = np.asarray(X, dtype=np.float64)
-    if X.ndim != 2 or not np.all(np.isfinite(X)):
-        raise ValueError(f"inputs must be a finite 2-D array (B inputs × d features), got shape {X.shape}")
-    B, d = X.shape
-    dims = (d,) + spec.widths + (spec.outputs,)
-    fits = chunk_size(spec, B, d, keep_layers=False, fast=fast)
-    chunk = fits if chunk is None else max(1, min(int(chunk), fits))
-    E, L = spec.ensemble, spec.depth
-    gram = np.zeros((E, L + 1, B, B))
-    fourth = np.zeros((E, L + 1, B))
-    outputs = np.zeros((E, B, spec.outputs))
-    done, interrupted = 0, False
-    sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)
-    with precision(spec.dtype):
-        dtype = jnp.dtype(spec.dtype)
-        base = jax.random.key(spec.seed)
-        bar = progress_bar(None, desc=f"{getattr(spec.act, 'name', 'network')}: {E} networks × {L + 1} layers",
-                           disable=not progress, total=math.ceil(E / chunk) * (L + 1))
-        try:
-            for start in range(0, E, chunk):
-                idx = np.arange(start, min(start + chunk, E))
-                keys = jax.vmap(partial(jax.random.fold_in, base))(jnp.asarray(idx))
-                h = jnp.broadcast_to(jnp.asarray(X, dtype), (len(idx), B, d))
-                types = jnp.zeros((len(idx), d), jnp.int32)
-                for l in range(L + 1):
-                    step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype, fast)
-                    layer_keys = jax.vmap(lambda k: jax.random.fold_in(k, l))(keys)  # noqa: B023
-                    h, types, g, f4 = step(layer_keys, h, types, sigma_w, sigma_b)
-                    gram[idx, l], fourth[idx, l] = np.asarray(g, np.float64), np.asarray(f4, np.float64)
-                    bar.update(1)
-                outputs[idx] = np.asarray(h, np.float64)
-                done = int(idx[-1]) + 1
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            bar.close()
-    if done < 2:
-        raise KeyboardInterrupt("interrupted before two networks were complete: no result") if interrupted else RuntimeError("no networks ran")
-    return Forward(gram[:done], fourth[:done], outputs[:done], done, interrupted)
+    X = check_inputs(X)
+
+    def work(keys, tick):
+        grams, fourths, h = [], [], None
+        for h, _, gram, fourth in layers(spec, X, keys, fast, tick):
+            grams.append(np.asarray(gram, np.float64))
+            fourths.append(np.asarray(fourth, np.float64))
+        return {"gram": np.stack(grams, axis=1), "fourth": np.stack(fourths, axis=1), "outputs": np.asarray(h, np.float64)}
+
+    rows, done, interrupted = run_ensemble(spec, X, work, spec.depth + 1, progress, chunk, fast=fast)
+    return Forward(rows["gram"], rows["fourth"], rows["outputs"], done, interrupted)

@@ -5,6 +5,9 @@ pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
   (Poole et al. 2016);
 - ``c``: the correlation of two inputs' pre-activations per layer, against the correlation map
   (Poole et al. 2016; Schoenholz et al. 2017);
+- ``grad``: E‖∂f/∂h^l‖² for the first readout unit f and hidden layers l = 1 … L (index l − 1), against
+  Π_{k=l}^{L} χ(q^k) with χ(q) = σ_w² E[φ'(√q z)²]: each layer back multiplies the gradient's second
+  moment by χ (Schoenholz et al. 2017, gradient independence; χ = χ_1 at the fixed point);
 - ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,
   against the leading 1/N term for Gaussian weights. Given layer l, h^{l+1}_i is Gaussian with the random
   variance s² = σ_w²‖φ(h^l)‖²/N_l + σ_b², so its excess kurtosis is 3 Var(s²)/E[s²]², and
@@ -21,9 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from signalprop import gaussian_moment, iterate_maps
-from signalprop.maps import length_map_slope
+from signalprop.maps import chi1, length_map_slope
 
 from .compare import Comparison, delta_method, mean_and_error
+from .backward import Gradients
 from .ensemble import Forward
 from .spec import NetworkSpec
 
@@ -83,3 +87,16 @@ def measure_kurtosis(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparis
     theory = kurtosis_theory(spec, layer_variances(spec, X)[0]) if spec.weights == "gaussian" else np.full(spec.depth + 1, np.nan)
     return Comparison("excess kurtosis of h", _layers(spec), measured, stderr, theory,
                       notes={} if spec.weights == "gaussian" else {"theory": "Gaussian weights only"})
+
+
+def gradient_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
+    """E‖δ^l‖² = Π_{k=l}^{L} χ(q^k), l = 1 … L (q indexed as ``layer_variances``: q[k − 1] is h^k's)."""
+    chis = np.array([float(chi1(spec.act, q[k], spec.sigma_w2)) for k in range(spec.depth)])
+    return np.cumprod(chis[::-1])[::-1]
+
+
+def measure_grad(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Comparison:
+    """E‖∂f/∂h^l(x_1)‖² per hidden layer over networks (see the module docstring)."""
+    measured, stderr = mean_and_error(grads.norms[:, :, 0])
+    return Comparison("gradient second moment |df/dh|^2", np.arange(spec.depth), measured, stderr,
+                      gradient_theory(spec, layer_variances(spec, X)[0]))
