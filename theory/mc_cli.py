@@ -33,8 +33,18 @@ def _measures(text: str) -> list[str]:
     return names
 
 
+def _widths(text: str) -> list[int]:
+    try:
+        widths = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise CLIError(f"--widths takes comma-separated integers (e.g. 64,128,256,512), got {text!r}") from None
+    if len(set(widths)) < 3 or min(widths) < 1:
+        raise CLIError(f"--widths needs at least 3 distinct positive widths, got {text!r}")
+    return widths
+
+
 def cmd_mc(args: argparse.Namespace) -> int:
-    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradient_norms, measure, plot_comparisons
+    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradient_norms, measure, plot_comparisons, width_sweep
     from .montecarlo.backend import JaxMissingError
 
     act = resolve_layer_activation(args)
@@ -47,6 +57,11 @@ def cmd_mc(args: argparse.Namespace) -> int:
         fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
         grads = gradient_norms(spec, X, progress=not args.json) if BACKWARD & set(names) else None
         comparisons = {name: measure(name, spec, X, grads if name in BACKWARD else fwd) for name in names}
+        if args.widths:
+            if args.orthogonal:
+                raise CLIError("--widths fits the 1/N theory of Gaussian weights; drop --orthogonal")
+            comparisons.update(width_sweep(act, _widths(args.widths), args.depth, args.sigma_w2, args.sigma_b2, X,
+                                           ensemble=args.ensemble, seed=args.seed, progress=not args.json))
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
@@ -84,6 +99,7 @@ def add_mc_command(sub) -> None:
     m.add_argument("--explicit", action="store_true",
                    help="draw explicit weight matrices (default for Gaussian weights: the exact law of each layer given the previous one, O(N) per input pair instead of O(N^2))")
     m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
+    m.add_argument("--widths", help="width sweep, e.g. 64,128,256,512: slopes in 1/N of the kurtosis and of the shift of q (Gaussian weights)")
     m.add_argument("--input-correlation", type=float, default=0.5, help="cosine between the two inputs (default 0.5)")
     m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")
     m.add_argument("--seed", type=int, default=0, help="seed of every random number (default 0)")

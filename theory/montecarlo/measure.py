@@ -66,15 +66,35 @@ def measure_c(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     return Comparison("c (correlation of two inputs)", _layers(spec), measured, stderr, layer_variances(spec, X)[2])
 
 
-def kurtosis_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
-    """Excess kurtosis of h^{l+1}, l = 0 … L, to leading order in 1/N for Gaussian weights (module docstring)."""
+def vertex(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
+    """Var(s²) of h^{l+1}, l = 0 … L, to leading order in 1/N for Gaussian weights (the module
+    docstring's recursion; q indexed as ``layer_variances``)."""
     w2 = spec.sigma_w2
-    var = np.zeros(spec.depth + 1)  # Var(s²) of h^{l+1}
+    var = np.zeros(spec.depth + 1)
     for l in range(1, spec.depth + 1):
-        n = spec.widths[l - 1]
         spread = float(gaussian_moment(spec.act, q[l - 1], p=4)) - float(gaussian_moment(spec.act, q[l - 1])) ** 2
-        var[l] = w2 * w2 * spread / n + float(length_map_slope(spec.act, q[l - 1], w2)) ** 2 * var[l - 1]
-    return 3 * var / q**2
+        var[l] = w2 * w2 * spread / spec.widths[l - 1] + float(length_map_slope(spec.act, q[l - 1], w2)) ** 2 * var[l - 1]
+    return var
+
+
+def kurtosis_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
+    """Excess kurtosis of h^{l+1}, l = 0 … L, to leading order in 1/N for Gaussian weights: 3 Var(s²)/q²."""
+    return 3 * vertex(spec, q) / q**2
+
+
+def mean_shift_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
+    """E[q^l] − q^l (finite width minus infinite width) to leading order in 1/N for Gaussian weights:
+    δ_{l+1} = V'(q_l) δ_l + (σ_w²/2) M''(q_l) Var(s²_l), δ_1 = 0, with M(q) = E[φ(√q z)²] (a second-order
+    expansion of E[M(s²)] around the mean; the O(1/N) kernel correction of Roberts, Yaida & Hanin,
+    single input). M'' by central differences (step 1e-3 q; the moments are good to ~1e-14)."""
+    var = vertex(spec, q)
+    shift = np.zeros(spec.depth + 1)
+    for l in range(1, spec.depth + 1):
+        x, h = q[l - 1], 1e-3 * q[l - 1]
+        m = [float(gaussian_moment(spec.act, v)) for v in (x - h, x, x + h)]
+        curvature = (m[0] - 2 * m[1] + m[2]) / (h * h)
+        shift[l] = float(length_map_slope(spec.act, x, spec.sigma_w2)) * shift[l - 1] + spec.sigma_w2 / 2 * curvature * var[l - 1]
+    return shift
 
 
 def measure_kurtosis(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
