@@ -29,7 +29,8 @@ import warnings
 import mpmath
 import numpy as np
 
-from ntk import dual, final_kernels
+from ntk import final_kernels
+from ntk.reference import engine_pair
 from symbolic import get_activation
 
 DEPTH = 10
@@ -63,18 +64,6 @@ def _mp_pair(name: str, x, y, w2: float, b2: float) -> tuple[float, float]:
             k = w2 * kk + b2
             th = k + w2 * dk * th
         return float(k), float(th)
-
-
-def _engine_pair(act, x, y, w2: float, b2: float) -> tuple[float, float]:
-    """(Σ^L, Θ^L) for one pair, every entry from the 2-D engine (``dual`` on single entries)."""
-    qx, qy, k = (w2 * float(a @ b) / D_IN + b2 for a, b in ((x, x), (y, y), (x, y)))
-    th = k
-    for _ in range(DEPTH):
-        kk, dk = (float(dual(act, qx, qy, k, derivative=d)) for d in (False, True))
-        qx, qy = (w2 * float(dual(act, q, q, q)) + b2 for q in (qx, qy))
-        k = w2 * kk + b2
-        th = k + w2 * dk * th
-    return k, th
 
 
 def _errors(mats, refs, pairs) -> tuple[float, float]:
@@ -136,7 +125,7 @@ def main() -> None:
         for sphere in (False, True):
             X = _inputs(args.n, sphere)
             first, ours, mats = _ours(act, X, w2, b2)
-            refs = [(_mp_pair(name, X[i], X[j], w2, b2) if closed else _engine_pair(act, X[i], X[j], w2, b2)) for i, j in pairs]
+            refs = [(_mp_pair(name, X[i], X[j], w2, b2) if closed else engine_pair(act, X[i], X[j], DEPTH, w2, b2)) for i, j in pairs]
             e_ours = _errors(mats, refs, pairs)
             row = f"{name:10} {'sphere' if sphere else 'general':7} {first:8.2f} {ours:6.2f} "
             if closed or name in nt_numerical:

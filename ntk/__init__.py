@@ -6,6 +6,7 @@ infinite-depth limit (spectral.py), and a neural-tangents bridge (bridge.py, imp
 from .closed_forms import closed_form
 from .dual import NoTangentKernelError, dual, dual_matrices, method
 from .kernels import PARAMETERIZATIONS, KernelLayers, final_kernels, kernel_layers, nngp, ntk
+from .reference import engine_pair
 from .spectral import (
     REGIMES,
     DepthLimit,
@@ -19,6 +20,6 @@ from .spectral import (
     sphere_spectrum,
 )
 
-__all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "dual_matrices", "final_kernels", "kernel_layers",
+__all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "dual_matrices", "engine_pair", "final_kernels", "kernel_layers",
            "method", "nngp", "ntk", "REGIMES", "DepthLimit", "DepthProfile", "SphereSpectrum", "depth_profile", "dual_coefficients", "infinite_depth_limit",
            "multiplicity", "sphere_kernel", "sphere_spectrum"]

@@ -8,7 +8,8 @@ import importlib
 import numpy as np
 import pytest
 
-from ntk import dual, final_kernels, kernel_layers
+from ntk import final_kernels, kernel_layers
+from ntk.reference import engine_pair
 from symbolic import get_activation
 
 mehler = importlib.import_module("ntk.mehler")
@@ -79,19 +80,6 @@ def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch
     assert not np.any(~done & ~wanted)  # the caller fills what is not wanted
 
 
-def _engine_pair(act, x, y, depth, w2, b2):
-    """(Σ^L, Θ^L) of one pair from the 2-D engine entry by entry (no Mehler series anywhere)."""
-    d = len(x)
-    qx, qy, k = (w2 * float(u @ v) / d + b2 for u, v in ((x, x), (y, y), (x, y)))
-    th = k
-    for _ in range(depth):
-        kk, dk = (float(dual(act, qx, qy, k, derivative=der)) for der in (False, True))
-        qx, qy = (w2 * float(dual(act, q, q, q)) + b2 for q in (qx, qy))
-        k = w2 * kk + b2
-        th = k + w2 * dk * th
-    return k, th
-
-
 @pytest.mark.parametrize("name", ["swish", "tanh", "elu"])
 def test_many_unequal_norms_match_engine(name):
     """150 inputs of spread norms, depth 4 (pieces, bands, pairwise terms, sorted inputs): 12 pairs
@@ -102,7 +90,7 @@ def test_many_unequal_norms_match_engine(name):
     K, T = final_kernels(act, X, depth=4, sigma_w2=1.8, sigma_b2=0.05)
     rng = np.random.default_rng(11)
     pairs = [tuple(rng.choice(150, 2, replace=False)) for _ in range(12)] + [(i, i) for i in (0, 77, 149)]
-    ref = np.array([_engine_pair(act, X[i], X[j], 4, 1.8, 0.05) for i, j in pairs])
+    ref = np.array([engine_pair(act, X[i], X[j], 4, 1.8, 0.05) for i, j in pairs])
     got = np.array([(K[i, j], T[i, j]) for i, j in pairs])
     assert np.max(np.abs(got[:, 0] - ref[:, 0])) <= 1e-12 * np.max(np.abs(K))
     assert np.max(np.abs(got[:, 1] - ref[:, 1])) <= 1e-12 * np.max(np.abs(T))

@@ -75,6 +75,12 @@ def _add_activation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
+def _add_variance_args(p: argparse.ArgumentParser) -> None:
+    """--sigma-w2 / --sigma-b2 with defaults 1 and 0 (kernel, spectrum and mc commands)."""
+    p.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
+    p.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+
+
 def _fmt(v, digits: int = 6) -> str:
     if v is None:
         return "-"

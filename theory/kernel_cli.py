@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from .cli import CLIError, _add_activation_args, _add_mixture_arg, _fmt, _table, resolve_layer_activation
+from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
 
 
 def _inputs(args: argparse.Namespace):
@@ -107,8 +107,7 @@ def add_kernel_command(sub) -> None:
     k.add_argument("--sphere", action="store_true", help="with --random: scale the inputs to |x|^2 = D")
     k.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
     k.add_argument("--ntk", action="store_true", help="also the neural tangent kernel")
-    k.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
-    k.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    _add_variance_args(k)
     k.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the NTK (default ntk)")
     k.add_argument("--width", type=float, help="hidden width N (the standard-parameterization NTK depends on it)")
     k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
@@ -166,7 +165,6 @@ def add_spectrum_command(sub) -> None:
     s.add_argument("--dim", type=int, required=True, help="input dimension D (inputs on the sphere |x|^2 = D)")
     s.add_argument("--depth", type=int, required=True, help="number of nonlinear layers L")
     s.add_argument("--k-max", type=int, default=20, help="largest degree k (default 20)")
-    s.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
-    s.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    _add_variance_args(s)
     s.add_argument("-o", "--output", help="write the spectrum plot (PNG/PDF/SVG)")
     s.set_defaults(func=cmd_spectrum)

@@ -7,7 +7,7 @@ import argparse
 import json
 import sys
 
-from .cli import CLIError, _add_activation_args, _add_mixture_arg, _fmt, _table, resolve_layer_activation
+from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
 
 MEASURES = ("q", "c", "kurtosis", "grad")
 
@@ -93,8 +93,7 @@ def add_mc_command(sub) -> None:
     m.add_argument("--width", type=int, required=True, help="hidden width N")
     m.add_argument("--depth", type=int, required=True, help="number of hidden layers L")
     m.add_argument("--ensemble", type=int, default=100, help="number of independent networks (default 100)")
-    m.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
-    m.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    _add_variance_args(m)
     m.add_argument("--orthogonal", action="store_true", help="Haar orthogonal weights (default Gaussian)")
     m.add_argument("--explicit", action="store_true",
                    help="draw explicit weight matrices (default for Gaussian weights: the exact law of each layer given the previous one, O(N) per input pair instead of O(N^2))")
