@@ -9,7 +9,7 @@ import sys
 
 from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
 
-MEASURES = ("q", "c", "kurtosis", "grad")
+MEASURES = ("q", "c", "kurtosis", "nngp", "grad", "ntk")
 
 
 def two_inputs(correlation: float, d: int = 2):
@@ -44,7 +44,7 @@ def _widths(text: str) -> list[int]:
 
 
 def cmd_mc(args: argparse.Namespace) -> int:
-    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradient_norms, measure, plot_comparisons, width_sweep
+    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradients, measure, plot_comparisons, width_sweep
     from .montecarlo.backend import JaxMissingError
 
     act = resolve_layer_activation(args)
@@ -52,10 +52,11 @@ def cmd_mc(args: argparse.Namespace) -> int:
     try:
         spec = NetworkSpec(act, args.width, args.depth, args.sigma_w2, args.sigma_b2, ensemble=args.ensemble,
                            weights="orthogonal" if args.orthogonal else "gaussian", dtype=args.dtype, seed=args.seed,
+                           parameterization=args.parameterization,
                            outputs=args.width)  # a readout as wide as the hidden layers: its statistics compare like theirs
         X = two_inputs(args.input_correlation)
         fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
-        grads = gradient_norms(spec, X, progress=not args.json) if BACKWARD & set(names) else None
+        grads = gradients(spec, X, progress=not args.json) if BACKWARD & set(names) else None
         comparisons = {name: measure(name, spec, X, grads if name in BACKWARD else fwd) for name in names}
         if args.widths:
             if args.orthogonal:
@@ -80,8 +81,10 @@ def cmd_mc(args: argparse.Namespace) -> int:
     print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory")
     for name, comp in comparisons.items():
         print(f"\n{comp.label}: {'agrees' if comp.passed else 'DISAGREES'} within {comp.n_sigma:g} standard errors")
-        rows = [(str(int(i)), _fmt(float(m)), _fmt(float(s)), _fmt(float(t)), f"{float(z):+.2f}")
-                for i, m, s, t, z in zip(comp.index, comp.measured, comp.stderr, comp.theory, comp.z)]
+        names = ([f"x{a + 1},x{b + 1}" for a, b in comp.notes["pairs"]] if "pairs" in comp.notes
+                 else [str(int(i)) for i in comp.index])
+        rows = [(i, _fmt(float(m)), _fmt(float(s)), _fmt(float(t)), f"{float(z):+.2f}")
+                for i, m, s, t, z in zip(names, comp.measured, comp.stderr, comp.theory, comp.z)]
         print(_table((comp.index_name, "measured", "stderr", "theory", "z"), rows))
     return 0 if all(c.passed for c in comparisons.values()) else 1
 
@@ -99,6 +102,7 @@ def add_mc_command(sub) -> None:
                    help="draw explicit weight matrices (default for Gaussian weights: the exact law of each layer given the previous one, O(N) per input pair instead of O(N^2))")
     m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
     m.add_argument("--widths", help="width sweep, e.g. 64,128,256,512: slopes in 1/N of the kurtosis and of the shift of q (Gaussian weights)")
+    m.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the measured NTK (default ntk)")
     m.add_argument("--input-correlation", type=float, default=0.5, help="cosine between the two inputs (default 0.5)")
     m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")
     m.add_argument("--seed", type=int, default=0, help="seed of every random number (default 0)")

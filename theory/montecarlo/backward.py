@@ -1,6 +1,14 @@
 """Backward passes through the ensemble (explicit weights, regenerated from the same keys as the
-forward pass): gradients of the first readout unit with respect to every hidden layer's
-pre-activations, δ^l = ∂f/∂h^l = φ'(h^l) ⊙ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃ = W/σ_w: unit-scale weights)."""
+forward pass) for the first readout unit f:
+
+- gradients with respect to every hidden layer's pre-activations,
+  δ^l = ∂f/∂h^l = φ'(h^l) ⊙ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃: the unit-scale weights, E[(W̃v)_i²] = ‖v‖²/N);
+- the empirical NTK Θ(x_a, x_b) = Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ, summed layer by layer from δ^l and the
+  layer's inputs g^{l−1} (x for the first layer, φ(h^{l−1}) after):
+  standard parameterization (the parameters are W and b themselves): (δ_a·δ_b)(g_a·g_b + 1);
+  NTK parameterization (the parameters U, β have unit-variance entries, W = σ_w U/√N_{l−1}, b = σ_b β):
+  (δ_a·δ_b)(σ_w² g_a·g_b/N_{l−1} + σ_b²) (Jacot et al. 2018).
+"""
 
 from __future__ import annotations
 
@@ -11,55 +19,66 @@ from functools import lru_cache
 import numpy as np
 
 from .backend import jax_modules
-from .ensemble import _activation_derivative, _weights, check_inputs, layer_keys, layers, run_ensemble
+from .ensemble import _activation, _activation_derivative, _weights, check_inputs, layer_keys, layers, run_ensemble
 from .spec import NetworkSpec
 
 
 @dataclass
 class Gradients:
-    """``norms`` (E, L, B): ‖δ^l(x_b)‖² for hidden layers l = 1 … L (index l − 1); ``networks``
-    completed; ``interrupted`` by Ctrl-C."""
+    """``norms`` (E, L, B): ‖δ^l(x_b)‖² for hidden layers l = 1 … L (index l − 1); ``ntk`` (E, B, B):
+    each network's empirical NTK of f; ``networks`` completed; ``interrupted`` by Ctrl-C."""
 
     norms: np.ndarray
+    ntk: np.ndarray
     networks: int
     interrupted: bool
 
 
 @lru_cache(maxsize=64)
-def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str):
+def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, first: bool, ntk_param: bool):
     """Jitted, vmapped over networks: (keys of the layer, δ of its output (B × n_out), its input's
-    pre-activations h (B × n_in) and their neuron types, σ_w) → δ of h."""
+    pre-activations h (B × n_in; x for the first layer) and their neuron types, σ_w, σ_b) →
+    (δ of h, the layer's NTK term (B × B))."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
+    apply, _ = _activation(act)
     dapply = _activation_derivative(act)
 
-    def one(key, delta, h, types, sigma_w):
+    def one(key, delta, h, types, sigma_w, sigma_b):
         kw, _, _ = jax.random.split(key, 3)  # the forward pass's split: the same weights
-        return dapply(h, types) * (sigma_w * delta @ _weights(kw, n_out, n_in, orthogonal, dtype))
+        g = h if first else apply(h, types)
+        dd = delta @ delta.T
+        gg = g @ g.T
+        term = dd * (sigma_w**2 * gg / n_in + sigma_b**2) if ntk_param else dd * (gg + 1.0)
+        back = jnp.zeros_like(h) if first else dapply(h, types) * (sigma_w * delta @ _weights(kw, n_out, n_in, orthogonal, dtype))
+        return back, term
 
-    return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None)))
+    return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None, None)))
 
 
-def gradient_norms(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Gradients:
-    """‖∂f/∂h^l‖² per network, layer and input (``Gradients``), f the first readout unit."""
+def gradients(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Gradients:
+    """‖∂f/∂h^l‖² per network, layer and input, and each network's empirical NTK (``Gradients``)."""
     jax, jnp = jax_modules()
     X = check_inputs(X)
     dims = (X.shape[1],) + spec.widths + (spec.outputs,)
-    sigma_w = math.sqrt(spec.sigma_w2)
+    sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)
 
     def work(keys, tick):
-        hs, ts = [], []
+        hs, ts = [jnp.broadcast_to(jnp.asarray(X, jnp.dtype(spec.dtype)), (keys.shape[0],) + X.shape)], [jnp.zeros((keys.shape[0], X.shape[1]), jnp.int32)]
         for h, types, _, _ in layers(spec, X, keys, False, tick):
             hs.append(h)
             ts.append(types)
         delta = jnp.zeros(hs[-1].shape, hs[-1].dtype).at[:, :, 0].set(1.0)
-        norms = []
-        for l in range(spec.depth, 0, -1):  # loop index l maps h^l (hs[l − 1]) to hs[l]
-            step = _backward_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", spec.dtype)
-            delta = step(layer_keys(keys, l), delta, hs[l - 1], ts[l - 1], sigma_w)
-            norms.append(np.asarray(jnp.sum(delta * delta, axis=-1), np.float64))
+        norms, ntk = [], 0.0
+        for l in range(spec.depth, -1, -1):  # loop index l maps hs[l] (x, or h^l) to hs[l + 1]
+            step = _backward_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", spec.dtype, l == 0,
+                                spec.parameterization == "ntk")
+            delta, term = step(layer_keys(keys, l), delta, hs[l], ts[l], sigma_w, sigma_b)
+            ntk = ntk + term
+            if l > 0:
+                norms.append(np.asarray(jnp.sum(delta * delta, axis=-1), np.float64))
             tick()
-        return {"norms": np.stack(norms[::-1], axis=1)}
+        return {"norms": np.stack(norms[::-1], axis=1), "ntk": np.asarray(ntk, np.float64)}
 
-    rows, done, interrupted = run_ensemble(spec, X, work, 2 * spec.depth + 1, progress, chunk, keep_layers=True)
-    return Gradients(rows["norms"], done, interrupted)
+    rows, done, interrupted = run_ensemble(spec, X, work, 2 * spec.depth + 2, progress, chunk, keep_layers=True)
+    return Gradients(rows["norms"], rows["ntk"], done, interrupted)

@@ -8,6 +8,10 @@ pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
 - ``grad``: E‖∂f/∂h^l‖² for the first readout unit f and hidden layers l = 1 … L (index l − 1), against
   Π_{k=l}^{L} χ(q^k) with χ(q) = σ_w² E[φ'(√q z)²]: each layer back multiplies the gradient's second
   moment by χ (Schoenholz et al. 2017, gradient independence; χ = χ_1 at the fixed point);
+- ``nngp``: the readout's covariance E[f(x_a) f(x_b)] for every pair of inputs, against Σ^L of ``ntk.nngp``
+  (Neal; Lee et al. 2018);
+- ``ntk``: the mean over networks of the empirical NTK of the first readout unit, against Θ^L of
+  ``ntk.ntk`` in the same parameterization (Jacot et al. 2018; the standard one at the hidden width);
 - ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,
   against the leading 1/N term for Gaussian weights. Given layer l, h^{l+1}_i is Gaussian with the random
   variance s² = σ_w²‖φ(h^l)‖²/N_l + σ_b², so its excess kurtosis is 3 Var(s²)/E[s²]², and
@@ -120,3 +124,35 @@ def measure_grad(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Comparis
     measured, stderr = mean_and_error(grads.norms[:, :, 0])
     return Comparison("gradient second moment |df/dh|^2", np.arange(spec.depth), measured, stderr,
                       gradient_theory(spec, layer_variances(spec, X)[0]))
+
+
+def _pairs(B: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.triu_indices(B)
+
+
+def measure_nngp(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
+    """Readout covariance per pair of inputs (a ≤ b) over networks and readout units, against ``ntk.nngp``."""
+    from ntk import nngp
+
+    a, b = _pairs(X.shape[0])
+    measured, stderr = mean_and_error(fwd.gram[:, spec.depth][:, a, b])
+    theory = nngp(spec.act, X, depth=spec.depth, sigma_w2=spec.sigma_w2, sigma_b2=spec.sigma_b2)[a, b]
+    return Comparison("NNGP: readout covariance per input pair", np.arange(len(a)), measured, stderr, theory,
+                      index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist()})
+
+
+def measure_ntk(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Comparison:
+    """Mean empirical NTK per pair of inputs (a ≤ b), against ``ntk.ntk`` (same parameterization; the
+    standard one needs equal hidden widths, its width)."""
+    from ntk import ntk
+
+    a, b = _pairs(X.shape[0])
+    measured, stderr = mean_and_error(grads.ntk[:, a, b])
+    if spec.parameterization == "standard" and len(set(spec.widths)) > 1:
+        theory, notes = np.full(len(a), np.nan), {"theory": "standard parameterization: equal hidden widths only"}
+    else:
+        theory = ntk(spec.act, X, depth=spec.depth, sigma_w2=spec.sigma_w2, sigma_b2=spec.sigma_b2,
+                     parameterization=spec.parameterization, width=spec.widths[0])[a, b]
+        notes = {}
+    return Comparison(f"NTK ({spec.parameterization} parameterization) per input pair", np.arange(len(a)), measured, stderr,
+                      theory, index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist(), **notes})
