@@ -9,7 +9,7 @@ import sys
 
 from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
 
-MEASURES = ("q", "c", "kurtosis", "nngp", "grad", "ntk")
+MEASURES = ("q", "c", "qvar", "kurtosis", "nngp", "grad", "ntk", "jacobian")
 
 
 def two_inputs(correlation: float, d: int = 2):
@@ -43,8 +43,42 @@ def _widths(text: str) -> list[int]:
     return widths
 
 
+def versions() -> dict[str, str]:
+    """Versions of Python and of the packages a result depends on."""
+    import platform
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for package in ("activation-theory", "numpy", "scipy", "jax", "jaxlib"):
+        try:
+            out[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            out[package] = "not installed"
+    return out
+
+
+def _save(path: str, doc: dict, fwd, grads) -> None:
+    """.json: the document printed by --json; .npz: also every network's raw statistics (Forward and,
+    after a backward run, Gradients arrays) with the document as a JSON string under "document"."""
+    import numpy as np
+
+    if path.endswith(".json"):
+        with open(path, "w") as fh:
+            json.dump(doc, fh)
+    elif path.endswith(".npz"):
+        arrays = {"gram": fwd.gram, "fourth": fwd.fourth, "outputs": fwd.outputs}
+        if grads is not None:
+            arrays.update(grad_norms=grads.norms, ntk=grads.ntk)
+        np.savez(path, document=json.dumps(doc), **arrays)
+    else:
+        raise CLIError(f"--save writes .json or .npz, got {path!r}")
+
+
 def cmd_mc(args: argparse.Namespace) -> int:
-    from .montecarlo import BACKWARD, NetworkSpec, device_name, forward, gradients, measure, plot_comparisons, width_sweep
+    import numpy as np
+
+    from .montecarlo import (BACKWARD, JACOBIAN, NetworkSpec, device_name, forward, gradients, jacobians, kernel_deviation_sweep,
+                             measure, plot_comparisons, width_sweep)
     from .montecarlo.backend import JaxMissingError
 
     act = resolve_layer_activation(args)
@@ -57,18 +91,28 @@ def cmd_mc(args: argparse.Namespace) -> int:
         X = two_inputs(args.input_correlation)
         fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
         grads = gradients(spec, X, progress=not args.json) if BACKWARD & set(names) else None
-        comparisons = {name: measure(name, spec, X, grads if name in BACKWARD else fwd) for name in names}
+        jac = jacobians(spec, progress=not args.json) if "jacobian" in names else None
+        names = [n for n in names if n != "jacobian"] + (sorted(JACOBIAN) if jac is not None else [])
+        runs = {**{n: grads for n in BACKWARD}, **{n: jac for n in JACOBIAN}}
+        comparisons = {name: measure(name, spec, X, runs.get(name, fwd)) for name in names}
         if args.widths:
             if args.orthogonal:
                 raise CLIError("--widths fits the 1/N theory of Gaussian weights; drop --orthogonal")
             comparisons.update(width_sweep(act, _widths(args.widths), args.depth, args.sigma_w2, args.sigma_b2, X,
                                            ensemble=args.ensemble, seed=args.seed, progress=not args.json))
+            if {"nngp", "ntk"} & set(names):
+                comparisons.update(kernel_deviation_sweep(act, _widths(args.widths), args.depth, args.sigma_w2, args.sigma_b2, X,
+                                                          ensemble=args.ensemble, seed=args.seed,
+                                                          parameterization=args.parameterization, progress=not args.json))
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
                       "sampling": "explicit weights" if (args.orthogonal or args.explicit) else "exact Gaussian conditional (fast path)",
-                      "interrupted": fwd.interrupted},
+                      "interrupted": fwd.interrupted, "versions": versions()},
            **{name: comp.to_json() for name, comp in comparisons.items()}}
+    if args.save:
+        _save(args.save, doc, fwd, grads)
+        print(f"results written to {args.save}", file=sys.stderr)
     if args.output:
         print(f"figure written to {plot_comparisons(list(comparisons.values()), args.output, act.label)}", file=sys.stderr)
     if args.json:
@@ -80,10 +124,12 @@ def cmd_mc(args: argparse.Namespace) -> int:
           + (" (interrupted)" if fwd.interrupted else ""))
     print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory")
     for name, comp in comparisons.items():
-        print(f"\n{comp.label}: {'agrees' if comp.passed else 'DISAGREES'} within {comp.n_sigma:g} standard errors")
+        verdict = (("agrees" if comp.passed else "DISAGREES") + f" within {comp.n_sigma:g} standard errors"
+                   if np.isfinite(comp.theory).any() else "measured (no theory here)")
+        print(f"\n{comp.label}: {verdict}")
         names = ([f"x{a + 1},x{b + 1}" for a, b in comp.notes["pairs"]] if "pairs" in comp.notes
                  else [str(int(i)) for i in comp.index])
-        rows = [(i, _fmt(float(m)), _fmt(float(s)), _fmt(float(t)), f"{float(z):+.2f}")
+        rows = [(i, _fmt(float(m)), _fmt(float(s)), _fmt(float(t)) if np.isfinite(t) else "-", f"{float(z):+.2f}" if np.isfinite(z) else "-")
                 for i, m, s, t, z in zip(names, comp.measured, comp.stderr, comp.theory, comp.z)]
         print(_table((comp.index_name, "measured", "stderr", "theory", "z"), rows))
     return 0 if all(c.passed for c in comparisons.values()) else 1
@@ -107,4 +153,5 @@ def add_mc_command(sub) -> None:
     m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")
     m.add_argument("--seed", type=int, default=0, help="seed of every random number (default 0)")
     m.add_argument("-o", "--output", metavar="PNG", help="figure: theory curves and measured points with error bars")
+    m.add_argument("--save", metavar="FILE", help="results with the full configuration and versions: .json, or .npz with every network's raw statistics")
     m.set_defaults(func=cmd_mc)

@@ -12,6 +12,14 @@ pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
   (Neal; Lee et al. 2018);
 - ``ntk``: the mean over networks of the empirical NTK of the first readout unit, against Θ^L of
   ``ntk.ntk`` in the same parameterization (Jacot et al. 2018; the standard one at the hidden width);
+- ``qvar``: the relative variance of q^l across networks, Var_e(q̂_e)/E[q̂]² with q̂_e = (1/N)Σ_i h_i², against
+  (Var(s²) + 2 q²/N)/q² for Gaussian weights (the layer's random variance plus the sampling of N neurons
+  given it); orthogonal weights keep q from fluctuating through the layer's own weights (an orthogonal
+  W preserves ‖g‖ exactly), the effect studied by Day, Kahn & Roberts: measured, no theory here;
+- ``jacobian``: tr(J_l J_lᵀ)/N of the input–output Jacobian of a square network after each layer, against
+  Π_{k≤l} χ(q^k); and ``jacobian_spread``: the relative variance of J_L's squared singular values (mean
+  over networks), measured only — the width of the spectrum that orthogonal weights and small q* keep
+  narrow for tanh and that ReLU cannot (Pennington, Schoenholz & Ganguli 2017);
 - ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,
   against the leading 1/N term for Gaussian weights. Given layer l, h^{l+1}_i is Gaussian with the random
   variance s² = σ_w²‖φ(h^l)‖²/N_l + σ_b², so its excess kurtosis is 3 Var(s²)/E[s²]², and
@@ -32,6 +40,7 @@ from signalprop.maps import chi1, length_map_slope
 
 from .compare import Comparison, delta_method, mean_and_error
 from .backward import Gradients
+from .jacobian import Jacobians, square_input
 from .ensemble import Forward
 from .spec import NetworkSpec
 
@@ -156,3 +165,38 @@ def measure_ntk(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Compariso
         notes = {}
     return Comparison(f"NTK ({spec.parameterization} parameterization) per input pair", np.arange(len(a)), measured, stderr,
                       theory, index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist(), **notes})
+
+
+def measure_qvar(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
+    """Relative variance of the first input's q̂^l across networks (unbiased), delta-method error."""
+    q = fwd.gram[:, :, 0, 0]
+    e = q.shape[0]
+    m1, m2 = q.mean(axis=0), (q * q).mean(axis=0)
+    scale = e / (e - 1)
+    measured = scale * (m2 - m1 * m1) / (m1 * m1)
+    gradient = np.stack([scale * (-2 * m2 / m1**3), scale / (m1 * m1)])
+    stderr = delta_method(np.stack([q, q * q], axis=1), measured, gradient)
+    if spec.weights == "gaussian":
+        mf = layer_variances(spec, X)[0]
+        widths = np.array(spec.widths + (spec.outputs,), dtype=np.float64)
+        theory, notes = (vertex(spec, mf) + 2 * mf**2 / widths) / mf**2, {}
+    else:
+        theory, notes = np.full(spec.depth + 1, np.nan), {"theory": "Gaussian weights only"}
+    return Comparison("relative variance of q across networks", _layers(spec), measured, stderr, theory, notes=notes)
+
+
+def measure_jacobian(spec: NetworkSpec, X: np.ndarray, jac: Jacobians) -> Comparison:
+    """Mean squared singular value per layer against Π χ (the input is ``square_input``; X is unused)."""
+    measured, stderr = mean_and_error(jac.mean_sq)
+    q = layer_variances(spec, square_input(spec))[0]
+    chis = np.array([float(chi1(spec.act, q[k], spec.sigma_w2)) for k in range(spec.depth)])
+    return Comparison("mean squared singular value of the Jacobian", np.arange(spec.depth), measured, stderr, np.cumprod(chis))
+
+
+def measure_jacobian_spread(spec: NetworkSpec, X: np.ndarray, jac: Jacobians) -> Comparison:
+    """Var/mean² of J_L's squared singular values, averaged over networks (measured only)."""
+    s = jac.singular_sq
+    spread = s.var(axis=1) / s.mean(axis=1) ** 2
+    measured, stderr = mean_and_error(spread)
+    return Comparison("spread of the squared singular values (var/mean^2, last layer)", np.array([spec.depth - 1]),
+                      np.atleast_1d(measured), np.atleast_1d(stderr), np.array([np.nan]), notes={"theory": "measured only"})
