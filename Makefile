@@ -1,5 +1,6 @@
-# Two commands for a fresh machine (see README.md):
-#   make zoo    - the main job: derive every activation of the zoo and print the table
+# Commands for a fresh machine (see README.md):
+#   make verify - the main job: check the papers' claims, write verify-report/report.md with figures
+#   make zoo    - derive every activation of the zoo and print the table
 #   make test   - the whole test suite
 # Each creates or updates the virtual environment .venv it needs (Python >= 3.11).
 
@@ -7,7 +8,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.installed
 
-.PHONY: zoo test venv clean
+.PHONY: verify zoo test venv clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +18,9 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+verify: $(STAMP)
+	$(VENV)/bin/acttheory verify --report verify-report
+
 zoo: $(STAMP)
 	$(VENV)/bin/acttheory zoo
 
@@ -24,4 +28,4 @@ test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .hypothesis verify-report

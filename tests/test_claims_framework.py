@@ -1,0 +1,139 @@
+"""The claim machinery itself: judging in each tolerance mode, failures that carry their reason,
+interruption, the registry's filters and errors, the report and the CLI's JSON."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from theory.claims import (Claim, Measured, Paper, UnknownClaimError, absolute, at_least, at_most, check, claims, relative,
+                           run_claims, sigmas, write_report)
+from theory.claims.check import Run
+from theory.cli import main
+
+PAPER = Paper("toy2000", "A toy paper", "A. Author", 2000, arxiv="0000.00000")
+
+
+def toy(compute, published, tolerance, kind="analytic", name="x"):
+    return Claim(f"toy2000.{name}", PAPER, "eq. (1)", "a toy statement.", compute, published, "as printed", tolerance, kind)
+
+
+@pytest.mark.parametrize("tolerance, computed, published, passed", [
+    (relative(1e-3, "4 digits"), 1.0005, 1.0, True),
+    (relative(1e-3, "4 digits"), 1.002, 1.0, False),
+    (relative(1e-3, "4 digits"), [1.0, 2.003], [1.0, 2.0], False),  # the worst entry decides
+    (absolute(1e-6, "exact zero"), 5e-7, 0.0, True),
+    (absolute(1e-6, "exact zero"), -2e-6, 0.0, False),
+    (at_least("positive"), 1e-9, 0.0, True),
+    (at_least("positive"), -1e-9, 0.0, False),
+    (at_most("below one"), 0.7877, 1.0, True),
+    (at_most("below one"), 1.01, 1.0, False),
+])
+def test_modes_judge_as_stated(tolerance, computed, published, passed):
+    result = check(toy(lambda: computed, published, tolerance))
+    assert result.passed is passed
+    assert result.failure is None
+
+
+def test_mc_claims_are_judged_in_standard_errors():
+    ok = check(toy(lambda: Measured(1.03, 0.01), 1.0, sigmas(4), kind="mc"))
+    assert ok.passed and ok.error == pytest.approx(3.0)
+    bad = check(toy(lambda: Measured(1.05, 0.01), 1.0, sigmas(4), kind="mc"))
+    assert not bad.passed and bad.error == pytest.approx(5.0)
+    # a Monte-Carlo claim without an error bar is refused, not judged
+    naked = check(toy(lambda: 1.0, 1.0, sigmas(4), kind="mc"))
+    assert not naked.passed and "Measured" in naked.failure
+
+
+def test_published_formula_is_evaluated():
+    result = check(toy(lambda: np.pi, lambda: 4 * np.arctan(1.0), relative(1e-15, "exact")))
+    assert result.passed and float(result.published) == pytest.approx(np.pi)
+
+
+def test_failures_carry_their_reason_and_never_pass():
+    def boom():
+        raise ValueError("no fixed point")
+
+    result = check(toy(boom, 1.0, relative(1e-3, "r")))
+    assert not result.passed and "no fixed point" in result.failure
+    nan = check(toy(lambda: float("nan"), 1.0, relative(1e-3, "r")))
+    assert not nan.passed and "non-finite" in nan.failure
+    shape = check(toy(lambda: [1.0, 2.0], [1.0, 2.0, 3.0], relative(1e-3, "r")))
+    assert not shape.passed and "shape" in shape.failure
+
+
+def test_malformed_claims_are_refused():
+    with pytest.raises(ValueError, match="judged in standard errors"):
+        toy(lambda: 1.0, 1.0, relative(1e-3, "r"), kind="mc")
+    with pytest.raises(ValueError, match="kind"):
+        toy(lambda: 1.0, 1.0, relative(1e-3, "r"), kind="measured")
+    with pytest.raises(ValueError, match="starts with its paper's id"):
+        Claim("other.x", PAPER, "", "", lambda: 1.0, 1.0, "", relative(1e-3, "r"), "analytic")
+    with pytest.raises(ValueError, match="non-negative"):
+        relative(-1.0, "r")
+
+
+def test_interrupt_keeps_the_claims_done():
+    def interrupt():
+        raise KeyboardInterrupt
+
+    run = run_claims([toy(lambda: 1.0, 1.0, relative(0, "exact"), name="a"),
+                      toy(interrupt, 1.0, relative(0, "exact"), name="b"),
+                      toy(lambda: 1.0, 1.0, relative(0, "exact"), name="c")])
+    assert run.interrupted and not run.passed
+    assert [r.claim.id for r in run.results] == ["toy2000.a"]
+
+
+def test_registry_filters_and_errors():
+    every = claims()
+    assert len({c.id for c in every}) == len(every), "claim ids are unique"
+    assert {c.kind for c in claims(kinds=["numerical"])} == {"numerical"}
+    one = every[0]
+    assert claims(claim_ids=[one.id]) == [one]
+    assert {c.paper.id for c in claims(["cho_saul2009"])} == {"cho_saul2009"}
+    with pytest.raises(UnknownClaimError, match="did you mean cho_saul2009"):
+        claims(["cho_saul"])
+    with pytest.raises(UnknownClaimError, match="claim kind"):
+        claims(kinds=["symbolic"])
+
+
+def test_report_has_tables_json_and_figures(tmp_path):
+    selected = claims(["cho_saul2009"])
+    run = Run([check(c) for c in selected[:2]] + [check(replace(selected[0], published=-1.0))])
+    path = write_report(run, tmp_path)
+    text = path.read_text()
+    assert "2 of 3 claims pass" in text and "FAIL" in text and "cho_saul2009.png" in text
+    assert (tmp_path / "cho_saul2009.png").stat().st_size > 10_000
+    doc = json.loads((tmp_path / "results.json").read_text())
+    assert [d["passed"] for d in doc] == [True, True, False]
+
+
+def test_verify_cli_json_and_exit_status(capsys, tmp_path):
+    first = claims(["cho_saul2009"])[0].id
+    assert main(["verify", "--claim", first, "--json"]) == 0
+    (doc,) = json.loads(capsys.readouterr().out)
+    assert {"id", "paper", "where", "kind", "published", "computed", "tolerance", "passed"} <= set(doc)
+    assert doc["id"] == first and doc["passed"] is True and doc["paper"] == "cho_saul2009"
+    assert main(["verify", "--paper", "cho_saul2009", "--list"]) == 0
+    assert first in capsys.readouterr().out
+    assert main(["verify", "--paper", "nosuchpaper"]) == 2
+    assert "unknown paper" in capsys.readouterr().err
+
+
+def test_verify_cli_fails_on_a_wrong_published_value(monkeypatch, capsys):
+    import theory.claims.registry as registry
+
+    original = registry.claims
+
+    def doctored(*args, **kwargs):
+        out = original(*args, **kwargs)
+        return [replace(out[0], published=out[0].published_value() * 1.01)] + out[1:]
+
+    monkeypatch.setattr(registry, "claims", doctored)
+    import theory.claims as package
+
+    monkeypatch.setattr(package, "claims", doctored)
+    first = original(["cho_saul2009"])[0].id
+    assert main(["verify", "--claim", first, "--no-progress"]) == 1
+    assert "FAILED " + first in capsys.readouterr().out
