@@ -218,6 +218,8 @@ def _angle_range(th0: np.ndarray, symmetric: bool) -> tuple[float, float]:
     from covariances carry rounding ~ε/θ_0)."""
     if not symmetric:
         return float(th0.min()), float(th0.max())
+    if th0.shape[0] < 2:  # one input: no off-diagonal angle
+        return 0.0, 0.0
     diagonal = np.diag(th0).copy()
     np.fill_diagonal(th0, np.nan)
     lo, hi = float(np.nanmin(th0)), float(np.nanmax(th0))

@@ -227,3 +227,14 @@ def test_composed_route_edge_cases():
     fast = final_kernels(TANH, Y[:200], Y[:250], depth=3, sigma_w2=1.5, sigma_b2=0.1)  # 50,000 entries: composed
     slow = kernel_layers(TANH, Y[:200], Y[:250], depth=3, sigma_w2=1.5, sigma_b2=0.1)
     assert np.max(np.abs(fast[1] - slow.ntk[-1])) <= 1e-12 * np.max(np.abs(slow.ntk[-1]))
+
+
+def test_one_input_gives_its_kernel_without_warnings():
+    """A single input (no off-diagonal angle): Jacot et al.'s Figure 1 setting at x0 = (1, 0), ReLU, β = 0.1,
+    four weight layers: Θ = 0.2825 exactly (Σ^(1) = 0.51, Θ^(2) = 0.52, Θ^(3) = 0.4025, Θ^(4) = 0.4025/2 + 0.08125)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        theta = ntk(get_activation("relu"), np.array([[1.0, 0.0]]), depth=3, sigma_w2=1.0, sigma_b2=0.01)
+    assert theta.shape == (1, 1) and theta[0, 0] == pytest.approx(0.2825, rel=1e-14)
