@@ -93,19 +93,24 @@ class NoCriticalPointError(ValueError):
 
 @dataclass(frozen=True)
 class FixedPoint:
-    """A fixed point q* of the length map with its slope V'(q*) and stability (V'(q*) < 1)."""
+    """A fixed point q* of the length map with its slope V'(q*) and stability (V'(q*) < 1).
+
+    ``tangent``: V(q) − q touches 0 at q* without changing sign (a double root, V'(q*) = 1 to
+    numerical accuracy: ReLU_τ / soft threshold at the edge of chaos, Price et al. 2024). Such a
+    point attracts from one side only and is reported as not stable."""
 
     q_star: float
     slope: float
+    tangent: bool = False
 
     @property
     def stable(self) -> bool:
-        return self.slope < 1.0
+        return self.slope < 1.0 and not self.tangent
 
     @property
     def xi_q(self) -> float:
-        """ξ_q = −1/ln V'(q*) (inf when V'(q*) ≥ 1 or = 1)."""
-        return -1.0 / math.log(self.slope) if 0.0 < self.slope < 1.0 else math.inf
+        """ξ_q = −1/ln V'(q*) (inf when V'(q*) ≥ 1 or = 1, and at a tangent fixed point)."""
+        return -1.0 / math.log(self.slope) if 0.0 < self.slope < 1.0 and not self.tangent else math.inf
 
 
 @dataclass(frozen=True)
@@ -123,26 +128,58 @@ class FixedPoints:
         return [p for p in self.points if p.stable]
 
 
+_TANGENT_RTOL = 1e-12  # |V(q) − q| ≤ this × q at an extremum of V(q) − q: a tangent (double) root
+
+
+def _extrema(act, qs: np.ndarray, sigma_w2: float) -> list[float]:
+    """Interior extrema of g(q) = V(q) − q on the grid: roots of g'(q) = V'(q) − 1 (Stein slope, no
+    derivative of φ needed), bracketed by the sign changes of g' between grid points."""
+    dg = length_map_slope(act, qs, sigma_w2) - 1.0
+    out = [float(q) for q, d in zip(qs[1:-1], dg[1:-1]) if d == 0.0]
+    for i in np.nonzero(np.sign(dg[:-1]) * np.sign(dg[1:]) < 0)[0]:
+        out.append(brentq(lambda t: length_map_slope(act, t, sigma_w2) - 1.0, qs[i], qs[i + 1], rtol=1e-15, xtol=1e-300))
+    return out
+
+
 def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6,
                  n_grid: int = 241) -> FixedPoints:
-    """All fixed points of V in [0, q_max]: q* = 0 when σ_b² = 0 and φ(0) = 0, and every sign change
-    of V(q) − q on a log grid over [q_min, q_max], solved with Brent's method to 1e-14 relative."""
+    """All fixed points of V in [0, q_max]: q* = 0 when σ_b² = 0 and φ(0) = 0, and the roots of
+    g(q) = V(q) − q in [q_min, q_max].
+
+    The log grid over [q_min, q_max] is refined by every interior extremum of g (a root of
+    g' = V' − 1 between grid points, solved with Brent's method), so (i) a pair of roots inside one
+    grid cell is split into two sign changes (near-tangent fixed points, e.g. clipped ReLU with a
+    large clip) and (ii) an extremum where |g| ≤ 1e-12 q is a tangent (double) fixed point, V'(q*) = 1,
+    which has no sign change at all (ReLU_τ at the edge of chaos). Sign changes are solved with
+    Brent's method to 1e-14 relative. Missed only if g has two extrema within one grid cell."""
     _check_variances(sigma_w2, sigma_b2)
     out = []
     zero_at_origin, slope0 = origin_slope(act)
     if sigma_b2 == 0 and zero_at_origin:
         # near 0, E[φ(√q z)²] ≈ q (φ'(0−)² + φ'(0+)²)/2, so V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2
         out.append(FixedPoint(0.0, sigma_w2 * slope0))
-    qs = np.geomspace(q_min, q_max, n_grid)
-    g = length_map(act, qs, sigma_w2, sigma_b2) - qs
-    noise = 1e-12 * qs
-    if np.all(np.abs(g) <= noise):
+    grid = np.geomspace(q_min, q_max, n_grid)
+    g_grid = length_map(act, grid, sigma_w2, sigma_b2) - grid
+    if np.all(np.abs(g_grid) <= 1e-12 * grid):
         return FixedPoints(out, continuum=True)
-    change = (np.sign(g[:-1]) * np.sign(g[1:]) < 0) & ((np.abs(g[:-1]) > noise[:-1]) | (np.abs(g[1:]) > noise[1:]))
-    for i in np.nonzero(change)[0]:
-        r = brentq(lambda t: length_map(act, t, sigma_w2, sigma_b2) - t, qs[i], qs[i + 1], rtol=1e-14, xtol=1e-300)
-        out.append(FixedPoint(r, length_map_slope(act, r, sigma_w2)))
-    return FixedPoints(out, diverges=bool(g[-1] > 0))
+    ext = np.array(_extrema(act, grid, sigma_w2))
+    g_ext = length_map(act, ext, sigma_w2, sigma_b2) - ext if ext.size else ext
+    tangent = np.abs(g_ext) <= _TANGENT_RTOL * ext
+    qs = np.concatenate([grid, ext])
+    order = np.argsort(qs)
+    qs, g = qs[order], np.concatenate([g_grid, g_ext])[order]
+    # sign of g with values at the noise level counted as 0 and skipped: a root there is either a
+    # tangent point (handled below) or a simple root bracketed by the nonzero neighbours
+    sgn = np.where(np.abs(g) > 1e-12 * qs, np.sign(g), 0.0)
+    nz = np.nonzero(sgn)[0]
+    found = [(float(q), True) for q in ext[tangent]]
+    for a, b in zip(nz[:-1], nz[1:]):
+        if sgn[a] * sgn[b] < 0:
+            r = brentq(lambda t: length_map(act, t, sigma_w2, sigma_b2) - t, qs[a], qs[b], rtol=1e-14, xtol=1e-300)
+            found.append((float(r), False))
+    for r, is_tangent in sorted(found):
+        out.append(FixedPoint(r, length_map_slope(act, r, sigma_w2), tangent=is_tangent))
+    return FixedPoints(out, diverges=bool(g_grid[-1] > 0))
 
 
 @dataclass(frozen=True)

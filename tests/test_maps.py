@@ -100,6 +100,80 @@ def test_relu_fixed_points():
     assert chaotic.points == [] and chaotic.diverges and not biased.diverges
 
 
+def _crelu_moments(tau: float, m: float, q: float) -> tuple[float, float]:
+    """Closed forms for phi = min(max(x - tau, 0), m), x ~ N(0, q) (m = inf: ReLU_tau): (E[phi^2], E[phi'^2])."""
+    from scipy.stats import norm
+
+    s = math.sqrt(q)
+    a, b = tau / s, (tau + m) / s
+    mass = norm.cdf(b) - norm.cdf(a)
+    pa, pb = norm.pdf(a), (norm.pdf(b) if math.isfinite(b) else 0.0)
+    z2 = mass + a * pa - (b * pb if math.isfinite(b) else 0.0)
+    e_phi2 = s * s * z2 - 2 * s * tau * (pa - pb) + tau * tau * mass + (m * m * norm.sf(b) if math.isfinite(m) else 0.0)
+    return e_phi2, mass
+
+
+def _crelu_eoc(tau: float, m: float, q_star: float) -> tuple[float, float]:
+    e_phi2, e_dphi2 = _crelu_moments(tau, m, q_star)
+    return 1 / e_dphi2, q_star - e_phi2 / e_dphi2
+
+
+@pytest.mark.parametrize("name", ["shifted_relu", "soft_threshold"])
+@pytest.mark.parametrize("q_star", [0.5, 1.0, 4.0])
+def test_tangent_fixed_point_at_the_sparse_edge_of_chaos(name, q_star):
+    """Price et al. 2024: ReLU_tau and the soft threshold at the edge of chaos have V(q*) = q*, V'(q*) = 1 and
+    V(q) > q on both sides (a double root, no sign change) -- the grid search used to return no fixed point."""
+    from signalprop import attracting_fixed_point
+
+    act = get_activation(name, tau=1)
+    w2, b2 = _crelu_eoc(1.0, math.inf, q_star)  # ReLU_tau closed form
+    if name == "soft_threshold":  # ST_tau = ReLU_tau(x) - ReLU_tau(-x): both moments double
+        w2, b2 = w2 / 2, b2
+    fps = fixed_points(act, w2, b2)
+    (fp,) = fps.points
+    assert fp.q_star == pytest.approx(q_star, rel=1e-9) and fp.tangent and not fp.stable and fp.xi_q == math.inf
+    assert fp.slope == pytest.approx(1.0, abs=1e-12) and fps.diverges and not fps.continuum
+    assert attracting_fixed_point(act, fps, 0.5 * q_star, w2, b2) == fp.q_star  # attracting from below ...
+    assert attracting_fixed_point(act, fps, 1.5 * q_star, w2, b2) is None  # ... repelling above
+
+
+def test_near_tangent_pair_inside_one_grid_cell():
+    """Clipped ReLU CReLU_{tau,m} (Price et al. 2024) at the EoC with q* = 1, tau = Phi^-1(0.85): for m = 4 the
+    stable q* = 1 (V' = 0.99997) and its unstable partner 1.00008 lie in one grid cell, which the sign-change
+    search missed; all roots are checked against the closed-form map solved independently with brentq."""
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    tau = float(norm.ppf(0.85))
+    for m, brackets in ((4.0, [(0.99, 1.00004), (1.00004, 1.1), (20.0, 30.0)]),
+                        (2.0, [(0.9, 1.1), (1.1, 2.0), (2.0, 5.0)]),
+                        (1.0, [(0.5, 2.0)])):
+        act = get_activation("crelu_tau_m", tau=tau, m=m)
+        w2, b2 = _crelu_eoc(tau, m, 1.0)
+
+        def gap(q):
+            return w2 * _crelu_moments(tau, m, q)[0] + b2 - q
+
+        expected = [brentq(gap, lo, hi, xtol=1e-15, rtol=1e-14) for lo, hi in brackets]
+        pts = fixed_points(act, w2, b2).points
+        assert [p.q_star for p in pts] == pytest.approx(expected, rel=1e-9), m
+        assert [p.stable for p in pts] == [True, False, True][:len(pts)] and not any(p.tangent for p in pts)
+        # V'(q*) = 1 - sigma_w2 m phi_N(tau + m) at q* = 1 (only the clip at tau + m, where phi = m != 0, contributes)
+        # (1e-9: for m = 4, g' = 3e-5 at the root, so the root itself is only good to ~1e-11)
+        assert pts[0].slope == pytest.approx(1 - w2 * m * norm.pdf(tau + m), abs=1e-9)
+
+
+def test_no_fixed_point_reported_for_a_near_miss():
+    """V(q) - q with a positive minimum (a 'ghost' just above tangency) has no fixed point there."""
+    act = get_activation("shifted_relu", tau=1)
+    w2, b2 = _crelu_eoc(1.0, math.inf, 1.0)
+    fps = fixed_points(act, w2, b2 + 1e-6)
+    assert fps.points == [] and fps.diverges
+    pair = fixed_points(act, w2, b2 - 1e-6).points  # just below: two simple roots close to q* = 1
+    assert len(pair) == 2 and [p.stable for p in pair] == [True, False] and not any(p.tangent for p in pair)
+    assert pair[0].q_star < 1.0 < pair[1].q_star and pair[1].q_star - pair[0].q_star < 0.05
+
+
 def test_bad_variances():
     with pytest.raises(ValueError, match="sigma_w2 must be > 0"):
         length_map(get_activation("tanh"), 1.0, 0.0, 0.1)
