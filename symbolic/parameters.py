@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -16,12 +17,34 @@ class ParameterError(ValueError):
     """A parameter is unknown, not a number, or outside its valid range."""
 
 
+def _from_numpy(value: object, name: str) -> object:
+    """A numpy scalar or 0-d array as the equivalent Python bool/int/float (other values unchanged).
+
+    numpy 2 writes ``repr(np.float64(0.5))`` as "np.float64(0.5)", so numpy floats (which subclass
+    float) must be turned into Python floats before their repr is parsed; np.float32/np.int64 etc.
+    do not subclass float/int at all."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 0:
+            raise ParameterError(f"{name}: expected a single number, got an array of shape {value.shape}")
+        value = value[()]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
 def to_exact(value: object, name: str = "value") -> sp.Expr:
     """Convert a number or a numeric string ("0.01", "1e-3", "3/2") to an exact sympy number.
 
     Decimal strings become exact rationals, so "0.01" is 1/100, not the nearest binary float.
-    Only plain numeric literals are accepted: the text is never evaluated.
+    Only plain numeric literals are accepted: the text is never evaluated. numpy integer/floating
+    scalars and 0-d arrays count as the Python int/float of the same value (a float becomes the exact
+    rational of its shortest repr, e.g. np.float64(0.1) -> 1/10); NaN and inf are rejected.
     """
+    value = _from_numpy(value, name)
     if isinstance(value, bool):
         raise ParameterError(f"{name}: expected a number, got a boolean")
     if isinstance(value, sp.Basic):
@@ -33,7 +56,7 @@ def to_exact(value: object, name: str = "value") -> sp.Expr:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ParameterError(f"{name}: must be finite, got {value}")
-        return sp.Rational(repr(value)) if abs(value) < 1e15 else sp.Float(value, 30)
+        return sp.Rational(repr(float(value))) if abs(value) < 1e15 else sp.Float(value, 30)
     if isinstance(value, str):
         text = value.strip()
         if _DECIMAL.match(text) or _FRACTION.match(text):

@@ -63,6 +63,30 @@ def test_parameter_errors_name_the_parameter_and_range():
         get_activation("relu", a=1)
 
 
+def test_numpy_scalar_parameters_are_accepted_as_their_python_values():
+    import numpy as np
+    import sympy as sp
+
+    from symbolic.parameters import to_exact
+
+    # numpy 2 writes repr(np.float64(x)) as "np.float64(x)": it used to be rejected as "invalid input"
+    tau = np.float64(1.0364333894937898)
+    act = get_activation("shifted_relu", tau=tau)
+    assert act is get_activation("shifted_relu", tau=float(tau))
+    assert float(act.params["tau"]) == float(tau)
+    assert to_exact(np.float64(0.1)) == sp.Rational(1, 10)
+    assert to_exact(np.float32(0.5)) == sp.Rational(1, 2)
+    assert to_exact(np.int64(3)) == 3 and to_exact(np.array(2.5)) == sp.Rational(5, 2)
+    assert get_activation("gem", N=np.int32(3)) is get_activation("gem", N=3)
+    assert get_activation("elu", alpha=np.array(0.5)) is get_activation("elu", alpha="0.5")
+    for bad, msg in ((np.float64("nan"), "finite"), (np.float32("inf"), "finite"), (np.array([1.0, 2.0]), "array of shape"),
+                     (np.bool_(True), "boolean"), (np.str_("x1"), "not a number"), (object(), "expected a number")):
+        with pytest.raises(ParameterError, match=msg):
+            to_exact(bad, "tau")
+    with pytest.raises(ParameterError, match="tau=-1.0 is invalid"):
+        get_activation("shifted_relu", tau=np.float64(-1.0))
+
+
 def test_unconfirmed_entries_say_so_in_notes():
     for act in all_activations():
         if not act.spec.confirmed:
