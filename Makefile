@@ -1,7 +1,7 @@
 # Commands for a fresh machine (see README.md):
 #   make verify - the main job: check the papers' claims, write verify-report/report.md with figures
 #   make zoo    - derive every activation of the zoo and print the table
-#   make test   - the whole test suite and the notebooks
+#   make test   - the whole test suite and the notebooks (two processes: pytest-xdist)
 # Each creates or updates the virtual environment .venv it needs (Python >= 3.11).
 
 PYTHON ?= python3
@@ -25,7 +25,7 @@ zoo: $(STAMP)
 	$(VENV)/bin/acttheory zoo
 
 test: $(STAMP)
-	$(VENV)/bin/python -m pytest -q tests --nbmake notebooks
+	$(VENV)/bin/python -m pytest -q -n 2 --dist loadfile tests --nbmake notebooks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis verify-report
