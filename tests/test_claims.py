@@ -55,3 +55,21 @@ def test_every_kind_and_paper_is_covered():
     from theory.claims import PAPER_MODULES
 
     assert {c.paper.id for c in ALL} == set(PAPER_MODULES)
+    assert {c.kind for c in ALL} == {"analytic", "numerical", "mc"}
+
+
+def test_every_paper_has_a_notebook_that_runs_its_claims():
+    """notebooks/<paper>.ipynb exists for every registered paper and ends by running that paper's claims."""
+    import json
+    from pathlib import Path
+
+    from theory.claims import PAPER_MODULES
+
+    root = Path(__file__).resolve().parent.parent / "notebooks"
+    for paper_id in PAPER_MODULES:
+        path = root / f"{paper_id}.ipynb"
+        assert path.exists(), f"no notebook for {paper_id}"
+        cells = json.loads(path.read_text())["cells"]
+        code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+        assert f"theory.claims import {paper_id}" in code and "run_claims" in code, f"{path.name} does not run its claims"
+        assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), f"{path.name} is stored with outputs"
