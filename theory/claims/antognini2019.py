@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Measured, Paper, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("antognini2019", "Finite size corrections for neural network Gaussian processes", "J. M. Antognini", 2019,
               arxiv="1908.10030", venue="ICML 2019 Workshop on Theoretical Physics for Deep Learning")
@@ -205,10 +206,4 @@ def draw_figure():
 
 
 def figure(path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

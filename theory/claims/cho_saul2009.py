@@ -21,6 +21,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim, Paper, relative
+from .figures import save_figure
 
 PAPER = Paper("cho_saul2009", "Kernel Methods for Deep Learning", "Y. Cho, L. K. Saul", 2009,
               venue="Advances in Neural Information Processing Systems 22 (NIPS 2009), pp. 342-350")
@@ -184,7 +185,4 @@ def figure(path: str | Path) -> Path:
     axes[0].legend(fontsize=7)
     fig.suptitle("Cho & Saul 2009: composed arc-cosine kernels (toolkit NNGP, σ_w² = 2, σ_b² = 0)", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, at_most, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("day2023", "Feature Learning and Generalization in Deep Networks with Orthogonal Weights",
               "H. Day, Y. Kahn, D. A. Roberts", 2023, arxiv="2310.07765")
@@ -201,10 +202,4 @@ def draw_figure():
 
 
 def figure(path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

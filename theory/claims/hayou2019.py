@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("hayou2019", "On the Impact of the Activation Function on Deep Neural Networks Training",
               "S. Hayou, A. Doucet, J. Rousseau", 2019, arxiv="1902.06853",
@@ -342,13 +343,4 @@ def draw_figure():
 
 
 def figure(path: str | Path) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 
 from .claim import Claim, Measured, Paper, at_least, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("jacot2018", "Neural Tangent Kernel: Convergence and Generalization in Neural Networks",
               "A. Jacot, F. Gabriel, C. Hongler", 2018, arxiv="1806.07572",
@@ -277,10 +278,4 @@ def draw_figure(width: tuple[int, ...] = (50, MC_WIDTH), ensemble: int = 10, see
 
 def figure(path: str | Path) -> Path:
     """Re-draw Figure 1 (initialization only; the trained curves need training, which the toolkit does not do)."""
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

@@ -28,6 +28,7 @@ import numpy as np
 from scipy.special import i0
 
 from .claim import Claim, Paper, absolute, relative
+from .figures import save_figure
 
 PAPER = Paper("khalfaoui2025", "Polynomial, trigonometric, and tropical activations", "I. Khalfaoui-Hassani, S. Kesselheim",
               2025, arxiv="2502.01247", venue="ICLR 2026")
@@ -207,13 +208,4 @@ def draw_figure() -> "matplotlib.figure.Figure":
 
 def figure(path: str | Path) -> Path:
     """Save ``draw_figure()`` to ``path`` (matplotlib Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

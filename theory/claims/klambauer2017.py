@@ -32,6 +32,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("klambauer2017", "Self-Normalizing Neural Networks", "G. Klambauer, T. Unterthiner, A. Mayr, S. Hochreiter",
               2017, arxiv="1706.02515", venue="Advances in Neural Information Processing Systems 30 (NIPS 2017)")
@@ -297,13 +298,4 @@ def draw_figure() -> "matplotlib.figure.Figure":
 
 def figure(path: str | Path) -> Path:
     """Save ``draw_figure()`` to ``path`` (matplotlib Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, relative
+from .figures import save_figure
 
 PAPER = Paper("lee2018", "Deep Neural Networks as Gaussian Processes",
               "J. Lee, Y. Bahri, R. Novak, S. S. Schoenholz, J. Pennington, J. Sohl-Dickstein", 2018, arxiv="1711.00165",
@@ -246,10 +247,4 @@ def draw_figure(n_angles: int = 91):
 
 
 def figure(path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

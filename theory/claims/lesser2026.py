@@ -27,6 +27,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("lesser2026", "Competing nonlinearities, criticality, and order-to-chaos transition in deep networks",
               "O. Lesser, D. Chowdhury", 2026, arxiv="2605.05294")
@@ -235,7 +236,4 @@ def figure(path: str | Path) -> Path:
     bx.legend(fontsize=7)
     fig.suptitle("Lesser & Chowdhury 2026: tanh/Swish mixture, collapse below p_c, inflation above", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

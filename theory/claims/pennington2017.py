@@ -28,6 +28,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("pennington2017", "Resurrecting the sigmoid in deep learning through dynamical isometry: theory and "
               "practice", "J. Pennington, S. S. Schoenholz, S. Ganguli", 2017, arxiv="1711.04735", venue="NIPS 2017")
@@ -239,10 +240,5 @@ def draw_figure(depths: tuple[int, ...] = (2, 4, 8, 16), ensemble: int = 10):
     return fig
 
 
-def figure(path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
+def figure(path: str | Path) -> Path:
+    return save_figure(draw_figure(), path)

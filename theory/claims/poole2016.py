@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("poole2016", "Exponential expressivity in deep neural networks through transient chaos",
               "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli", 2016, arxiv="1606.05340",
@@ -315,7 +316,4 @@ def figure(path: str | Path) -> Path:
     axes[1, 1].legend(fontsize=7, loc="upper left")
     fig.suptitle("Poole et al. 2016: tanh networks, order to chaos (toolkit)", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)

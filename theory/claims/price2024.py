@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("price2024", "Deep Neural Network Initialization with Sparsity Inducing Activations",
               "I. Price, N. Daultry Ball, S. C. H. Lam, A. C. Jones, J. Tanner", 2024, arxiv="2402.16184",
@@ -324,7 +325,4 @@ def figure(path: str | Path) -> Path:
     axes[1, 0].set_ylabel("V(q) − q")
     fig.suptitle("Price et al. 2024: variance maps at the edge of chaos with q* = 1 (toolkit length_map)", fontsize=11)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path)

@@ -45,6 +45,7 @@ import numpy as np
 import sympy as sp
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .figures import save_figure
 
 PAPER = Paper("roberts2022", "The Principles of Deep Learning Theory", "D. A. Roberts, S. Yaida, B. Hanin", 2022,
               arxiv="2106.10165", venue="Cambridge University Press")
@@ -458,10 +459,4 @@ def draw_figure():
 
 
 def figure(path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    fig = draw_figure()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(draw_figure(), path)

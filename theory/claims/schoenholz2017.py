@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, absolute, relative
+from .figures import save_figure
 from .poole2016 import gauss_quad, quad_chi1, quad_critical, quad_length_map, quad_q_star, tanh
 
 PAPER = Paper("schoenholz2017", "Deep Information Propagation", "S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein",
@@ -285,7 +286,4 @@ def figure(path: str | Path) -> Path:
     b.legend(fontsize=8, loc="upper right")
     fig.suptitle("Schoenholz et al. 2017: depth scales (toolkit)", fontsize=10)
     fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
