@@ -17,6 +17,11 @@ def plot_edge_of_chaos(curve, label: str, path: str | Path) -> Path:
     ax.plot(curve.sigma_b2, curve.sigma_w2, color="0.3", lw=1)
     sc = ax.scatter(curve.sigma_b2, curve.sigma_w2, c=curve.q_star, norm=LogNorm(), s=10, cmap="viridis", zorder=3)
     fig.colorbar(sc, ax=ax, label=r"$q^*$")
+    repels = ~curve.stable
+    if repels.any():
+        ax.plot(curve.sigma_b2[repels], curve.sigma_w2[repels], "x", color="tab:red", ms=5, zorder=4,
+                label=r"$q^*$ repels ($V'(q^*) > 1$)")
+        ax.legend(loc="center right", fontsize=8)
     ax.set_xlabel(r"$\sigma_b^2$ (bias variance)")
     ax.set_ylabel(r"$\sigma_w^2$ (weight variance)")
     ax.set_title(f"edge of chaos: {label}")

@@ -184,11 +184,24 @@ def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_m
 
 @dataclass(frozen=True)
 class EdgeOfChaos:
-    """Edge-of-chaos curve: arrays q*, σ_w², σ_b² (points with σ_b² < 0 are dropped)."""
+    """Edge-of-chaos curve: arrays q*, σ_w², σ_b² (points with σ_b² < 0 are dropped) and the slope
+    V'(q*) of the length map there.
+
+    On the curve V'(q*) = σ_w² (E[φ'²] + E[φφ'']) = 1 + σ_w² E[φ(√q* z)φ''(√q* z)], so q* attracts
+    (``stable``) where E[φφ''] < 0 (tanh, ELU: everywhere) and repels where it is > 0: swish and GELU
+    below their half-stable point (Roberts, Yaida & Hanin 2022, §5.3.4: swish q* = 14.3202,
+    σ_b² = 0.55514), where χ_1 = 1 describes a fixed point the lengths drift away from."""
 
     q_star: np.ndarray
     sigma_w2: np.ndarray
     sigma_b2: np.ndarray
+    slope: np.ndarray
+
+    @property
+    def stable(self) -> np.ndarray:
+        """V'(q*) < 1: the critical point is reached by iterating the length map (Hayou et al. 2019 ask
+        the variance to converge before χ_1 = 1 defines the edge of chaos)."""
+        return self.slope < 1.0
 
 
 def eoc_parameters(act, q_star):
@@ -199,11 +212,13 @@ def eoc_parameters(act, q_star):
 
 
 def edge_of_chaos(act, q_star) -> EdgeOfChaos:
-    """The curve χ_1(q*) = 1, V(q*) = q* parameterized by q* (one pass over q*)."""
+    """The curve χ_1(q*) = 1, V(q*) = q* parameterized by q* (one pass over q*), with V'(q*) along it."""
     qs = np.atleast_1d(np.asarray(q_star, dtype=np.float64))
     w2, b2 = eoc_parameters(act, qs)
     keep = b2 >= -1e-12 * qs
-    return EdgeOfChaos(qs[keep], w2[keep], np.maximum(b2[keep], 0.0))
+    qs, w2 = qs[keep], w2[keep]
+    slope = length_map_slope(act, qs, w2) if qs.size else np.empty(0)
+    return EdgeOfChaos(qs, w2, np.maximum(b2[keep], 0.0), np.asarray(slope, dtype=np.float64))
 
 
 def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:

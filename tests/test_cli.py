@@ -83,3 +83,7 @@ def test_eoc_json_and_figure(capsys, tmp_path):
     assert main(["eoc", "relu", "--json", "--points", "5"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["single_point"] and "single point" in doc["note"]
+    assert main(["eoc", "swish", "--json", "--points", "12", "--q-max", "100"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["stable"][0] is False and doc["stable"][-1] is True and "repels" in doc["note"]
+    assert all((v < 1) == st for v, st in zip(doc["length_map_slope"], doc["stable"]))

@@ -77,6 +77,36 @@ def test_swish_critical_point_hayou():
     assert math.sqrt(w2) == pytest.approx(1.68, abs=0.005)
 
 
+def test_edge_of_chaos_slope_and_stability():
+    """Along the EOC V'(q*) = 1 + sigma_w2 E[phi phi''](q*) (scipy quad): tanh and ELU attract everywhere; swish
+    repels below its half-stable point, the root of E[phi phi''] = 0 (Roberts, Yaida & Hanin 2022, Sec. 5.3.4)."""
+    from scipy.integrate import quad
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
+    def swish_phi_phi2(q):  # E[phi(sqrt(q) z) phi''(sqrt(q) z)], phi = x sigmoid(x), phi'' = s(1-s)(2 + x(1-2s))
+        def f(z):
+            x = math.sqrt(q) * z
+            s = expit(x)
+            return x * s * s * (1 - s) * (2 + x * (1 - 2 * s)) * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+        return quad(f, -40, 40, epsabs=1e-14, epsrel=1e-13, limit=400)[0]
+
+    qs = np.array([0.05, 1.0, 5.0, 30.0, 100.0])
+    swish = edge_of_chaos(get_activation("swish"), qs)
+    reference = 1 + swish.sigma_w2 * np.array([swish_phi_phi2(q) for q in qs])
+    np.testing.assert_allclose(swish.slope, reference, rtol=1e-10)
+    assert swish.stable.tolist() == [False, False, False, True, True]
+    k_star = brentq(swish_phi_phi2, 5, 30, xtol=1e-13)
+    assert k_star == pytest.approx(14.3202, abs=1e-4)
+    near = edge_of_chaos(get_activation("swish"), [k_star * (1 - 1e-6), k_star * (1 + 1e-6)])
+    assert near.stable.tolist() == [False, True]
+    for name in ("tanh", "elu"):
+        curve = edge_of_chaos(get_activation(name), np.geomspace(1e-3, 1e3, 25))
+        assert curve.stable.all() and (curve.slope > 0).all(), name
+    relu = edge_of_chaos(get_activation("relu"), [0.5, 2.0])
+    np.testing.assert_allclose(relu.slope, 1.0, rtol=1e-12)  # V(q) = q: marginal, not attracting
+
+
 def test_fixed_points_tanh():
     tanh = get_activation("tanh")
     (fp,) = fixed_points(tanh, 1.5, 0.05).points

@@ -205,13 +205,16 @@ def cmd_eoc(args: argparse.Namespace) -> int:
     doc = {
         "name": act.name, "label": act.label,
         "sigma_b2": curve.sigma_b2.tolist(), "sigma_w2": curve.sigma_w2.tolist(), "q_star": curve.q_star.tolist(),
-        "single_point": single,
+        "length_map_slope": curve.slope.tolist(), "stable": curve.stable.tolist(), "single_point": single,
         "convention": "variances; edge of chaos chi_1(q*) = 1 with q* the length-map fixed point",
     }
     if single:
         doc["note"] = f"ReLU-like: the edge of chaos is the single point sigma_b2 = 0, sigma_w2 = {cls.C_W:.12g}"
     elif not len(curve.q_star):
         doc["note"] = "no edge of chaos with sigma_b2 >= 0 in this q* range"
+    elif not curve.stable.all():
+        doc["note"] = (f"q* repels (V'(q*) > 1) at {int((~curve.stable).sum())} of {len(curve.q_star)} points "
+                       "(lengths drift away from it there; 'stable' marks the attracting part)")
     if args.output:
         from signalprop.figures import plot_edge_of_chaos
 
@@ -221,10 +224,10 @@ def cmd_eoc(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         step = max(1, len(curve.q_star) // 20)
-        rows = [(_fmt(q), _fmt(b), _fmt(w)) for q, b, w in
-                zip(curve.q_star[::step], curve.sigma_b2[::step], curve.sigma_w2[::step])]
+        rows = [(_fmt(q), _fmt(b), _fmt(w), _fmt(v), "yes" if v < 1 else "no") for q, b, w, v in
+                zip(curve.q_star[::step], curve.sigma_b2[::step], curve.sigma_w2[::step], curve.slope[::step])]
         print(f"edge of chaos of {act.label} ({len(curve.q_star)} points, every {step}th shown)")
-        print(_table(("q_star", "sigma_b2", "sigma_w2"), rows))
+        print(_table(("q_star", "sigma_b2", "sigma_w2", "V'(q*)", "stable"), rows))
         if "note" in doc:
             print(f"note: {doc['note']}")
     return 0
