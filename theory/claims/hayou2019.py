@@ -247,6 +247,24 @@ def mc_relu_theory() -> np.ndarray:
     return relu_iterate(0.5, MC_DEPTH)[list(MC_LAYERS)]
 
 
+def swish_attracting_onset() -> float:
+    """σ_b² where the toolkit's swish EOC turns attracting: the q* with V'(q*) = 1 along ``edge_of_chaos``
+    (Brent in ln q*), mapped to σ_b² by ``eoc_parameters``."""
+    from scipy.optimize import brentq
+    from signalprop import edge_of_chaos, eoc_parameters
+
+    swish = act("swish")
+    u = brentq(lambda t: edge_of_chaos(swish, [np.exp(t)]).slope[0] - 1.0, np.log(2.0), np.log(60.0), xtol=1e-13)
+    return float(eoc_parameters(swish, np.exp(u))[1])
+
+
+def half_stable_sigma_b2() -> float:
+    """C_b of swish's half-stable critical point by quadrature (Roberts, Yaida & Hanin 2022, §5.3.4)."""
+    from .roberts2022 import quad_critical_point
+
+    return quad_critical_point("swish")[1]
+
+
 SWISH_NOTE = ("Swish is left out of the checks: at σ_b² = 0.05 and 0.3 the toolkit's EOC point (σ_w², q*) = (2.729, 0.827) "
               "and (2.079, 5.66) has χ_1 = 1 at a REPELLING fixed point of the length map (V − q crosses upward; "
               "the attracting q* ≈ 0.24 resp. 1.5 has χ_1 ≈ 0.82 resp. 0.85), so iterating q never reaches it; "
@@ -298,6 +316,16 @@ CLAIMS = [
           tanh_rate, 1.0, "l(1 − c_l) → β_q",
           absolute(0.02, "the O(log l / l) correction of the 1/l law at l = 400 (measured 0.8 %: 4.042 against β_q = 4.0096)"), "numerical",
           notes=NOTE),
+    Claim("hayou2019.swish_attracting_eoc", PAPER, "Sec. 4 (smooth activations; Fig. 3c, swish)",
+          "Along swish's χ_1 = 1 curve the fixed point q* attracts (V'(q*) = 1 + σ_w² E[φφ''] < 1) only for σ_b² above "
+          "0.55514, where the curve meets swish's half-stable critical point (Roberts, Yaida & Hanin 2022, §5.3.4: "
+          "E[φφ''] = 0 at q* = 14.3202); below it the variance map is driven away from q*.",
+          swish_attracting_onset, half_stable_sigma_b2, "C_b of the root of E[φφ''](K*) = 0 by scipy quad (roberts2022)",
+          relative(1e-8, "two root solves (Brent, ~1e-13) on quadratures good to ~1e-12; the onset is a simple root"),
+          "numerical",
+          notes="A consistency check across two papers rather than a number printed by Hayou et al. (their Fig. 3c could "
+                "not be read). At small σ_b χ_1 = 1 sits at a repelling q* (e.g. σ_b = 0.2, σ_w ≈ 1.68 has "
+                "q* = 0.83 with V'(q*) = 1.10; the attracting q* = 0.23 has χ_1 = 0.86). " + NOTE),
     Claim("hayou2019.mc_relu_correlation", PAPER, SEC3,
           "Finite ReLU networks at the EOC (width 1024, 100 networks): the correlation of two inputs at layers 2, 4, 8, 11 "
           "follows the infinite-width arc-cosine recursion that converges to 1 polynomially.",
@@ -310,7 +338,7 @@ CLAIMS = [
 def draw_figure():
     """(a) EOC curves (σ_b, σ_w) of tanh, ELU, swish with ReLU's single point; (b) 1 − c_l against l for ReLU
     (slope −2) and tanh/ELU at σ_b² = 0.1 (slope −1), log-log. The swish curve is the toolkit's χ_1 = 1 locus at any
-    fixed point q* (part of it at repelling fixed points, see SWISH_NOTE)."""
+    fixed point q*, dashed where that q* repels (V'(q*) > 1, see SWISH_NOTE)."""
     import matplotlib.pyplot as plt
     from signalprop import edge_of_chaos
 
@@ -319,8 +347,10 @@ def draw_figure():
     for n in SMOOTH:
         e = edge_of_chaos(act(n), qs)
         keep = e.sigma_b2 <= 1.0
-        ax.plot(np.sqrt(e.sigma_b2[keep]), np.sqrt(e.sigma_w2[keep]), "--" if n == "swish" else "-",
-                label=n + (" (χ₁=1 at any fixed q*)" if n == "swish" else ""))
+        line, = ax.plot(np.sqrt(e.sigma_b2[keep & e.stable]), np.sqrt(e.sigma_w2[keep & e.stable]), "-", label=n)
+        if not e.stable[keep].all():
+            ax.plot(np.sqrt(e.sigma_b2[keep & ~e.stable]), np.sqrt(e.sigma_w2[keep & ~e.stable]), "--",
+                    color=line.get_color(), label=f"{n}: q* repels (V'(q*) > 1)")
     ax.plot([0], [np.sqrt(2)], "ko", label="ReLU (single point)")
     ax.set_xlabel("σ_b")
     ax.set_ylabel("σ_w")
