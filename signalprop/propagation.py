@@ -43,7 +43,8 @@ class Propagation:
             "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "q0": self.q0,
             "q_star": self.q_star, "c_star": self.c_star, "chi1": clean(self.chi1), "chi_c": clean(self.chi_c),
             "xi_q": clean(self.xi_q), "xi_c": clean(self.xi_c), "xi_grad": clean(self.xi_grad), "phase": self.phase,
-            "fixed_points": [{"q_star": p.q_star, "slope": p.slope, "stable": p.stable} for p in self.fixed_points.points],
+            "fixed_points": [{"q_star": p.q_star, "slope": p.slope, "stable": p.stable, "tangent": p.tangent}
+                             for p in self.fixed_points.points],
             "convention": "variances sigma_w2, sigma_b2 (standard parameterization); null depth scale = infinite",
         }
 

@@ -8,7 +8,7 @@ import pytest
 
 from signalprop import (
     chi1, critical_sigma_w2, edge_of_chaos, fixed_points, gaussian_moment_mp, integrate_gaussian, length_map,
-    length_map_slope,
+    length_map_slope, propagation,
 )
 from symbolic import get_activation
 
@@ -165,6 +165,8 @@ def test_tangent_fixed_point_at_the_sparse_edge_of_chaos(name, q_star):
     assert fp.slope == pytest.approx(1.0, abs=1e-12) and fps.diverges and not fps.continuum
     assert attracting_fixed_point(act, fps, 0.5 * q_star, w2, b2) == fp.q_star  # attracting from below ...
     assert attracting_fixed_point(act, fps, 1.5 * q_star, w2, b2) is None  # ... repelling above
+    (reported,) = propagation(act, w2, b2, q0=0.5 * q_star).as_dict()["fixed_points"]
+    assert reported["tangent"] and not reported["stable"] and reported["q_star"] == pytest.approx(q_star, rel=1e-9)
 
 
 def test_near_tangent_pair_inside_one_grid_cell():
