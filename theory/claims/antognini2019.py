@@ -26,6 +26,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, relative, sigmas
 from .figures import save_figure
+from .reference import gauss_quad
 
 PAPER = Paper("antognini2019", "Finite size corrections for neural network Gaussian processes", "J. M. Antognini", 2019,
               arxiv="1908.10030", venue="ICML 2019 Workshop on Theoretical Physics for Deep Learning")
@@ -48,13 +49,8 @@ def ratio_toolkit(name: str, q: float = 1.0, p: int = 4) -> float:
 
 def tanh_ratio_quad(q: float = 1.0) -> float:
     """E[tanh⁴]/E[tanh²]² at variance q by scipy quad (independent route)."""
-    from scipy.integrate import quad
-
-    def m(p):
-        return quad(lambda z: np.tanh(np.sqrt(q) * z) ** p * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -np.inf, np.inf,
-                    epsabs=1e-14, epsrel=1e-13)[0]
-
-    return m(4) / m(2) ** 2
+    s = np.sqrt(q)
+    return gauss_quad(lambda z: np.tanh(s * z) ** 4) / gauss_quad(lambda z: np.tanh(s * z) ** 2) ** 2
 
 
 def relu_moment(k: int) -> Fraction:

@@ -33,6 +33,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, at_most, relative, sigmas
 from .figures import save_figure
+from .reference import gauss_quad
 
 PAPER = Paper("day2023", "Feature Learning and Generalization in Deep Networks with Orthogonal Weights",
               "H. Day, Y. Kahn, D. A. Roberts", 2023, arxiv="2310.07765")
@@ -83,15 +84,11 @@ def gaussian_mc(name: str) -> Measured:
 
 def gaussian_theory(name: str) -> np.ndarray:
     """Leading-order theory by the recursion of the docstring, written out here with scipy quad moments."""
-    from scipy.integrate import quad
-
     def m(q, p):
-        return quad(lambda z: np.tanh(np.sqrt(q) * z) ** p * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -np.inf, np.inf,
-                    epsabs=1e-14, epsrel=1e-12)[0]
+        return gauss_quad(lambda z: np.tanh(np.sqrt(q) * z) ** p)
 
     def slope(q):  # V'(q) = (1/(2q)) E[(z² − 1) tanh(√q z)²]
-        return quad(lambda z: (z * z - 1) * np.tanh(np.sqrt(q) * z) ** 2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi),
-                    -np.inf, np.inf, epsabs=1e-14, epsrel=1e-12)[0] / (2 * q)
+        return gauss_quad(lambda z: (z * z - 1) * np.tanh(np.sqrt(q) * z) ** 2) / (2 * q)
 
     n, q, var = MC_WIDTH, [float(X[0] @ X[0]) / X.shape[1]], [0.0]
     for _ in range(MC_DEPTH):

@@ -32,6 +32,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
 from .figures import save_figure
+from .reference import gauss_quad
 
 PAPER = Paper("hayou2019", "On the Impact of the Activation Function on Deep Neural Networks Training",
               "S. Hayou, A. Doucet, J. Rousseau", 2019, arxiv="1902.06853",
@@ -76,20 +77,12 @@ NUMPY = {"tanh": (np.tanh, lambda x: np.cosh(x) ** -2.0, lambda x: -2 * np.tanh(
                    lambda x: (2 * np.exp(-x) * (1 + np.exp(-x)) + x * np.exp(-x) * (np.exp(-x) - 1)) / (1 + np.exp(-x)) ** 3)}
 
 
-def gauss(f) -> float:
-    """E f(z), z ~ N(0, 1), by scipy quad on [−14, 14] split at 0."""
-    from scipy.integrate import quad
-
-    return quad(lambda z: np.exp(-z * z / 2) / np.sqrt(2 * np.pi) * f(z), -14, 14, points=[0.0], epsabs=1e-15,
-                epsrel=1e-13, limit=400)[0]
-
-
 def quad_q_star(name: str, w2: float, b2: float) -> float:
     """The attracting fixed point of V(q) = σ_w² E[φ(√q z)²] + σ_b²: first downward crossing of V(q) − q."""
     from scipy.optimize import brentq
 
     phi = NUMPY[name][0]
-    gap = lambda q: w2 * gauss(lambda z: phi(np.sqrt(q) * z) ** 2) + b2 - q  # noqa: E731
+    gap = lambda q: w2 * gauss_quad(lambda z: phi(np.sqrt(q) * z) ** 2) + b2 - q  # noqa: E731
     qs = np.geomspace(1e-3, 1e3, 25)
     g = [gap(q) for q in qs]
     i = next((k for k in range(len(qs) - 1) if g[k] > 0 >= g[k + 1]), None)
@@ -102,7 +95,7 @@ def quad_chi1(name: str, w2: float, b2: float) -> float:
     q = quad_q_star(name, w2, b2)
     if not np.isfinite(q):
         return np.inf
-    return w2 * gauss(lambda z: NUMPY[name][1](np.sqrt(q) * z) ** 2)
+    return w2 * gauss_quad(lambda z: NUMPY[name][1](np.sqrt(q) * z) ** 2)
 
 
 @cache
@@ -121,7 +114,7 @@ def quad_beta(name: str, q: float) -> float:
     """β_q = 2 E[φ'(√q z)²]/(q E[φ''(√q z)²]) (Proposition 3's constant) by scipy quad."""
     _, d1, d2 = NUMPY[name]
     s = np.sqrt(q)
-    return 2 * gauss(lambda z: d1(s * z) ** 2) / (q * gauss(lambda z: d2(s * z) ** 2))
+    return 2 * gauss_quad(lambda z: d1(s * z) ** 2) / (q * gauss_quad(lambda z: d2(s * z) ** 2))
 
 
 # --- toolkit side ---

@@ -23,12 +23,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import i0
 
 from .claim import Claim, Paper, absolute, relative
 from .figures import save_figure
+from .reference import hermite_rule
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PAPER = Paper("khalfaoui2025", "Polynomial, trigonometric, and tropical activations", "I. Khalfaoui-Hassani, S. Kesselheim",
               2025, arxiv="2502.01247", venue="ICLR 2026")
@@ -64,8 +69,7 @@ def hermite_moments_quadrature(n: int) -> tuple[float, float]:
 
     coef = np.array([math.sqrt(1 - 1 / math.factorial(n))] + [1.0 / math.factorial(k) for k in range(1, n + 1)])
     coef /= math.sqrt(math.e)
-    x, w = H.hermegauss(40)
-    w = w / w.sum()
+    x, w = hermite_rule(40)
     return float(w @ H.hermeval(x, coef) ** 2), float(w @ H.hermeval(x, H.hermeder(coef)) ** 2)
 
 
@@ -167,7 +171,7 @@ CLAIMS = [
 ]
 
 
-def draw_figure() -> "matplotlib.figure.Figure":
+def draw_figure() -> Figure:
     """Left: the activations at initialization (Hermite n = 3, 5, 8, Fourier n = 4, tropical n = 3, GELU for
     reference); middle: their derivatives; right: E[F²] and E[F'²] of the Hermite activation against the degree n
     (toolkit) with the closed form e^{−1}Σ_{k<n}1/k!, and the Fourier moments."""

@@ -27,12 +27,16 @@ from __future__ import annotations
 import itertools
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import ndtr
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
 from .figures import save_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PAPER = Paper("klambauer2017", "Self-Normalizing Neural Networks", "G. Klambauer, T. Unterthiner, A. Mayr, S. Hochreiter",
               2017, arxiv="1706.02515", venue="Advances in Neural Information Processing Systems 30 (NIPS 2017)")
@@ -258,7 +262,7 @@ CLAIMS = [
 ]
 
 
-def draw_figure() -> "matplotlib.figure.Figure":
+def draw_figure() -> Figure:
     """Left: the paper's Fig. 2, arrows (μ, ν) → g(μ, ν) at ω = 0, τ = 1 with the fixed point (0, 1) (toolkit
     ``mean_variance_map``). Right: Monte-Carlo mean and variance of a deep SELU network's units per layer from
     two starts, with error bars, against the mean-field map."""

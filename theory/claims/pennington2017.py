@@ -29,6 +29,7 @@ import sympy as sp
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
 from .figures import save_figure
+from .reference import hermite_rule
 
 PAPER = Paper("pennington2017", "Resurrecting the sigmoid in deep learning through dynamical isometry: theory and "
               "practice", "J. Pennington, S. S. Schoenholz, S. Ganguli", 2017, arxiv="1711.04735", venue="NIPS 2017")
@@ -116,8 +117,7 @@ def theory_m1() -> float:
     from signalprop import eoc_parameters
 
     w2, b2 = (float(v) for v in eoc_parameters(act("tanh"), Q_STAR))
-    z, w = np.polynomial.hermite_e.hermegauss(201)
-    w = w / w.sum()
+    z, w = hermite_rule(201)
     q, m = w2 + b2, 1.0
     for _ in range(L):
         m *= w2 * np.sum(w / np.cosh(np.sqrt(q) * z) ** 4)
@@ -159,8 +159,7 @@ def free_spread(weights: str, depth: int = L) -> float:
     from signalprop import eoc_parameters
 
     w2, b2 = (float(v) for v in eoc_parameters(act("tanh"), Q_STAR))
-    z, w = np.polynomial.hermite_e.hermegauss(201)
-    w = w / w.sum()
+    z, w = hermite_rule(201)
     q, total = w2 + b2, 0.0
     for _ in range(depth):
         d = 1 / np.cosh(np.sqrt(q) * z) ** 4

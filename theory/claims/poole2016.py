@@ -29,6 +29,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
 from .figures import save_figure
+from .reference import gauss_quad
 
 PAPER = Paper("poole2016", "Exponential expressivity in deep neural networks through transient chaos",
               "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli", 2016, arxiv="1606.05340",
@@ -49,14 +50,6 @@ def tanh():
 
 
 # --- independent reference: the paper's integrals by scipy adaptive quadrature (no toolkit engine) ---
-
-def gauss_quad(f) -> float:
-    """∫Dz f(z) by scipy ``quad`` on [−14, 14], split at 0 (tanh(√q z) is a near-step for large q)."""
-    from scipy.integrate import quad
-
-    pdf = lambda z: np.exp(-z * z / 2) / np.sqrt(2 * np.pi)  # noqa: E731
-    return quad(lambda z: pdf(z) * f(z), -14, 14, points=[0.0], epsabs=1e-15, epsrel=1e-13, limit=400)[0]
-
 
 def quad_length_map(q: float, w2: float, b2: float) -> float:
     """V(q) = σ_w² ∫Dz tanh(√q z)² + σ_b² by quadrature."""

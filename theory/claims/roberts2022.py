@@ -46,6 +46,7 @@ import sympy as sp
 
 from .claim import Claim, Measured, Paper, absolute, relative, sigmas
 from .figures import save_figure
+from .reference import gauss_quad
 
 PAPER = Paper("roberts2022", "The Principles of Deep Learning Theory", "D. A. Roberts, S. Yaida, B. Hanin", 2022,
               arxiv="2106.10165", venue="Cambridge University Press")
@@ -105,12 +106,9 @@ def _series_a1(name: str) -> sp.Expr:
 
 
 def _gauss(f, K: float) -> float:
-    """⟨f(z)⟩ for z ~ N(0, K), scipy quad on the real line."""
-    from scipy.integrate import quad
-
+    """⟨f(z)⟩ for z ~ N(0, K), scipy quad (``reference.gauss_quad``)."""
     s = math.sqrt(K)
-    return quad(lambda u: f(s * u) * math.exp(-u * u / 2), -np.inf, np.inf, epsabs=1e-14, epsrel=1e-13, limit=200)[0] \
-        / math.sqrt(2 * math.pi)
+    return gauss_quad(lambda u: f(s * u))
 
 
 def _swish_gelu(name: str):

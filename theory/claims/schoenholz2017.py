@@ -24,14 +24,14 @@ to ~1e-15 there; checked against nested adaptive quadrature).
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from .claim import Claim, Paper, absolute, relative
 from .figures import save_figure
-from .poole2016 import gauss_quad, quad_chi1, quad_critical, quad_length_map, quad_q_star, tanh
+from .poole2016 import quad_chi1, quad_critical, quad_length_map, quad_q_star, tanh
+from .reference import gauss_quad, hermite_rule
 
 PAPER = Paper("schoenholz2017", "Deep Information Propagation", "S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein",
               2017, arxiv="1611.01232", venue="International Conference on Learning Representations (ICLR 2017)")
@@ -47,16 +47,9 @@ NOTE = "Section/equation numbers not verified (no readable copy of the paper; ab
 
 # --- independent reference (2-D Gauss–Hermite, 1-D scipy quad) ---
 
-@cache
-def _hermite(n: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Nodes z and weights w (Σw = 1) of the n-point Gauss–Hermite rule for the standard normal."""
-    x, w = np.polynomial.hermite_e.hermegauss(n)
-    return x, w / w.sum()
-
-
 def gh_bivariate(c: float, q: float, derivative: bool = False) -> float:
     """∫Dz_1Dz_2 f(u_1) f(u_2), u_1 = √q z_1, u_2 = √q (c z_1 + √(1−c²) z_2), f = tanh or sech² (tensor Gauss–Hermite)."""
-    z, w = _hermite()
+    z, w = hermite_rule()
     f = (lambda u: np.cosh(u) ** -2.0) if derivative else np.tanh
     s = np.sqrt(q)
     u1 = f(s * z)[:, None]
