@@ -128,7 +128,7 @@ class FixedPoints:
         return [p for p in self.points if p.stable]
 
 
-_TANGENT_RTOL = 1e-12  # |V(q) − q| ≤ this × q at an extremum of V(q) − q: a tangent (double) root
+_NOISE_RTOL = 1e-12  # |V(q) − q| ≤ this × q is numerical zero: a continuum, a root, or (at an extremum) a tangent root
 
 
 def _extrema(act, qs: np.ndarray, sigma_w2: float) -> list[float]:
@@ -160,17 +160,17 @@ def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_m
         out.append(FixedPoint(0.0, sigma_w2 * slope0))
     grid = np.geomspace(q_min, q_max, n_grid)
     g_grid = length_map(act, grid, sigma_w2, sigma_b2) - grid
-    if np.all(np.abs(g_grid) <= 1e-12 * grid):
+    if np.all(np.abs(g_grid) <= _NOISE_RTOL * grid):
         return FixedPoints(out, continuum=True)
     ext = np.array(_extrema(act, grid, sigma_w2))
     g_ext = length_map(act, ext, sigma_w2, sigma_b2) - ext if ext.size else ext
-    tangent = np.abs(g_ext) <= _TANGENT_RTOL * ext
+    tangent = np.abs(g_ext) <= _NOISE_RTOL * ext
     qs = np.concatenate([grid, ext])
     order = np.argsort(qs)
     qs, g = qs[order], np.concatenate([g_grid, g_ext])[order]
     # sign of g with values at the noise level counted as 0 and skipped: a root there is either a
     # tangent point (handled below) or a simple root bracketed by the nonzero neighbours
-    sgn = np.where(np.abs(g) > 1e-12 * qs, np.sign(g), 0.0)
+    sgn = np.where(np.abs(g) > _NOISE_RTOL * qs, np.sign(g), 0.0)
     nz = np.nonzero(sgn)[0]
     found = [(float(q), True) for q in ext[tangent]]
     for a, b in zip(nz[:-1], nz[1:]):
@@ -218,7 +218,7 @@ def edge_of_chaos(act, q_star) -> EdgeOfChaos:
     keep = b2 >= -1e-12 * qs
     qs, w2 = qs[keep], w2[keep]
     slope = length_map_slope(act, qs, w2) if qs.size else np.empty(0)
-    return EdgeOfChaos(qs, w2, np.maximum(b2[keep], 0.0), np.asarray(slope, dtype=np.float64))
+    return EdgeOfChaos(qs, w2, np.maximum(b2[keep], 0.0), slope)
 
 
 def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:

@@ -56,7 +56,7 @@ def to_exact(value: object, name: str = "value") -> sp.Expr:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ParameterError(f"{name}: must be finite, got {value}")
-        return sp.Rational(repr(float(value))) if abs(value) < 1e15 else sp.Float(value, 30)
+        return sp.Rational(repr(value)) if abs(value) < 1e15 else sp.Float(value, 30)
     if isinstance(value, str):
         text = value.strip()
         if _DECIMAL.match(text) or _FRACTION.match(text):

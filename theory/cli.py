@@ -224,8 +224,9 @@ def cmd_eoc(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         step = max(1, len(curve.q_star) // 20)
-        rows = [(_fmt(q), _fmt(b), _fmt(w), _fmt(v), "yes" if v < 1 else "no") for q, b, w, v in
-                zip(curve.q_star[::step], curve.sigma_b2[::step], curve.sigma_w2[::step], curve.slope[::step])]
+        rows = [(_fmt(q), _fmt(b), _fmt(w), _fmt(v), "yes" if st else "no") for q, b, w, v, st in
+                zip(curve.q_star[::step], curve.sigma_b2[::step], curve.sigma_w2[::step], curve.slope[::step],
+                    curve.stable[::step])]
         print(f"edge of chaos of {act.label} ({len(curve.q_star)} points, every {step}th shown)")
         print(_table(("q_star", "sigma_b2", "sigma_w2", "V'(q*)", "stable"), rows))
         if "note" in doc:
