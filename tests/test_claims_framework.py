@@ -48,7 +48,7 @@ def test_mc_claims_are_judged_in_standard_errors():
 
 def test_published_formula_is_evaluated():
     result = check(toy(lambda: np.pi, lambda: 4 * np.arctan(1.0), relative(1e-15, "exact")))
-    assert result.passed and float(result.published) == pytest.approx(np.pi)
+    assert result.passed and float(result.reference) == pytest.approx(np.pi)
 
 
 def test_failures_carry_their_reason_and_never_pass():
@@ -100,7 +100,7 @@ def test_registry_filters_and_errors():
 
 def test_report_has_tables_json_and_figures(tmp_path):
     selected = claims(["cho_saul2009"])
-    run = Run([check(c) for c in selected[:2]] + [check(replace(selected[0], published=-1.0))])
+    run = Run([check(c) for c in selected[:2]] + [check(replace(selected[0], reference=-1.0))])
     path = write_report(run, tmp_path)
     text = path.read_text()
     assert "2 of 3 claims pass" in text and "FAIL" in text and "cho_saul2009.png" in text
@@ -113,7 +113,7 @@ def test_verify_cli_json_and_exit_status(capsys, tmp_path):
     first = claims(["cho_saul2009"])[0].id
     assert main(["verify", "--claim", first, "--json"]) == 0
     (doc,) = json.loads(capsys.readouterr().out)
-    assert {"id", "paper", "where", "kind", "published", "computed", "tolerance", "passed"} <= set(doc)
+    assert {"id", "paper", "where", "kind", "provenance", "reference", "computed", "tolerance", "passed"} <= set(doc)
     assert doc["id"] == first and doc["passed"] is True and doc["paper"] == "cho_saul2009"
     assert main(["verify", "--paper", "cho_saul2009", "--list"]) == 0
     assert first in capsys.readouterr().out
@@ -128,7 +128,7 @@ def test_verify_cli_fails_on_a_wrong_published_value(monkeypatch, capsys):
 
     def doctored(*args, **kwargs):
         out = original(*args, **kwargs)
-        return [replace(out[0], published=out[0].published_value() * 1.01)] + out[1:]
+        return [replace(out[0], reference=out[0].reference_value() * 1.01)] + out[1:]
 
     monkeypatch.setattr(registry, "claims", doctored)
     import theory.claims as package
@@ -137,3 +137,35 @@ def test_verify_cli_fails_on_a_wrong_published_value(monkeypatch, capsys):
     first = original(["cho_saul2009"])[0].id
     assert main(["verify", "--claim", first, "--no-progress"]) == 1
     assert "FAILED " + first in capsys.readouterr().out
+
+
+def test_mc_sigmas_is_student_t_with_bonferroni():
+    """One component and many samples: the two-sided normal quantile (3.89 at 1e-4); few samples and many
+    components widen it (Student t, Bonferroni)."""
+    from scipy.stats import norm, t
+
+    from theory.claims import mc_sigmas
+
+    assert mc_sigmas(1, 10**6).value == pytest.approx(norm.isf(0.5e-4), abs=0.01)
+    assert mc_sigmas(32, 40).value == pytest.approx(t.isf(1e-4 / 64, 39), abs=0.01)
+    assert mc_sigmas(32, 40).value > mc_sigmas(32, 400).value > mc_sigmas(1, 400).value
+    with pytest.raises(ValueError, match="two samples"):
+        mc_sigmas(3, 1)
+
+
+def test_provenance_is_validated_and_counted():
+    from theory.claims import provenance_counts
+
+    with pytest.raises(ValueError, match="provenance must be one of"):
+        replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r")), provenance="read somewhere")
+    with pytest.raises(ValueError, match="simulation provenance"):
+        replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r")), provenance="simulation_vs_theory")
+    with pytest.raises(ValueError, match="mutant comes with its description"):
+        replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r")), mutant=lambda: 2.0)
+    a = replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r"), name="a"), provenance="printed")
+    b = replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r"), name="b"), provenance="printed", same_as="toy2000.a")
+    c = replace(toy(lambda: 1.0, 1.0, relative(1e-3, "r"), name="c"), provenance="formula")
+    counts = provenance_counts([a, b, c])
+    assert counts["printed"] == {"claims": 2, "distinct": 1}
+    assert counts["formula"] == {"claims": 1, "distinct": 1}
+    assert counts["derived"] == {"claims": 0, "distinct": 0}

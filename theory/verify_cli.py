@@ -1,4 +1,4 @@
-"""``acttheory verify``: run the papers' claims, print published against computed, write the report."""
+"""``acttheory verify``: run the papers' claims, print reference against computed, write the report."""
 
 from __future__ import annotations
 
@@ -23,11 +23,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise CLIError("no claim matches these filters (see `acttheory verify --list`)")
     if args.list:
         if args.json:
-            json.dump([{"id": c.id, "paper": c.paper.id, "where": c.where, "kind": c.kind, "statement": c.statement}
+            json.dump([{"id": c.id, "paper": c.paper.id, "where": c.where, "kind": c.kind, "provenance": c.provenance,
+                        "same_as": c.same_as, "reference_text": c.reference_text, "statement": c.statement}
                        for c in selected], sys.stdout, indent=1)
             sys.stdout.write("\n")
         else:
-            print(_table(("claim", "kind", "where"), [(c.id, c.kind, c.where) for c in selected]))
+            print(_table(("claim", "kind", "provenance", "where"), [(c.id, c.kind, c.provenance or "-", c.where)
+                                                                 for c in selected]))
         return 0
     show = not args.json and not args.no_progress
     run = run_claims(selected, progress=show)

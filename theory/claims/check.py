@@ -1,4 +1,4 @@
-"""Running claims: each gives a ``ClaimResult`` (published, computed, error, tolerance, passed); a claim
+"""Running claims: each gives a ``ClaimResult`` (reference, computed, error, tolerance, passed); a claim
 whose computation raises is a failure that carries the error message, never a crash of the run."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ class ClaimResult:
     inequality it is the largest violation (≤ 0 when the bound holds)."""
 
     claim: Claim
-    published: np.ndarray | None
+    reference: np.ndarray | None
     computed: np.ndarray | None
     stderr: np.ndarray | None
     error: float
@@ -38,17 +38,19 @@ class ClaimResult:
         c = self.claim
         as_list = lambda a: None if a is None else (a.item() if a.ndim == 0 else a.tolist())  # noqa: E731
         return {"id": c.id, "paper": c.paper.id, "citation": c.paper.citation, "where": c.where, "statement": c.statement,
-                "kind": c.kind, "published": as_list(self.published), "published_text": c.published_text,
+                "kind": c.kind, "provenance": c.provenance, "same_as": c.same_as, "reference": as_list(self.reference),
+                "reference_text": c.reference_text,
                 "computed": as_list(self.computed), "stderr": as_list(self.stderr), "labels": list(c.labels),
                 "error": self.error if np.isfinite(self.error) else None, "error_unit": self.error_unit,
                 "tolerance": c.tolerance.value, "tolerance_mode": c.tolerance.mode, "tolerance_reason": c.tolerance.reason,
-                "passed": self.passed, "seconds": round(self.seconds, 3), "failure": self.failure, "notes": c.notes}
+                "passed": self.passed, "seconds": round(self.seconds, 3), "failure": self.failure, "notes": c.notes,
+                "mutation": c.mutation}
 
 
-def _error(mode: str, computed: np.ndarray, published: np.ndarray, stderr: np.ndarray | None) -> float:
-    diff = computed - published
+def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.ndarray | None) -> float:
+    diff = computed - reference
     if mode == "relative":
-        scale = np.where(published == 0, 1.0, np.abs(published))
+        scale = np.where(reference == 0, 1.0, np.abs(reference))
         return float(np.max(np.abs(diff) / scale))
     if mode == "absolute":
         return float(np.max(np.abs(diff)))
@@ -62,33 +64,33 @@ def _error(mode: str, computed: np.ndarray, published: np.ndarray, stderr: np.nd
 
 
 def judge(claim: Claim, value, seconds: float = 0.0) -> ClaimResult:
-    """Judge an already computed ``value`` (what ``claim.compute()`` returned) against the published one."""
-    published = computed = stderr = None
+    """Judge an already computed ``value`` (what ``claim.compute()`` returned) against the claim's reference."""
+    reference = computed = stderr = None
     try:
-        published = claim.published_value()
+        reference = claim.reference_value()
         if isinstance(value, Measured):
             stderr = np.asarray(value.stderr, dtype=np.float64)
             value = value.value
         elif claim.tolerance.mode == "sigmas":
             raise TypeError(f"{claim.id}: a Monte-Carlo claim must return Measured(value, stderr)")
         computed = np.asarray(value, dtype=np.float64)
-        if computed.shape != published.shape and published.ndim != 0:
-            raise ValueError(f"{claim.id}: computed shape {computed.shape} does not match published shape {published.shape}")
+        if computed.shape != reference.shape and reference.ndim != 0:
+            raise ValueError(f"{claim.id}: computed shape {computed.shape} does not match reference shape {reference.shape}")
         if not (np.all(np.isfinite(computed)) and (stderr is None or np.all(np.isfinite(stderr)))):
             raise FloatingPointError(f"{claim.id}: the computation returned a non-finite value {computed}")
-        error = _error(claim.tolerance.mode, computed, published, stderr)
-        return ClaimResult(claim, published, computed, stderr, error, error <= claim.tolerance.value, seconds)
+        error = _error(claim.tolerance.mode, computed, reference, stderr)
+        return ClaimResult(claim, reference, computed, stderr, error, error <= claim.tolerance.value, seconds)
     except Exception as err:
-        return _failed(claim, err, published, computed, stderr, seconds)
+        return _failed(claim, err, reference, computed, stderr, seconds)
 
 
-def _failed(claim: Claim, err: Exception, published=None, computed=None, stderr=None, seconds: float = 0.0) -> ClaimResult:
+def _failed(claim: Claim, err: Exception, reference=None, computed=None, stderr=None, seconds: float = 0.0) -> ClaimResult:
     detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-    return ClaimResult(claim, published, computed, stderr, float("nan"), False, seconds, detail)
+    return ClaimResult(claim, reference, computed, stderr, float("nan"), False, seconds, detail)
 
 
 def check(claim: Claim) -> ClaimResult:
-    """Evaluate ``claim`` and judge it against its published value within its tolerance; a computation
+    """Evaluate ``claim`` and judge it against its reference within its tolerance; a computation
     that raises is a failed claim carrying the error message."""
     start = time.perf_counter()
     try:

@@ -1,5 +1,6 @@
 """A paper's result as an executable check: what the paper says, where, how this toolkit computes it,
-what it must equal, within which tolerance and why."""
+what it must equal (the reference, and where that reference comes from: its provenance), within which
+tolerance and why, and a mutant of the computation that the check must reject."""
 
 from __future__ import annotations
 
@@ -10,6 +11,15 @@ import numpy as np
 
 KINDS = ("analytic", "numerical", "mc")
 Kind = Literal["analytic", "numerical", "mc"]
+PROVENANCES = {
+    "printed": "a number printed in the paper (a table, the text, a value stated for a figure)",
+    "formula": "the paper's own formula, evaluated independently of the toolkit (closed form, scipy quad, mpmath)",
+    "derived": "a value derived here (the paper states the result qualitatively, or its body could not be read), "
+               "evaluated independently of the toolkit",
+    "simulation_vs_theory": "a Monte-Carlo simulation against theory evaluated independently of the toolkit",
+    "simulation_vs_toolkit": "a Monte-Carlo simulation against the toolkit's own mean-field theory",
+}
+Provenance = Literal["printed", "formula", "derived", "simulation_vs_theory", "simulation_vs_toolkit"]
 MODES = ("relative", "absolute", "sigmas", "at_least", "at_most")
 Mode = Literal["relative", "absolute", "sigmas", "at_least", "at_most"]
 
@@ -49,12 +59,12 @@ class Measured:
 
 @dataclass(frozen=True)
 class Tolerance:
-    """How computed and published must agree, and why that much.
+    """How computed and reference must agree, and why that much.
 
-    * ``relative``: max |computed − published| / |published| ≤ value;
-    * ``absolute``: max |computed − published| ≤ value;
-    * ``sigmas``: max |computed − published| / stderr ≤ value (Monte-Carlo claims);
-    * ``at_least`` / ``at_most``: computed ≥ published − value / computed ≤ published + value (an inequality
+    * ``relative``: max |computed − reference| / |reference| ≤ value;
+    * ``absolute``: max |computed − reference| ≤ value;
+    * ``sigmas``: max |computed − reference| / stderr ≤ value (Monte-Carlo claims);
+    * ``at_least`` / ``at_most``: computed ≥ reference − value / computed ≤ reference + value (an inequality
       the paper states, such as a positive smallest eigenvalue or a spectral norm below 1).
     """
 
@@ -77,9 +87,29 @@ def absolute(value: float, reason: str) -> Tolerance:
     return Tolerance(value, "absolute", reason)
 
 
-def sigmas(value: float, reason: str = "a Monte-Carlo estimate agrees within this many standard errors "
-                                          "(4: a correct claim fails by chance in < 1e-4 of runs)") -> Tolerance:
+def sigmas(value: float, reason: str = "a fixed number of standard errors; its false-failure rate is not derived") -> Tolerance:
+    """A Monte-Carlo tolerance of ``value`` standard errors, with its reason (prefer ``mc_sigmas``, which
+    derives the value from the number of components and of independent samples)."""
     return Tolerance(value, "sigmas", reason)
+
+
+def mc_sigmas(components: int, samples: int, false_rate: float = 1e-4, extra: str = "") -> Tolerance:
+    """The tolerance in standard errors for the largest of ``components`` z-scores, each a mean over
+    ``samples`` independent networks divided by its estimated standard error: Student's t with samples − 1
+    degrees of freedom (the standard error is itself estimated) and a Bonferroni bound over the components
+    (P(max_i |t_i| > z) ≤ Σ_i P(|t_i| > z) = ``false_rate``, whatever their correlation). It assumes the
+    per-network values are close to Gaussian and the finite-width bias is modelled or negligible; the
+    measured false-failure rate over many seeds belongs in the claim's notes (``benchmarks/bench_claims_mc.py``).
+    """
+    from scipy.stats import t
+
+    if components < 1 or samples < 2:
+        raise ValueError(f"need at least one component and two samples, got {components}, {samples}")
+    z = float(t.isf(false_rate / (2 * components), samples - 1))
+    reason = (f"max over {components} component{'s' * (components > 1)} of |z|, Student t with {samples - 1} d.o.f. and "
+              f"Bonferroni: a correct claim fails in ≤ {false_rate:g} of runs if the per-network values are Gaussian"
+              + (f"; {extra}" if extra else ""))
+    return Tolerance(round(z, 2), "sigmas", reason)
 
 
 def at_least(reason: str, slack: float = 0.0) -> Tolerance:
@@ -93,27 +123,40 @@ def at_most(reason: str, slack: float = 0.0) -> Tolerance:
 Number = float | Sequence[float] | np.ndarray
 
 
+Computation = Callable[[], "Number | Measured"]
+
+
 @dataclass(frozen=True)
 class Claim:
     """One checkable statement of a paper.
 
     ``compute`` evaluates it with this toolkit (a number, an array, or a ``Measured`` for Monte-Carlo
-    claims). ``published`` is the number printed in the paper, or — when the paper's statement is a
-    formula — a function evaluating that formula independently of ``compute``; ``published_text`` says
-    which (the number as printed, or the formula).
+    claims). ``reference`` is what it must equal: a number printed in the paper, or a function evaluating
+    a formula independently of ``compute`` (closed form, scipy quad, mpmath — never the toolkit's own
+    engines); ``reference_text`` says which, and ``provenance`` (a key of ``PROVENANCES``) says where the
+    reference comes from. ``mutant`` is the same computation with one input perturbed (``mutation`` says
+    which: the activation, σ_w² by 1 %, a sign …): the claim must reject it, which shows it can fail.
+    Monte-Carlo claims give ``seeded(seed)``, their computation for any seed (``compute`` is seed 0), so
+    their false-failure rate can be measured. ``same_as`` names an earlier claim that checks the same
+    value (counted once).
     """
 
     id: str
     paper: Paper
     where: str
     statement: str
-    compute: Callable[[], Number | Measured]
-    published: Number | Callable[[], Number]
-    published_text: str
+    compute: Computation
+    reference: Number | Callable[[], Number]
+    reference_text: str
     tolerance: Tolerance
     kind: Kind
     notes: str = ""
     labels: tuple[str, ...] = field(default=())
+    provenance: Provenance | None = None
+    mutant: Computation | None = None
+    mutation: str = ""
+    seeded: Callable[[int], Measured] | None = None
+    same_as: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -122,7 +165,17 @@ class Claim:
             raise ValueError(f"a claim id starts with its paper's id and a dot ({self.paper.id}.…), got {self.id!r}")
         if (self.kind == "mc") != (self.tolerance.mode == "sigmas"):
             raise ValueError(f"{self.id}: Monte-Carlo claims, and only they, are judged in standard errors")
+        if self.provenance is not None and self.provenance not in PROVENANCES:
+            raise ValueError(f"{self.id}: provenance must be one of {', '.join(PROVENANCES)}, got {self.provenance!r}")
+        if (self.kind == "mc") != self.provenance_is_simulation and self.provenance is not None:
+            raise ValueError(f"{self.id}: Monte-Carlo claims, and only they, have a simulation provenance")
+        if (self.mutant is None) != (not self.mutation):
+            raise ValueError(f"{self.id}: a mutant comes with its description (mutation=...) and vice versa")
 
-    def published_value(self) -> np.ndarray:
-        value = self.published() if callable(self.published) else self.published
+    @property
+    def provenance_is_simulation(self) -> bool:
+        return self.provenance is not None and self.provenance.startswith("simulation")
+
+    def reference_value(self) -> np.ndarray:
+        value = self.reference() if callable(self.reference) else self.reference
         return np.asarray(value, dtype=np.float64)

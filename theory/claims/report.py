@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Iterable
+
 import numpy as np
 
 from .check import ClaimResult, Run
+from .claim import PROVENANCES, Claim
 from .registry import paper_module
 
 
@@ -35,20 +38,35 @@ def fmt_error(result: ClaimResult) -> str:
 def fmt_tolerance(result: ClaimResult) -> str:
     tol = result.claim.tolerance
     return {"relative": f"{tol.value:.0e} rel", "absolute": f"{tol.value:.0e} abs", "sigmas": f"{tol.value:g} σ",
-            "at_least": "≥ published", "at_most": "≤ published"}[tol.mode]
+            "at_least": "≥ reference", "at_most": "≤ reference"}[tol.mode]
 
 
 def rows(results: list[ClaimResult]) -> list[tuple[str, ...]]:
-    """Table rows: claim, kind, published, computed (± stderr), error, tolerance, pass."""
+    """Table rows: claim, kind, provenance, reference, computed (± stderr), error, tolerance, pass."""
     out = []
     for r in results:
         computed = fmt(r.computed) + (f" ± {fmt(r.stderr, 2)}" if r.stderr is not None else "")
-        out.append((r.claim.id, r.claim.kind, fmt(r.published), computed, fmt_error(r), fmt_tolerance(r),
-                    "pass" if r.passed else "FAIL"))
+        out.append((r.claim.id, r.claim.kind, r.claim.provenance or "-", fmt(r.reference), computed, fmt_error(r),
+                    fmt_tolerance(r), "pass" if r.passed else "FAIL"))
     return out
 
 
-HEADER = ("claim", "kind", "published", "computed", "error", "tolerance", "pass")
+HEADER = ("claim", "kind", "provenance", "reference", "computed", "error", "tolerance", "pass")
+
+
+def provenance_counts(claims: Iterable[Claim]) -> dict[str, dict[str, int]]:
+    """Per provenance (``PROVENANCES``): how many claims, and how many distinct results (a claim that
+    checks the same value as an earlier one, ``same_as``, is counted once)."""
+    claims = list(claims)
+    return {p: {"claims": sum(c.provenance == p for c in claims),
+                "distinct": sum(c.provenance == p and c.same_as is None for c in claims)} for p in PROVENANCES}
+
+
+def provenance_table(claims: Iterable[Claim]) -> str:
+    """The provenance counts as a Markdown table, with what each provenance means."""
+    counts = provenance_counts(claims)
+    body = [(p, str(n["claims"]), str(n["distinct"]), PROVENANCES[p]) for p, n in counts.items()]
+    return _markdown_table(("provenance", "claims", "distinct results", "the reference is"), body)
 
 
 def _markdown_table(header: tuple[str, ...], body: list[tuple[str, ...]]) -> str:
@@ -70,7 +88,11 @@ def write_report(run: Run, directory: str | Path, figures: bool = True, progress
     lines = ["# Verification report", "",
              f"{passed} of {len(run.results)} claims pass" + (" (run interrupted: the claims after the last one were not run)"
                                                               if run.interrupted else "") + ".", "",
-             "Errors are in the tolerance's unit: relative or absolute difference from the published value, standard "
+             "Each claim is judged against a reference whose provenance the table below counts: only `printed` "
+             "references are numbers printed in the papers; the others evaluate a formula (the paper's or one derived "
+             "here) independently of the toolkit, or compare a simulation with theory.", "",
+             provenance_table(r.claim for r in run.results), "",
+             "Errors are in the tolerance's unit: relative or absolute difference from the reference, standard "
              "errors for Monte-Carlo claims, or the violation of a stated bound.", "",
              _markdown_table(("paper", "claims", "passed"), [(p, str(len(rs)), str(sum(r.passed for r in rs)))
                                                                for p, rs in by_paper.items()]), ""]
@@ -80,9 +102,11 @@ def write_report(run: Run, directory: str | Path, figures: bool = True, progress
                   _markdown_table(HEADER, rows(results)), ""]
         for r in results:
             c = r.claim
-            lines.append(f"- **{c.id}** ({c.where}): {c.statement} Published: {c.published_text}. "
+            lines.append(f"- **{c.id}** ({c.where}): {c.statement} Reference ({c.provenance}): {c.reference_text}. "
                          f"Tolerance: {c.tolerance.reason}." + (f" {c.notes}" if c.notes else "")
                          + (f" **Failure:** `{r.failure}`" if r.failure else ""))
+            if c.mutation:
+                lines[-1] += f" Mutant rejected: {c.mutation}."
         lines.append("")
         if figures:
             path = paper_module(paper_id).figure(directory / f"{paper_id}.png")

@@ -279,8 +279,8 @@ CLAIMS = [
         statement="For σ(z) = a₊z (z ≥ 0), a₋z (z < 0) criticality is (C_b, C_W) = (0, 1/A₂), A₂ = (a₊² + a₋²)/2: "
                   f"C_W = 2/(1 + a²) for leaky slope a ({_A}).",
         compute=toolkit_scale_invariant_cw,
-        published=lambda: [1 / A2(a) for a in SLOPES],
-        published_text="C_W = 1/A₂ = 2/(1 + a²): [2, 1.980198…, 1.6, 1]",
+        reference=lambda: [1 / A2(a) for a in SLOPES],
+        reference_text="C_W = 1/A₂ = 2/(1 + a²): [2, 1.980198…, 1.6, 1]",
         tolerance=absolute(1e-12, "closed forms on both sides; only rounding"),
         kind="analytic", notes=NOT_READ, labels=("criticality", "universality"),
     ),
@@ -290,8 +290,8 @@ CLAIMS = [
         statement="At (C_b, C_W) = (0, 1/A₂) every K is a fixed point: the kernel stays constant in depth "
                   f"(max over 50 layers and K⁰ ∈ {{0.1, 1, 10}} of |K^l/K⁰ − 1|, {_A}).",
         compute=toolkit_fixed_line,
-        published=[0.0] * len(SLOPES),
-        published_text="K^{(l)} = K^{(0)} for all l (deviation 0)",
+        reference=[0.0] * len(SLOPES),
+        reference_text="K^{(l)} = K^{(0)} for all l (deviation 0)",
         tolerance=absolute(1e-11, "50 exact-moment layers accumulate rounding of ~1e-14 per layer"),
         kind="analytic", notes=NOT_READ, labels=("criticality", "universality"),
     ),
@@ -301,8 +301,8 @@ CLAIMS = [
         statement="tanh and sin are in the K* = 0 class: critical at (C_b, C_W) = (0, 1/σ₁²) = (0, 1), with "
                   "a₁ = σ₃/σ₁ + (3/4)(σ₂/σ₁)² = −2 (tanh) and −1 (sin).",
         compute=toolkit_k0_class,
-        published=[0.0, 1.0, -2.0, 0.0, 1.0, -1.0],
-        published_text="tanh (C_b, C_W, a₁) = (0, 1, −2); sin (0, 1, −1)",
+        reference=[0.0, 1.0, -2.0, 0.0, 1.0, -1.0],
+        reference_text="tanh (C_b, C_W, a₁) = (0, 1, −2); sin (0, 1, −1)",
         tolerance=absolute(1e-12, "exact rationals (sympy) converted to floats"),
         kind="analytic",
         notes="a₁ = −2 for tanh is the book's worked example; sin's −1 follows from σ₁ = 1, σ₂ = 0, σ₃ = −1. " + NOT_READ,
@@ -315,8 +315,8 @@ CLAIMS = [
                   "1/K^{(l)} in l is −a₁ (tanh 2, sin 1), from 400 layers of the toolkit's length map (K⁰ = 1) fitted "
                   "on l ∈ [50, 400] with the next-order log l correction.",
         compute=toolkit_inverse_slope,
-        published=lambda: [-float(_series_a1(n)) for n in K0_ACTS],
-        published_text="−a₁ from sympy's series of tanh and sin: [2, 1]",
+        reference=lambda: [-float(_series_a1(n)) for n in K0_ACTS],
+        reference_text="−a₁ from sympy's series of tanh and sin: [2, 1]",
         tolerance=relative(5e-4, "the fit's truncation (terms O(log² l/l²) in 1/K) leaves ~4e-6; the raw last "
                                  "increment of 1/K at l = 400 is still 1e-3 off, hence the fit"),
         kind="numerical", notes=NOT_READ, labels=("criticality", "depth"),
@@ -327,8 +327,8 @@ CLAIMS = [
         statement="SWISH and GELU are not in the K* = 0 class: a₁ = 3/4 (SWISH) and 6/π (GELU) are positive; the "
                   "toolkit classifies both as 'neither'.",
         compute=lambda: [float(_toolkit_half_stable_a1(n)) for n in HALF_STABLE],
-        published=lambda: [float(_series_a1(n)) for n in HALF_STABLE],
-        published_text="a₁ = σ₃/σ₁ + (3/4)(σ₂/σ₁)² from sympy series: [3/4, 6/π]",
+        reference=lambda: [float(_series_a1(n)) for n in HALF_STABLE],
+        reference_text="a₁ = σ₃/σ₁ + (3/4)(σ₂/σ₁)² from sympy series: [3/4, 6/π]",
         tolerance=absolute(1e-12, "exact expressions on both sides"),
         kind="analytic", notes=NOT_READ, labels=("universality",),
     ),
@@ -338,9 +338,9 @@ CLAIMS = [
         statement="SWISH and GELU have a critical point at K* ≠ 0 (χ_∥ = χ_⊥ = 1): (K*, C_b, C_W) ≈ "
                   "(14.3202, 0.55514, 1.98800) for SWISH and ((3 + √17)/2, 0.17292, 1.98306) for GELU.",
         compute=lambda: np.ravel([[p.K_star, p.C_b, p.C_W] for p in _toolkit_half_stable()]),
-        published=lambda: np.ravel([quad_critical_point("swish"),
+        reference=lambda: np.ravel([quad_critical_point("swish"),
                                     ((3 + math.sqrt(17)) / 2,) + quad_critical_point("gelu")[1:]]),
-        published_text="SWISH: root of ⟨σσ''⟩_K = 0 by scipy quad (≈ 14.3202, 0.55514, 1.98800); GELU: K* = (3 + √17)/2, "
+        reference_text="SWISH: root of ⟨σσ''⟩_K = 0 by scipy quad (≈ 14.3202, 0.55514, 1.98800); GELU: K* = (3 + √17)/2, "
                        "(C_b, C_W) by quad (≈ 0.17292, 1.98306)",
         tolerance=relative(1e-8, "two independent quadratures and root finders agree to ~1e-12"),
         kind="numerical",
@@ -355,8 +355,8 @@ CLAIMS = [
                   "V^{(l)}/(n K²) = (3A₄/A₂² − 1)(l − 1)/n: coefficient 5 for ReLU, 2 for the deep linear network "
                   f"({_A}; ``theory.montecarlo.vertex`` at n = 64, 30 layers).",
         compute=toolkit_vertex_scale_invariant,
-        published=lambda: [nu(a) for a in SLOPES],
-        published_text="3A₄/A₂² − 1 = 6(1 + a⁴)/(1 + a²)² − 1: [5, 4.88236…, 3.08, 2]",
+        reference=lambda: [nu(a) for a in SLOPES],
+        reference_text="3A₄/A₂² − 1 = 6(1 + a⁴)/(1 + a²)² − 1: [5, 4.88236…, 3.08, 2]",
         tolerance=relative(1e-10, "Gaussian moments of piecewise-linear σ are exact; only rounding"),
         kind="analytic", notes=NOT_READ, labels=("finite-width", "vertex"),
     ),
@@ -367,8 +367,8 @@ CLAIMS = [
                   "(excess kurtosis 2l/n): tanh and sin from 400 layers of the toolkit's vertex recursion, the "
                   "l → ∞ limit of V/(n K² l) fitted on l ∈ [50, 400] with its log l/l corrections.",
         compute=toolkit_vertex_k0,
-        published=[2 / 3, 2 / 3],
-        published_text="2/3 (derived: Var(s²)_{l+1} = 2K²/n + (1 − 2/l)² Var(s²)_l with K = 1/(−a₁ l) ⇒ 3v = 2/(a₁² n))",
+        reference=[2 / 3, 2 / 3],
+        reference_text="2/3 (derived: Var(s²)_{l+1} = 2K²/n + (1 − 2/l)² Var(s²)_l with K = 1/(−a₁ l) ⇒ 3v = 2/(a₁² n))",
         tolerance=relative(1e-3, "the fitted limit is within 2e-4 of 2/3 (sin; the raw values at l = 400 are 0.6627 "
                                  "for tanh and 0.6679 for sin, so the fit's log l/l terms matter); 1e-3 leaves margin"),
         kind="numerical", notes=NOT_READ, labels=("finite-width", "vertex"),
@@ -380,8 +380,8 @@ CLAIMS = [
                   "Gaussian weights) after l random layers is 3[(1 + ν/n)^l − 1] exactly, ν = 5 for ReLU and 2 for the "
                   "deep linear network (l = 0 … 8); Monte Carlo over 40000 networks each.",
         compute=lambda: mc_kurtosis()[0],
-        published=mc_exact,
-        published_text="3[(1 + 5/32)^l − 1] (ReLU) and 3[(1 + 2/32)^l − 1] (linear), l = 0 … 8",
+        reference=mc_exact,
+        reference_text="3[(1 + 5/32)^l − 1] (ReLU) and 3[(1 + 2/32)^l − 1] (linear), l = 0 … 8",
         tolerance=sigmas(4),
         kind="mc",
         notes="Exact law derived here (module docstring) from E[s⁴_{l+1}|s²_l] = s⁴_l(1 + ν/n); it reduces to the "
