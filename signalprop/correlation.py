@@ -5,7 +5,7 @@ of (q^l, c^l) for two inputs (Poole et al. 2016, eqs. 4–5; Schoenholz et al. 2
   χ_c   = C'(c) = σ_w² E[φ'(u1) φ'(u2)]       (Price's theorem; χ_c(1) = χ_1)
   c*    : C(c*) = c*;  c* = 1 when χ_1 ≤ 1, else the unique root in [0, 1) (C is convex on [0, 1]:
           a power series in c with non-negative coefficients, Mehler)
-  ξ_c   = −1/ln χ_c(c*)
+  ξ_c   = −1/ln|χ_c(c*)|
 
 For a discontinuous φ (jumps J_i at b_i) φ' carries Dirac terms J_i δ(x − b_i); E[φ'(u1) φ'(u2)]
 then has the exact extra terms J_i E[δ(u1 − b_i) φ'(u2)] (a 1-D Gaussian at the conditional law),
@@ -23,7 +23,7 @@ from .bivariate import bivariate_moment, check_correlation
 from .dual_table import mean_slope_nodes
 from .gaussian import growth_rates, integrate_gaussian
 from .mixing import averaged
-from .maps import _check_variances, dirac_jumps as _dirac_jumps, length_map
+from .maps import _check_variances, depth_scale, dirac_jumps as _dirac_jumps, length_map
 
 _PROBES = 13  # c = 1 − 8^−k probed when bracketing c* (down to 1 − c ≈ 1.8e-12)
 
@@ -120,8 +120,9 @@ def _polish(act, c: float, sigma_w2: float, q: float, steps: int = 4) -> float:
 
 
 def xi_c(chi_c: float) -> float:
-    """ξ_c = −1/ln χ_c (inf at χ_c = 1: the edge of chaos)."""
-    return -1.0 / math.log(chi_c) if 0.0 < chi_c < 1.0 else (0.0 if chi_c == 0.0 else math.inf)
+    """ξ_c = −1/ln|χ_c| (inf at |χ_c| ≥ 1: the edge of chaos; 0 at χ_c = 0). χ_c(c*) ≥ 0 for the c* ∈ [0, 1]
+    this module finds (C' is a power series in c with non-negative coefficients there, Mehler)."""
+    return depth_scale(chi_c)
 
 
 def iterate_maps(act, q0: float, c0: float, sigma_w2: float, sigma_b2: float, depth: int,

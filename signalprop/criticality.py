@@ -7,9 +7,12 @@ import math
 from dataclasses import asdict, dataclass
 
 from .gaussian import gaussian_moment
-from .maps import NoCriticalPointError, critical_sigma_w2, eoc_parameters, length_map, length_map_slope
+from .maps import (NoCriticalPointError, _NOISE_RTOL, _require_continuous, critical_sigma_w2, depth_scale, eoc_parameters,
+                   length_map, length_map_slope)
 from .mixing import origin_slope
 from .universality import universality_class
+
+_TANGENT_RTOL = 1e-9  # |V'(q*) − 1| below this on the edge of chaos: a tangent fixed point (slope good to ~1e-12)
 
 CONVENTION = (
     "standard parameterization: W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); variances, not standard "
@@ -21,7 +24,8 @@ CONVENTION = (
 class CriticalInit:
     """A point of the edge of chaos: χ_1(q*) = 1 at the fixed point q* of the length map.
 
-    ξ_c is infinite there (χ_c = χ_1 = 1); ξ_q = −1/ln V'(q*) is finite when V'(q*) < 1."""
+    ξ_c is infinite there (χ_c = χ_1 = 1); ξ_q = −1/ln|V'(q*)| is finite when |V'(q*)| < 1 (for
+    V'(q*) < 0 the lengths approach q* alternating around it)."""
 
     sigma_w2: float
     sigma_b2: float
@@ -37,10 +41,6 @@ class CriticalInit:
         for key in ("xi_q", "xi_c"):
             d[key] = d[key] if math.isfinite(d[key]) else None
         return d
-
-
-def _xi(slope: float) -> float:
-    return -1.0 / math.log(slope) if 0.0 < slope < 1.0 else math.inf
 
 
 def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
@@ -61,13 +61,21 @@ def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
 
 
 def critical_init(act, sigma_b2: float | None = None, q_star: float | None = None) -> CriticalInit:
-    """The critical initialization of ``act`` at a given σ_b² (default 0) or a given q*."""
+    """The critical initialization of ``act`` at a given σ_b² (default 0) or a given q*.
+
+    Raises NoCriticalPointError when there is none: a discontinuous φ (χ_1 = ∞ everywhere), a σ_b² the
+    edge of chaos does not reach, a q* that would need σ_b² < 0 or σ_w² = ∞."""
     if sigma_b2 is not None and q_star is not None:
         raise ValueError("give sigma_b2 or q_star, not both")
+    _require_continuous(act)
     if q_star is not None:
-        if not q_star > 0:
-            raise ValueError(f"q_star must be > 0, got {q_star}")
+        if not (math.isfinite(q_star) and q_star > 0):
+            raise ValueError(f"q_star must be a finite number > 0, got {q_star}")
         w2, b2 = eoc_parameters(act, q_star)
+        if not math.isfinite(w2):
+            raise NoCriticalPointError(
+                f"no critical point of {act.label} has q* = {q_star}: E[phi'(sqrt(q*) z)^2] is 0 in double precision, "
+                "so sigma_w2 = 1/E[phi'^2] would be infinite")
         if b2 < -1e-12 * q_star:
             raise NoCriticalPointError(
                 f"no critical point of {act.label} has q* = {q_star}: it would need sigma_b2 = {b2:.6g} < 0"
@@ -75,8 +83,8 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
         b2, note = max(b2, 0.0), ""
     else:
         b2 = 0.0 if sigma_b2 is None else float(sigma_b2)
-        if b2 < 0:
-            raise ValueError(f"sigma_b2 must be >= 0, got {b2}")
+        if not (math.isfinite(b2) and b2 >= 0):
+            raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {b2}")
         cls = universality_class(act)
         if cls.name == "scale-invariant":  # σ_b² ≡ 0 along the whole edge of chaos
             if b2 > 0:
@@ -92,7 +100,13 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
         note = ""
     chi = w2 * float(gaussian_moment(act, q_star, k=1, p=2))
     slope = float(length_map_slope(act, q_star, w2))
+    if abs(slope - 1.0) <= _TANGENT_RTOL:
+        note = (f"q* is a tangent (half-stable) fixed point of the length map (V'(q*) = {slope:.12g}, 1 within {_TANGENT_RTOL:g}): lengths "
+                "approach it from one side only, polynomially, so xi_q is infinite (Price et al. 2024 for shifted ReLUs)")
+        return CriticalInit(w2, b2, q_star, chi, math.inf, math.inf, note=note)
     if slope > 1.0:
         note = (f"q* is an unstable fixed point of the length map (V'(q*) = {slope:.6g} > 1): "
                 "lengths drift away from it, so xi_q is undefined")
-    return CriticalInit(w2, b2, q_star, chi, _xi(slope), math.inf, note=note)
+    elif slope < 0.0:
+        note = f"V'(q*) = {slope:.6g} < 0: lengths approach q* alternating around it, at the rate |V'(q*)| per layer"
+    return CriticalInit(w2, b2, q_star, chi, depth_scale(slope), math.inf, note=note)

@@ -5,8 +5,14 @@ shared/FORMULAS.md); z ~ N(0, 1).
   V(q)   = σ_w² E[φ(√q z)²] + σ_b²                      (length map)
   V'(q)  = (σ_w²/(2q)) E[(z² − 1) φ(√q z)²]             (Stein form: exact for kinked φ)
   χ_1(q) = σ_w² E[φ'(√q z)²]                            (slope of the correlation map at c = 1)
-  ξ_q    = −1/ln V'(q*),  ξ_∇ = −1/ln χ_1(q*)  (= ξ_c in the ordered phase)
+  ξ_q    = −1/ln|V'(q*)|,  ξ_∇ = −1/ln χ_1(q*)  (= ξ_c in the ordered phase)
   edge of chaos, parameterized by q*: σ_w² = 1/E[φ'(√q* z)²],  σ_b² = q* − σ_w² E[φ(√q* z)²]
+
+A fixed point is stable when |V'(q*)| < 1; when V'(q*) < 0 (cos, the Gaussian bump: V decreasing) the
+lengths approach q* alternating around it, still at the rate |V'(q*)|^l. No length map can period-double:
+E[φ(√q z)²] = ∫φ(x)² e^{−x²/2q} dx/√(2πq) has d ln E/d ln q = −1/2 + E[x²φ²]/(2q E[φ²]) ≥ −1/2, so at a
+fixed point (σ_b² ≥ 0, σ_w² E[φ²] = q* − σ_b² ≤ q*) V'(q*) = σ_w² dE/dq ≥ −σ_w² E/(2q*) ≥ −1/2 (for
+mixtures too, term by term). A period-2 orbit would need V'(q*) < −1 somewhere on the way.
 """
 
 from __future__ import annotations
@@ -20,6 +26,16 @@ from scipy.optimize import brentq
 
 from .gaussian import growth_rates, gaussian_moment, integrate_gaussian
 from .mixing import Mixture, averaged, origin_slope
+
+
+def depth_scale(slope):
+    """ξ = −1/ln|s| for a map whose slope at its fixed point is s (vectorized): deviations shrink as
+    |s|^l = e^{−l/ξ}, alternating in sign when s < 0. 0 when s = 0 (faster than geometric), inf when
+    |s| ≥ 1 (marginal or unstable: no exponential approach), NaN stays NaN."""
+    s = np.abs(np.asarray(slope, dtype=np.float64))
+    with np.errstate(divide="ignore"):
+        out = np.where(s < 1.0, -1.0 / np.log(np.where(s < 1.0, s, 0.5)), np.where(np.isnan(s), np.nan, np.inf))
+    return out if np.ndim(slope) else float(out)
 
 
 def _check_variances(sigma_w2: float, sigma_b2: float) -> None:
@@ -93,11 +109,12 @@ class NoCriticalPointError(ValueError):
 
 @dataclass(frozen=True)
 class FixedPoint:
-    """A fixed point q* of the length map with its slope V'(q*) and stability (V'(q*) < 1).
+    """A fixed point q* of the length map with its slope V'(q*) and stability (|V'(q*)| < 1).
 
     ``tangent``: V(q) − q touches 0 at q* without changing sign (a double root, V'(q*) = 1 to
     numerical accuracy: ReLU_τ / soft threshold at the edge of chaos, Price et al. 2024). Such a
-    point attracts from one side only and is reported as not stable."""
+    point attracts from one side only and is reported as not stable. ``alternating``: V'(q*) < 0, so
+    q^l − q* changes sign every layer (V'(q*) ≥ −1/2 always: see the module's docstring)."""
 
     q_star: float
     slope: float
@@ -105,12 +122,16 @@ class FixedPoint:
 
     @property
     def stable(self) -> bool:
-        return self.slope < 1.0 and not self.tangent
+        return abs(self.slope) < 1.0 and not self.tangent
+
+    @property
+    def alternating(self) -> bool:
+        return self.slope < 0.0
 
     @property
     def xi_q(self) -> float:
-        """ξ_q = −1/ln V'(q*) (inf when V'(q*) ≥ 1 or = 1, and at a tangent fixed point)."""
-        return -1.0 / math.log(self.slope) if 0.0 < self.slope < 1.0 and not self.tangent else math.inf
+        """ξ_q = −1/ln|V'(q*)| (inf when |V'(q*)| ≥ 1, and at a tangent fixed point)."""
+        return math.inf if self.tangent else depth_scale(self.slope)
 
 
 @dataclass(frozen=True)
@@ -199,23 +220,47 @@ class EdgeOfChaos:
 
     @property
     def stable(self) -> np.ndarray:
-        """V'(q*) < 1: the critical point is reached by iterating the length map (Hayou et al. 2019 ask
+        """|V'(q*)| < 1: the critical point is reached by iterating the length map (Hayou et al. 2019 ask
         the variance to converge before χ_1 = 1 defines the edge of chaos)."""
-        return self.slope < 1.0
+        return np.abs(self.slope) < 1.0
+
+
+def _require_continuous(act) -> None:
+    """A jump of φ puts a Dirac term into φ', so χ_1 = σ_w² E[φ'²] = ∞ for every σ_w² > 0: no edge of chaos."""
+    jumps = dirac_jumps(act)
+    if jumps:
+        where = ", ".join(f"{b:g}" for b, _ in jumps[:3]) + (", …" if len(jumps) > 3 else "")
+        raise NoCriticalPointError(
+            f"{act.label} is discontinuous (jumps at x = {where}): phi' holds Dirac terms, so chi_1 = sigma_w2 E[phi'^2] "
+            "is infinite for every sigma_w2 > 0 and there is no edge of chaos (every initialization is chaotic: "
+            "nearby inputs decorrelate in one layer); critical initializations need a continuous activation")
 
 
 def eoc_parameters(act, q_star):
     """(σ_w², σ_b²) that make q* a fixed point with χ_1(q*) = 1 (vectorized; σ_b² may be negative,
-    meaning no critical point has that q*): σ_w² = 1/E[φ'(√q* z)²], σ_b² = q* − σ_w² E[φ(√q* z)²]."""
-    w2 = 1.0 / gaussian_moment(act, q_star, k=1, p=2)
-    return w2, q_star - w2 * gaussian_moment(act, q_star, k=0, p=2)
+    meaning no critical point has that q*): σ_w² = 1/E[φ'(√q* z)²], σ_b² = q* − σ_w² E[φ(√q* z)²].
+
+    Where E[φ'(√q* z)²] is 0 in float64 (φ' vanishes on all but a far tail: a shifted ReLU at tiny q*)
+    σ_w² is inf and σ_b² NaN: no finite initialization has that q*. Raises NoCriticalPointError for a
+    discontinuous φ (χ_1 = ∞)."""
+    _require_continuous(act)
+    slope2 = gaussian_moment(act, q_star, k=1, p=2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w2 = 1.0 / np.asarray(slope2, dtype=np.float64)
+        b2 = q_star - w2 * gaussian_moment(act, q_star, k=0, p=2)
+    if np.ndim(w2) == 0:
+        w2, b2 = float(w2), (float(b2) if math.isfinite(float(w2)) else math.nan)
+    else:
+        b2 = np.where(np.isfinite(w2), b2, np.nan)
+    return w2, b2
 
 
 def edge_of_chaos(act, q_star) -> EdgeOfChaos:
-    """The curve χ_1(q*) = 1, V(q*) = q* parameterized by q* (one pass over q*), with V'(q*) along it."""
+    """The curve χ_1(q*) = 1, V(q*) = q* parameterized by q* (one pass over q*), with V'(q*) along it;
+    q* where no finite σ_w² or no σ_b² ≥ 0 reaches the curve are dropped."""
     qs = np.atleast_1d(np.asarray(q_star, dtype=np.float64))
     w2, b2 = eoc_parameters(act, qs)
-    keep = b2 >= -1e-12 * qs
+    keep = np.isfinite(b2) & (b2 >= -1e-12 * qs)
     qs, w2 = qs[keep], w2[keep]
     slope = length_map_slope(act, qs, w2) if qs.size else np.empty(0)
     return EdgeOfChaos(qs, w2, np.maximum(b2[keep], 0.0), slope)
@@ -224,21 +269,35 @@ def edge_of_chaos(act, q_star) -> EdgeOfChaos:
 def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:
     """(σ_w², q*) on the edge of chaos at the given σ_b² (root of σ_b²(q*) − target along the curve).
 
-    Raises NoCriticalPointError (a ValueError) when the curve does not reach that σ_b² in [q_min, q_max] (e.g. ReLU-like φ,
-    whose edge of chaos is the single point σ_b² = 0)."""
-    if not sigma_b2 >= 0:
-        raise ValueError(f"sigma_b2 must be >= 0, got {sigma_b2}")
+    σ_b² = 0 with φ(0) = 0 and φ'(0±) not both 0 is exact: the curve ends at q* = 0 with
+    σ_w² = 2/(φ'(0−)² + φ'(0+)²) (there σ_b²(q*) = O(q*²) or smaller, e.g. O(q*³) for tanh, and a grid
+    search would find a "root" in rounding noise). Otherwise the sign changes of σ_b²(q*) − target on a
+    log grid are bracketed, counting values within rounding (1e-12 of q* and σ_b²) as no sign, and solved
+    with Brent's method. Raises NoCriticalPointError (a ValueError) when the curve does not reach that σ_b²
+    in [q_min, q_max] (ReLU-like φ: the single point σ_b² = 0), or φ is discontinuous (χ_1 = ∞)."""
+    if not (math.isfinite(sigma_b2) and sigma_b2 >= 0):
+        raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {sigma_b2}")
+    _require_continuous(act)
+    zero_at_origin, slope0 = origin_slope(act)
+    if sigma_b2 == 0 and zero_at_origin and slope0 > 0:
+        return 1.0 / slope0, 0.0
 
     def gap(q):
         return eoc_parameters(act, q)[1] - sigma_b2
 
     qs = np.geomspace(q_min, q_max, 121)
     g = np.array([gap(q) for q in qs])
-    idx = np.nonzero(np.sign(g[:-1]) * np.sign(g[1:]) < 0)[0]
-    if not idx.size:
+    noise = _NOISE_RTOL * np.maximum(qs, sigma_b2)
+    sgn = np.where(np.isfinite(g) & (np.abs(g) > noise), np.sign(g), 0.0)
+    nz = np.nonzero(sgn)[0]
+    flips = [(a, b) for a, b in zip(nz[:-1], nz[1:]) if sgn[a] * sgn[b] < 0 and np.all(np.isfinite(g[a:b + 1]))]
+    if not flips:
+        finite = g[np.isfinite(g)] + sigma_b2
+        span = f"[{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "empty (sigma_w2 is infinite there)"
         raise NoCriticalPointError(
             f"the edge of chaos of {act.label} does not reach sigma_b2 = {sigma_b2} for q* in [{q_min:g}, {q_max:g}] "
-            f"(sigma_b2 along the curve spans [{g.min() + sigma_b2:.4g}, {g.max() + sigma_b2:.4g}])"
+            f"(sigma_b2 along the curve spans {span})"
         )
-    q = brentq(gap, qs[idx[0]], qs[idx[0] + 1], rtol=1e-14, xtol=1e-300)
+    a, b = flips[0]
+    q = brentq(gap, qs[a], qs[b], rtol=1e-14, xtol=1e-300)
     return float(eoc_parameters(act, q)[0]), q

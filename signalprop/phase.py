@@ -37,7 +37,7 @@ from numpy.polynomial import chebyshev as C
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain, to_unit
-from .maps import dirac_jumps
+from .maps import depth_scale, dirac_jumps
 from .mixing import Mixture, averaged, origin_slope
 from .quadrature import QuadratureError
 
@@ -148,11 +148,6 @@ class PhaseDiagram:
             "convention": "variances (standard parameterization); rows: sigma_b2, columns: sigma_w2; q* reached from q0 = 1; "
                           "null: infinite depth scale or undefined (unbounded variance)",
         }
-
-
-def _xi(x):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where((x > 0) & (x < 1), -1.0 / np.log(np.where((x > 0) & (x < 1), x, 0.5)), np.where(np.isnan(x), np.nan, np.inf))
 
 
 @dataclass(frozen=True)
@@ -347,4 +342,4 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
             cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
         c_star[chaotic], chi_c[chaotic] = cs, cc
     c_star[phase == 3] = np.nan
-    return PhaseDiagram(act.label, w2, b2s, q, chi1, _xi(slope), c_star, chi_c, _xi(chi_c), phase)
+    return PhaseDiagram(act.label, w2, b2s, q, chi1, depth_scale(slope), c_star, chi_c, depth_scale(chi_c), phase)

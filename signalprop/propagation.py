@@ -8,7 +8,7 @@ import math
 from dataclasses import dataclass
 
 from .correlation import c_star, correlation_map_slope, xi_c
-from .maps import FixedPoints, chi1, fixed_points, length_map
+from .maps import FixedPoints, chi1, depth_scale, fixed_points, length_map
 
 CRITICAL_BAND = 1e-9  # |χ_1 − 1| below this is reported as critical
 
@@ -19,8 +19,9 @@ class Propagation:
 
     phase: "ordered" (χ_1 < 1: correlations → 1), "chaotic" (χ_1 > 1: c → c* < 1), "critical"
     (χ_1 = 1), or "unbounded" (no stable q* attracts q0: the variance grows without bound).
-    ξ_q = −1/ln V'(q*); ξ_c = −1/ln χ_c(c*); ξ_∇ = −1/ln χ_1 (gradient depth scale, Schoenholz et al.
-    eq. 11: ordered phase only; in the chaotic phase gradients explode at rate χ_1 per layer)."""
+    ξ_q = −1/ln|V'(q*)| (V'(q*) < 0: lengths alternate around q*); ξ_c = −1/ln χ_c(c*); ξ_∇ = −1/ln χ_1
+    (gradient depth scale, Schoenholz et al. eq. 11: ordered phase only; in the chaotic phase gradients
+    explode at rate χ_1 per layer)."""
 
     sigma_w2: float
     sigma_b2: float
@@ -43,17 +44,19 @@ class Propagation:
             "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "q0": self.q0,
             "q_star": self.q_star, "c_star": self.c_star, "chi1": clean(self.chi1), "chi_c": clean(self.chi_c),
             "xi_q": clean(self.xi_q), "xi_c": clean(self.xi_c), "xi_grad": clean(self.xi_grad), "phase": self.phase,
-            "fixed_points": [{"q_star": p.q_star, "slope": p.slope, "stable": p.stable, "tangent": p.tangent}
-                             for p in self.fixed_points.points],
+            "fixed_points": [{"q_star": p.q_star, "slope": p.slope, "stable": p.stable, "tangent": p.tangent,
+                              "alternating": p.alternating} for p in self.fixed_points.points],
             "convention": "variances sigma_w2, sigma_b2 (standard parameterization); null depth scale = infinite",
         }
 
 
 def attracting_fixed_point(act, fps: FixedPoints, q0: float, sigma_w2: float, sigma_b2: float) -> float | None:
-    """The fixed point that q^l = V(q^{l−1}) reaches from q0 (V is increasing, so iterates move
-    monotonically): the nearest fixed point above q0 if V(q0) > q0 (None if there is none: q^l grows
-    without bound), the nearest below if V(q0) < q0; q0 itself on a continuum of fixed points (ReLU
-    at σ_w² = 2, σ_b² = 0)."""
+    """The fixed point that q^l = V(q^{l−1}) reaches from q0: the nearest fixed point above q0 if
+    V(q0) > q0 (None if there is none: q^l grows without bound), the nearest below if V(q0) < q0; q0
+    itself on a continuum of fixed points (ReLU at σ_w² = 2, σ_b² = 0). Exact where V is increasing
+    between q0 and that point (iterates move monotonically). Where V decreases (cos, the Gaussian bump)
+    the iterates alternate around the fixed point; with a single fixed point that is still the one
+    reached, because V'(q*) ≥ −1/2 (``signalprop.maps``) rules out a flip."""
     if fps.continuum:
         return q0
     gap = float(length_map(act, q0, sigma_w2, sigma_b2)) - q0
@@ -78,7 +81,7 @@ def propagation(act, sigma_w2: float, sigma_b2: float, q0: float = 1.0) -> Propa
         chi = slope
         c = 1.0 if chi <= 1.0 else 0.0
         chic = chi
-        xq = -1.0 / math.log(slope) if 0 < slope < 1 else math.inf
+        xq = depth_scale(slope)
     else:
         chi = float(chi1(act, q, sigma_w2))
         c = c_star(act, sigma_w2, sigma_b2, q, chi if abs(chi - 1.0) > CRITICAL_BAND else 1.0)
@@ -86,5 +89,5 @@ def propagation(act, sigma_w2: float, sigma_b2: float, q0: float = 1.0) -> Propa
         point = next((p for p in fps.points if p.q_star == q), None)
         xq = point.xi_q if point is not None else math.inf  # q0 on a continuum: V'(q*) = 1
     phase = "critical" if abs(chi - 1.0) <= CRITICAL_BAND else ("ordered" if chi < 1.0 else "chaotic")
-    xgrad = -1.0 / math.log(chi) if 0.0 < chi < 1.0 else math.inf
+    xgrad = depth_scale(chi) if chi < 1.0 else math.inf
     return Propagation(sigma_w2, sigma_b2, q0, q, c, chi, chic, xq, xi_c(chic), xgrad, phase, fps)
