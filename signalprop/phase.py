@@ -20,7 +20,9 @@ grid point:
       on a Chebyshev table in (ln q, θ = arccos c) of E[φ'φ'] (``dual_table``: analytic in θ, solved
       through the mean slope of C on [c, 1], which stays well conditioned as χ_1 → 1). That table
       costs 0.5–2 k values of the 2-D engine, seconds to a minute on first use (cached).
-Points whose q* is below 1e-5 report q* = 0 with the q → 0 limits; points with no attracting q*
+The table starts at q = 1e-5, or higher where the moments fall below 1e-30 of their value at q = 1
+(shifted ReLUs); points whose q* is below it report q* = 0 with the q → 0 limits when σ_b² = 0 and are
+solved point by point (``propagation``) when σ_b² > 0; points with no attracting q*
 are "unbounded" (NaN). Accuracy against ``propagation`` and the asymptotics ξ_c ≈ 1/(χ_1 − 1) at
 the edge of chaos is measured in the tests and in benchmarks/bench_phase.py.
 """
@@ -39,6 +41,7 @@ from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain, to_unit
 from .maps import depth_scale, dirac_jumps
 from .mixing import Mixture, averaged, origin_slope
+from .propagation import propagation
 from .quadrature import QuadratureError
 
 Q_MIN = 1e-5
@@ -75,19 +78,44 @@ def _cheb_nodes(deg: int) -> np.ndarray:
     return np.cos(np.pi * (np.arange(deg + 1) + 0.5) / (deg + 1))
 
 
-def _interpolate(values_at, lo: float, hi: float, min_degree: int = 64, max_degree: int = 512) -> tuple[int, np.ndarray]:
+def _interpolate(values_at, lo: float, hi: float, what: str, min_degree: int = 64, max_degree: int = 512
+                 ) -> tuple[int, np.ndarray]:
     """Chebyshev interpolant of a vector-valued function of t on [lo, hi]: degree doubled until the
-    last 8 coefficients of every component are < 1e-14 of its largest."""
+    last 8 coefficients of every component are < 1e-14 of its largest. Raises QuadratureError when
+    they are still above 1e-10 at ``max_degree`` (a table that does not resolve ``what``)."""
     deg = min_degree
     while True:
         nodes = _cheb_nodes(deg)
         t = lo + (hi - lo) * (nodes + 1) / 2
         vals = values_at(t)  # (components, deg + 1)
         coefs = np.array([C.chebfit(nodes, v, deg) for v in vals])
-        tail = np.max(np.abs(coefs[:, -8:]), axis=1)
-        if np.all(tail <= 1e-14 * np.max(np.abs(coefs), axis=1)) or deg >= max_degree:
+        tail = np.max(np.abs(coefs[:, -8:]), axis=1) / np.max(np.abs(coefs), axis=1)
+        if np.all(tail <= 1e-14):
             return deg, coefs
+        if deg >= max_degree:
+            if np.all(tail <= 1e-10):
+                return deg, coefs
+            raise QuadratureError(
+                f"the Chebyshev table of {what} in ln q on [{math.exp(lo):.3g}, {math.exp(hi):.3g}] did not converge "
+                f"(trailing coefficients {tail.max():.1e} of the largest at degree {deg}); use propagation() point by point")
         deg *= 2
+
+
+TABLE_FLOOR = 1e-30  # moments below this fraction of their value at q = 1 set the table's lower end (see _q_min)
+
+
+def _q_min(act, hi: float) -> float:
+    """The table's lower end: Q_MIN, or higher where E[φ(√q z)²]/q or E[φ'(√q z)²] fall below TABLE_FLOOR
+    times their value at q = 1 (a shifted ReLU: both ~ e^{−τ²/2q}, whose logarithm no table in ln q can
+    follow down to 1e-5 and which underflow to 0). Fixed points below it are solved point by point."""
+    qs = np.geomspace(Q_MIN, min(1.0, math.exp(hi)), 41)
+    rows = [gaussian_moment(act, np.append(qs, 1.0)) / np.append(qs, 1.0)]
+    if not dirac_jumps(act):
+        rows.append(gaussian_moment(act, np.append(qs, 1.0), k=1))
+    small = np.zeros(len(qs), dtype=bool)
+    for r in rows:
+        small |= ~(r[:-1] > TABLE_FLOOR * r[-1])
+    return float(qs[np.nonzero(small)[0][-1] + 1]) if small.any() else Q_MIN
 
 
 @averaged
@@ -99,7 +127,8 @@ def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
 @lru_cache(maxsize=32)
 def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q; cached)."""
-    lo, hi = math.log(Q_MIN), math.log(_q_max(act))
+    hi = math.log(_q_max(act))
+    lo = math.log(_q_min(act, hi))
     discontinuous = bool(dirac_jumps(act))
 
     def logs(t):
@@ -109,7 +138,7 @@ def q_tables(act) -> QTables:
             rows.append(np.log(gaussian_moment(act, q, k=1)))
         return np.array(rows)
 
-    deg, coefs = _interpolate(logs, lo, hi)
+    deg, coefs = _interpolate(logs, lo, hi, f"ln E[phi^2]/q and ln E[phi'^2] of {act.label}")
     nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
     weights = _hermite_squares(act, q, N_MEHLER) / gaussian_moment(act, q)[:, None]
@@ -200,7 +229,7 @@ def _fixed_points(grid: _Grid, w2: np.ndarray, b2: float, i0: int) -> tuple[np.n
     F(t) = σ_w² h(t) + σ_b² e^{−t} − 1 reached from q0 = e^{t_grid[i0]} ≈ 1 lies in
     [t_k, t_{k+1}]. V(q) = q ⟺ σ_w² = W(t) = (1 − σ_b² e^{−t})/h(t); on each monotone stretch of W
     every σ_w²'s crossing is found by bisection (searchsorted). status: 0 found, 1 unbounded,
-    2 below Q_MIN (q* = 0 or tiny)."""
+    2 below the table's lower end (q* = 0, or tiny: solved point by point when σ_b² > 0)."""
     t_grid, h_grid = grid.t, grid.h
     n = len(t_grid)
     Wt = (1.0 - b2 * np.exp(-t_grid)) / h_grid
@@ -310,10 +339,14 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     h_star, dh_star = grid.eval(t_star)
     slope = W * (h_star + dh_star)
     chi1 = np.full(W.shape, np.inf) if tables.log_g is None else W * tables.g(t_star)
-    if tiny.any():  # q* below Q_MIN: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
+    if tiny.any():  # q* below the table: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
         zero_at_origin, slope0 = origin_slope(act)
         if zero_at_origin and tables.log_g is not None:
             chi1[tiny] = slope[tiny] = W[tiny] * slope0
+    for i, j in zip(*np.nonzero(tiny & (B > 0))):  # 0 < q* < the table's lower end: the pointwise route
+        point = propagation(act, float(W[i, j]), float(B[i, j]))
+        q[i, j], chi1[i, j] = point.q_star, point.chi1
+        slope[i, j] = next(p.slope for p in point.fixed_points.points if p.q_star == point.q_star)
     chi1[unbounded] = np.nan
     slope[unbounded] = np.nan
     phase = np.where(unbounded, 3, np.where(np.abs(chi1 - 1) <= 1e-9, 2, np.where(chi1 < 1, 0, 1)))

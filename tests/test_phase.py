@@ -78,3 +78,32 @@ def test_sign_grid_against_the_arcsin_closed_form():
             c = brentq(lambda x: (w2 * 2 / math.pi * math.asin(x) + b2) / q - x, 0.0, 1 - 1e-12, xtol=1e-16, rtol=1e-15) if b2 > 0 else 0.0
             assert d.c_star[i, j] == pytest.approx(c, abs=1e-13), (w2, b2)
             assert d.chi_c[i, j] == pytest.approx(w2 * 2 / math.pi / (q * math.sqrt(1 - c * c)), rel=1e-11), (w2, b2)
+
+
+def test_shifted_relu_phase_diagram_against_closed_forms():
+    """ReLU(x − τ): E[φ²] and E[φ'²] ~ e^{−τ²/2q} underflow at small q, so the table starts higher and
+    q* below it are solved point by point. Reference: V(q) = σ_w²[(q + τ²)Φ(−τ/√q) − τ√q φ(τ/√q)] + σ_b²
+    (closed form), its fixed point reached from q0 = 1 by brentq, χ_1 = σ_w² Φ(−τ/√q*) (scipy.stats)."""
+    import math
+
+    from scipy.optimize import brentq
+    from scipy.stats import norm
+
+    from signalprop import phase_diagram
+    from symbolic import get_activation
+
+    def V(q, w2, b2):
+        s = math.sqrt(q)
+        return w2 * ((q + 1) * norm.sf(1 / s) - s * norm.pdf(1 / s)) + b2
+
+    w2s, b2s = np.array([0.5, 2.5, 5.0]), np.array([0.0, 0.001, 0.1, 0.4])
+    pd = phase_diagram(get_activation("shifted_relu"), w2s, b2s)
+    for i, b2 in enumerate(b2s):
+        for j, w2 in enumerate(w2s):
+            if b2 == 0:
+                assert pd.q_star[i, j] == 0.0 and pd.chi1[i, j] == 0.0  # V(q) < q for all small q: q* = 0
+                continue
+            q_ref = brentq(lambda q: V(q, w2, b2) - q, b2 * (1 - 1e-9), 1.0, xtol=1e-15, rtol=1e-14)
+            assert pd.q_star[i, j] == pytest.approx(q_ref, rel=1e-9), (w2, b2)
+            assert pd.chi1[i, j] == pytest.approx(w2 * norm.sf(1 / math.sqrt(q_ref)), rel=1e-7, abs=1e-300), (w2, b2)
+            assert pd.phase[i, j] == 0  # ordered
