@@ -7,12 +7,10 @@ import math
 from dataclasses import asdict, dataclass
 
 from .gaussian import gaussian_moment
-from .maps import (NoCriticalPointError, _NOISE_RTOL, _require_continuous, critical_sigma_w2, depth_scale, eoc_parameters,
+from .maps import (TANGENT_RTOL, NoCriticalPointError, _require_continuous, critical_sigma_w2, depth_scale, eoc_parameters,
                    length_map, length_map_slope)
 from .mixing import origin_slope
 from .universality import universality_class
-
-_TANGENT_RTOL = 1e-9  # |V'(q*) − 1| below this on the edge of chaos: a tangent fixed point (slope good to ~1e-12)
 
 CONVENTION = (
     "standard parameterization: W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); variances, not standard "
@@ -100,9 +98,10 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
         note = ""
     chi = w2 * float(gaussian_moment(act, q_star, k=1, p=2))
     slope = float(length_map_slope(act, q_star, w2))
-    if abs(slope - 1.0) <= _TANGENT_RTOL:
-        note = (f"q* is a tangent (half-stable) fixed point of the length map (V'(q*) = {slope:.12g}, 1 within {_TANGENT_RTOL:g}): lengths "
-                "approach it from one side only, polynomially, so xi_q is infinite (Price et al. 2024 for shifted ReLUs)")
+    if abs(slope - 1.0) <= TANGENT_RTOL:
+        note = (f"q* is a tangent (half-stable) fixed point of the length map (V'(q*) = {slope:.12g}, 1 within "
+                f"{TANGENT_RTOL:g}): lengths approach it from one side only, polynomially, so xi_q is infinite "
+                "(Price et al. 2024 for shifted ReLUs)")
         return CriticalInit(w2, b2, q_star, chi, math.inf, math.inf, note=note)
     if slope > 1.0:
         note = (f"q* is an unstable fixed point of the length map (V'(q*) = {slope:.6g} > 1): "

@@ -149,6 +149,7 @@ class FixedPoints:
         return [p for p in self.points if p.stable]
 
 
+TANGENT_RTOL = 1e-9  # |V'(q*) − 1| below this: a tangent fixed point (the Stein slope is good to ~1e-12)
 _NOISE_RTOL = 1e-12  # |V(q) − q| ≤ this × q is numerical zero: a continuum, a root, or (at an extremum) a tangent root
 
 
@@ -219,10 +220,16 @@ class EdgeOfChaos:
     slope: np.ndarray
 
     @property
+    def tangent(self) -> np.ndarray:
+        """V'(q*) = 1 within TANGENT_RTOL: a double root of V(q) − q, approached from one side only
+        (ReLU_τ and the soft threshold along their whole edge of chaos, Price et al. 2024)."""
+        return np.abs(self.slope - 1.0) <= TANGENT_RTOL
+
+    @property
     def stable(self) -> np.ndarray:
-        """|V'(q*)| < 1: the critical point is reached by iterating the length map (Hayou et al. 2019 ask
-        the variance to converge before χ_1 = 1 defines the edge of chaos)."""
-        return np.abs(self.slope) < 1.0
+        """|V'(q*)| < 1 and not tangent: the critical point is reached by iterating the length map (Hayou
+        et al. 2019 ask the variance to converge before χ_1 = 1 defines the edge of chaos)."""
+        return (np.abs(self.slope) < 1.0) & ~self.tangent
 
 
 def _require_continuous(act) -> None:

@@ -122,3 +122,14 @@ def test_shifted_relu_critical_point_is_tangent():
     assert ci.sigma_w2 == pytest.approx(w2_ref, rel=1e-8)  # w2 ~ 1e5: its conditioning in q* costs digits
     assert math.isinf(ci.xi_q) and "tangent" in ci.note
     assert float(length_map_slope(act, ci.q_star, ci.sigma_w2)) == pytest.approx(1.0, abs=1e-9)
+
+
+def test_edge_of_chaos_tangent_is_neither_stable_nor_repelling():
+    """Along ReLU_τ's whole edge of chaos V'(q*) = 1 exactly (Price et al. 2024): every point is tangent,
+    none 'stable'; swish has none tangent on this range (V'(q*) − 1 = σ_w² E[φφ''] ≠ 0)."""
+    qs = np.geomspace(0.01, 100, 20)
+    relu_tau = edge_of_chaos(get_activation("shifted_relu"), qs)
+    assert relu_tau.tangent.all() and not relu_tau.stable.any()
+    swish = edge_of_chaos(get_activation("swish"), qs)
+    assert not swish.tangent.any()
+    np.testing.assert_array_equal(swish.stable, np.abs(swish.slope) < 1)
