@@ -117,6 +117,9 @@ def test_verify_cli_json_and_exit_status(capsys, tmp_path):
     assert doc["id"] == first and doc["passed"] is True and doc["paper"] == "cho_saul2009"
     assert main(["verify", "--paper", "cho_saul2009", "--list"]) == 0
     assert first in capsys.readouterr().out
+    assert main(["verify", "--paper", "cho_saul2009", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert all({"id", "provenance", "same_as", "reference_text"} <= set(d) for d in listed)
     assert main(["verify", "--paper", "nosuchpaper"]) == 2
     assert "unknown paper" in capsys.readouterr().err
 
