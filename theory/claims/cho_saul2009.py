@@ -9,12 +9,19 @@ So k_n = 2 E[φ_n(u) φ_n(v)] with φ_n(x) = Θ(x) x^n (step, ReLU, rectified sq
 k^(ℓ+1)(x, y) = (1/π) [k^(ℓ)(x, x) k^(ℓ)(y, y)]^{n/2} J_n(θ^(ℓ)), which is the NNGP recursion with σ_w² = 2,
 σ_b² = 0 (and Σ^0 = x·y, i.e. σ_w² = d at the input layer).
 
-No stored copy of the paper's full text could be read here, so the claims cite sections, not equation numbers.
+Where the formulas come from: stored copies of the paper (the NeurIPS proceedings text, a CiteSeerX text) could
+be read only up to the introduction here; the definition of k_n, its closed form (1/π)‖x‖^n‖y‖^n J_n(θ), the general
+J_n, J_0, J_1 and the composition rule are taken as a public reading note of the paper transcribes them (a stored
+markdown file "Kernel Methods for Deep Learning" in the code index, Secs. "Arc-cosine kernels" and "Computation in
+multilayer threshold networks"); J_2 follows from the general J_n (the notebook checks it symbolically). So the
+claims cite sections, not equation numbers, and their references are these formulas evaluated independently of
+the toolkit (numpy closed forms, sympy): provenance "formula". The paper's numbers (test error rates of its
+experiments) are not checked here.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -84,21 +91,21 @@ def general_at_zero() -> list[float]:
     return [float(sp.limit(general_angular(n), t, 0) / sp.pi) for n in range(4)]
 
 
-def toolkit_self_kernels() -> list[float]:
-    """k_n(x, x) for ‖x‖ = 1, n = 0…3: 2 E[φ_n(z)²]."""
+def toolkit_self_kernels(q: float = 1.0) -> list[float]:
+    """k_n(x, x) for ‖x‖² = q (default 1), n = 0…3: 2 E[φ_n(√q z)²]."""
     from ntk import dual
 
-    return [float(2 * dual(activation(n), 1.0, 1.0, 1.0)) for n in range(4)]
+    return [float(2 * dual(activation(n), q, q, q)) for n in range(4)]
 
 
 THETAS = np.array([0.3, 1.0, 2.0, 2.9])
 
 
-def cubic_angular_toolkit() -> np.ndarray:
-    """π k_3 on unit vectors at angles THETAS (the toolkit's rectified-cubic dual)."""
+def cubic_angular_toolkit(thetas: np.ndarray = THETAS) -> np.ndarray:
+    """π k_3 on unit vectors at angles ``thetas`` (the toolkit's rectified-cubic dual)."""
     from ntk import dual
 
-    return 2 * np.pi * dual(activation(3), 1.0, 1.0, np.cos(THETAS))
+    return 2 * np.pi * dual(activation(3), 1.0, 1.0, np.cos(thetas))
 
 
 def cubic_angular_general() -> np.ndarray:
@@ -130,35 +137,45 @@ def upper(K: np.ndarray) -> np.ndarray:
 
 
 CLOSED = "Sec. 2.1 (arc-cosine kernels; closed forms of J_0, J_1, J_2)"
+SOURCE = ("The formulas as a public reading note of the paper transcribes them (see the module docstring); the paper's "
+          "own text could be read only to its introduction here, so equation numbers are not verified.")
+SWAP = "the activation swapped: φ_{n+1} = Θ(x)x^{n+1} in place of φ_n"
 CLAIMS = [
     *[Claim(f"cho_saul2009.k{n}_closed_form", PAPER, CLOSED,
             f"The degree-{n} arc-cosine kernel 2E[φ_{n}(w·x)φ_{n}(w·y)] equals (1/π)‖x‖^{n}‖y‖^{n}J_{n}(θ) "
             f"(toolkit dual of {ACTIVATIONS[n][0]}, 6 random pairs in R^5).",
             lambda n=n: toolkit_kernel(n, *pairs()), lambda n=n: arc_cosine(n, *pairs()),
-            f"(1/π)‖x‖^{n}‖y‖^{n}J_{n}(θ), J_{n} as printed", relative(1e-12, "two float64 evaluations of the same closed form"),
-            "analytic") for n in (0, 1, 2)],
+            f"(1/π)‖x‖^{n}‖y‖^{n}J_{n}(θ) in numpy", relative(1e-12, "two float64 evaluations of the same closed form"),
+            "analytic", provenance="formula", notes=SOURCE,
+            mutant=lambda n=n: toolkit_kernel(n + 1, *pairs()), mutation=SWAP) for n in (0, 1, 2)],
     *[Claim(f"cho_saul2009.k{n}_numerical", PAPER, CLOSED,
             f"The same kernel of degree {n} by the numerical 2-D Gaussian engine (no closed form) equals the paper's formula.",
             lambda n=n: engine_kernel(n, *pairs()), lambda n=n: arc_cosine(n, *pairs()),
-            f"(1/π)‖x‖^{n}‖y‖^{n}J_{n}(θ)", relative(1e-10, "the 2-D engine's documented accuracy"), "numerical")
-      for n in (1, 2)],
+            f"(1/π)‖x‖^{n}‖y‖^{n}J_{n}(θ) in numpy", relative(1e-10, "the 2-D engine's documented accuracy"), "numerical",
+            provenance="formula", same_as=f"cho_saul2009.k{n}_closed_form",
+            notes="The value of k" + str(n) + "_closed_form by another route of the toolkit (counted once). " + SOURCE,
+            mutant=lambda n=n: engine_kernel(n + 1, *pairs()), mutation=SWAP) for n in (1, 2)],
     Claim("cho_saul2009.jn_at_zero", PAPER, "Sec. 2.1 (general J_n)",
           "J_n(0) = π(2n − 1)!!, so k_n(x, x) = (2n − 1)!!‖x‖^{2n}: the toolkit's 2E[φ_n(z)²] for n = 0…3 against the "
           "limits θ → 0 of the paper's general formula for J_n (sympy).",
-          toolkit_self_kernels, general_at_zero, "J_n(0)/π = (2n − 1)!! = 1, 1, 3, 15 (general formula, θ → 0)",
-          relative(1e-13, "exact integers against float64 Gaussian moments"), "analytic"),
+          toolkit_self_kernels, general_at_zero, "J_n(0)/π = (2n − 1)!! = 1, 1, 3, 15 (general formula, θ → 0, sympy)",
+          relative(1e-13, "exact integers against float64 Gaussian moments"), "analytic", provenance="formula", notes=SOURCE,
+          mutant=partial(toolkit_self_kernels, 1.01), mutation="‖x‖² = 1.01 instead of 1"),
     Claim("cho_saul2009.j3_general", PAPER, "Sec. 2.1 (general J_n)",
-          "For n = 3 (no closed form printed) the paper's general formula for J_3, derived symbolically, equals π k_3 "
+          "For n = 3 the paper's general formula for J_3, derived symbolically, equals π k_3 "
           "from the toolkit's rectified-cubic dual at θ = 0.3, 1, 2, 2.9.",
           cubic_angular_toolkit, cubic_angular_general, "J_3(θ) from the general formula (sympy)",
           relative(1e-10, "J_3(2.9) = 1.6e-5 against J_3(0) = 47: both sides lose ~4e-11 relative to cancellation there"),
-          "analytic"),
+          "analytic", provenance="formula", notes=SOURCE,
+          mutant=partial(cubic_angular_toolkit, THETAS * 1.01), mutation="the angles θ 1 % larger"),
     *[Claim(f"cho_saul2009.k{n}_composition", PAPER, "Sec. 2.3 (multilayer kernels)",
             f"Composing the degree-{n} kernel 4 times (k^(ℓ+1) = (1/π)[k^(ℓ)(x,x)k^(ℓ)(y,y)]^{{n/2}} J_{n}(θ^(ℓ))) equals "
             f"the toolkit's NNGP with σ_w² = (d, 2, 2, 2, 2), σ_b² = 0 on 6 inputs.",
             lambda n=n: upper(toolkit_composed(n, composition_inputs(), 4)),
             lambda n=n: upper(composed(n, composition_inputs(), 4)),
-            "the composition rule, iterated", relative(1e-12, "float64 recursions of the same map, 4 layers"), "analytic")
+            "the composition rule, iterated in numpy", relative(1e-12, "float64 recursions of the same map, 4 layers"),
+            "analytic", provenance="formula", notes=SOURCE,
+            mutant=lambda n=n: upper(toolkit_composed(n, composition_inputs(), 3)), mutation="3 layers instead of 4")
       for n in (0, 1, 2)],
 ]
 

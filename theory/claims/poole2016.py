@@ -13,23 +13,27 @@ splits the (σ_w², σ_b²) plane into an ordered phase (χ_1 < 1: c* = 1 is sta
 phase (χ_1 > 1: c = 1 is unstable, c^l → c* < 1), with the boundary χ_1 = 1 (Fig. 2D, dotted). At σ_b = 0,
 q* = 0 is a fixed point with χ_1 = σ_w² φ'(0)², so the boundary meets the σ_b = 0 axis at σ_w² = 1.
 
-The figures plot standard deviations (σ_w, σ_b); the toolkit takes variances, so the code squares them. The
-plotted parameters (σ_b = 0.3 and σ_w = 1.3, 2.5, 4.0 in Figs. 1A/2A; axes σ_w ∈ [1, 5], σ_b ∈ [0, 4]) are read
-from the authors' code (ganguli-lab/deepchaos, notebook "Figures 1 & 2 - qmap and cmap", cornet/constants.py),
-which also holds the figure captions. No stored copy of the paper's full text could be read here, so claims
-cite sections and figures; equation numbers are not verified. The figures print no numbers: every published
-value is the paper's formula evaluated by an independent route (scipy adaptive quadrature).
+Where the formulas and parameters come from. The paper's body could not be read in a stored copy here (only its
+abstract and first page); the length map, χ_1 and the covariance (C-) map are the ones the authors' own code
+evaluates (ganguli-lab/deepchaos, cornet/theory.py: ``qmap``, ``compute_chi1``, ``covmap``), and the plotted
+parameters (σ_b = 0.3 and σ_w = 1.3, 2.5, 4.0 in Figs. 1A/2A; axes σ_w ∈ [1, 5], σ_b ∈ [0, 4]; figure captions)
+are read from that repository (notebook "Figures 1 & 2 - qmap and cmap", cornet/constants.py). So the claims
+cite sections and figures; equation numbers are not verified. The figures print no numbers: every reference is
+the paper's formula evaluated independently of the toolkit (scipy adaptive quadrature, a Gauss–Hermite rule),
+or a value derived here from it (σ_b = 0). The figures plot standard deviations (σ_w, σ_b); the toolkit takes
+variances, so the code squares them.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from .claim import Claim, Measured, Paper, absolute, relative, sigmas
+from .claim import Claim, Measured, Paper, absolute, mc_sigmas, relative
 from .figures import save_figure
-from .reference import gauss_quad
+from .reference import gauss_quad, hermite_rule
 
 PAPER = Paper("poole2016", "Exponential expressivity in deep neural networks through transient chaos",
               "B. Poole, S. Lahiri, M. Raghu, J. Sohl-Dickstein, S. Ganguli", 2016, arxiv="1606.05340",
@@ -38,15 +42,19 @@ PAPER = Paper("poole2016", "Exponential expressivity in deep neural networks thr
 SIGMA_B = 0.3                      # Figs. 1A, 2A (a standard deviation)
 SIGMA_WS = (1.3, 2.5, 4.0)         # the three curves of Figs. 1A, 2A (standard deviations)
 BOUNDARY_SIGMA_BS = (0.15, 0.5, 2.0, 4.0)   # rows of Fig. 2D at which the χ_1 = 1 boundary is checked
-NOTE_FIGS = ("Parameters from the authors' code (ganguli-lab/deepchaos); the figure prints no numbers, so the "
-             "published value is the paper's formula by scipy adaptive quadrature. Equation numbers not verified "
-             "(no readable copy).")
+NOT_READ = "Equation numbers not verified (the paper's body could not be read here)."
+NOTE_FIGS = ("Parameters from the authors' code (ganguli-lab/deepchaos); the figures print no numbers, so the "
+             "reference is the paper's formula (as cornet/theory.py states it) by scipy adaptive quadrature. " + NOT_READ)
+
+
+def act(name: str = "tanh"):
+    from symbolic import get_activation
+
+    return get_activation(name)
 
 
 def tanh():
-    from symbolic import get_activation
-
-    return get_activation("tanh")
+    return act("tanh")
 
 
 # --- independent reference: the paper's integrals by scipy adaptive quadrature (no toolkit engine) ---
@@ -84,22 +92,35 @@ def quad_c_map(c: float, w2: float, b2: float, q: float) -> float:
     return (w2 * outer + b2) / q
 
 
+def gh_bivariate(c: float, q: float, derivative: bool = False) -> float:
+    """∫Dz_1Dz_2 f(u_1) f(u_2), u_1 = √q z_1, u_2 = √q (c z_1 + √(1−c²) z_2), f = tanh (or sech² with
+    ``derivative``), by the tensor 200 × 200 Gauss–Hermite rule: exact to ~1e-15 for q ≲ 2 (tanh is analytic in a
+    strip of half-width π/(2√q) ≥ 1), ~3e-8 relative at q = 6.3 (checked against ``quad_c_map``)."""
+    z, w = hermite_rule()
+    f = (lambda u: np.cosh(u) ** -2.0) if derivative else np.tanh
+    s = np.sqrt(q)
+    u1 = f(s * z)[:, None]
+    u2 = f(s * (c * z[:, None] + np.sqrt(max(1 - c * c, 0.0)) * z[None, :]))
+    return float(w @ (u1 * u2) @ w)
+
+
 # --- claims ---
 
-def eoc_at_zero_bias() -> float:
+def eoc_at_zero_bias(act_name: str = "tanh") -> float:
     """σ_w² on the edge of chaos at σ_b² = 0 (``critical_sigma_w2``)."""
     from signalprop import critical_sigma_w2
 
-    return critical_sigma_w2(tanh(), 0.0)[0]
+    return critical_sigma_w2(act(act_name), 0.0)[0]
 
 
-def fig1_q_stars() -> np.ndarray:
-    """The stable fixed points q* of the length map at the Fig. 1A points (``fixed_points``; one each)."""
+def fig1_q_stars(w2_scale: float = 1.0) -> np.ndarray:
+    """The stable fixed points q* of the length map at the Fig. 1A points, σ_w² times ``w2_scale``
+    (``fixed_points``; one each)."""
     from signalprop import fixed_points
 
     out = []
     for sw in SIGMA_WS:
-        (point,) = fixed_points(tanh(), sw**2, SIGMA_B**2).stable
+        (point,) = fixed_points(tanh(), sw**2 * w2_scale, SIGMA_B**2).stable
         out.append(point.q_star)
     return np.array(out)
 
@@ -108,15 +129,17 @@ def fig1_q_stars_quad() -> np.ndarray:
     return np.array([quad_q_star(sw**2, SIGMA_B**2) for sw in SIGMA_WS])
 
 
-def fig2_slopes() -> np.ndarray:
-    """C'(1) of the correlation map (the 2-D engine's σ_w² E[φ'(u_1)φ'(u_2)] at c = 1) and C(1), at the Fig. 2A points."""
+def fig2_slopes(w2_scale: float = 1.0) -> np.ndarray:
+    """C'(1) of the correlation map (the 2-D engine's σ_w² E[φ'(u_1)φ'(u_2)] at c = 1) and C(1), at the Fig. 2A
+    points, σ_w² times ``w2_scale``."""
     from signalprop import correlation_map, correlation_map_slope, propagation
 
     slopes, ones = [], []
     for sw in SIGMA_WS:
-        q = propagation(tanh(), sw**2, SIGMA_B**2).q_star
-        slopes.append(float(correlation_map_slope(tanh(), 1.0, sw**2, q)))
-        ones.append(float(correlation_map(tanh(), 1.0, sw**2, SIGMA_B**2, q)))
+        w2 = sw**2 * w2_scale
+        q = propagation(tanh(), w2, SIGMA_B**2).q_star
+        slopes.append(float(correlation_map_slope(tanh(), 1.0, w2, q)))
+        ones.append(float(correlation_map(tanh(), 1.0, w2, SIGMA_B**2, q)))
     return np.array(slopes + ones)
 
 
@@ -125,11 +148,12 @@ def fig2_slopes_quad() -> np.ndarray:
     return np.array(chis + [1.0] * len(SIGMA_WS))
 
 
-def boundary_sigma_w() -> np.ndarray:
-    """σ_w on the χ_1 = 1 boundary at the rows σ_b of BOUNDARY_SIGMA_BS (``critical_sigma_w2``)."""
+def boundary_sigma_w(b2_scale: float = 1.0) -> np.ndarray:
+    """σ_w on the χ_1 = 1 boundary at the rows σ_b of BOUNDARY_SIGMA_BS, σ_b² times ``b2_scale``
+    (``critical_sigma_w2``)."""
     from signalprop import critical_sigma_w2
 
-    return np.array([np.sqrt(critical_sigma_w2(tanh(), sb**2)[0]) for sb in BOUNDARY_SIGMA_BS])
+    return np.array([np.sqrt(critical_sigma_w2(tanh(), sb**2 * b2_scale)[0]) for sb in BOUNDARY_SIGMA_BS])
 
 
 def quad_critical(b2: float) -> tuple[float, float]:
@@ -148,11 +172,11 @@ def boundary_sigma_w_quad() -> np.ndarray:
     return np.array([np.sqrt(quad_critical(sb**2)[0]) for sb in BOUNDARY_SIGMA_BS])
 
 
-def fig2_c_stars() -> np.ndarray:
-    """c* at the two chaotic Fig. 2A points σ_w = 2.5, 4.0 (``propagation``)."""
+def fig2_c_stars(w2_scale: float = 1.0) -> np.ndarray:
+    """c* at the two chaotic Fig. 2A points σ_w = 2.5, 4.0, σ_w² times ``w2_scale`` (``propagation``)."""
     from signalprop import propagation
 
-    return np.array([propagation(tanh(), sw**2, SIGMA_B**2).c_star for sw in SIGMA_WS[1:]])
+    return np.array([propagation(tanh(), sw**2 * w2_scale, SIGMA_B**2).c_star for sw in SIGMA_WS[1:]])
 
 
 def fig2_c_stars_quad() -> np.ndarray:
@@ -167,90 +191,118 @@ def fig2_c_stars_quad() -> np.ndarray:
     return np.array(out)
 
 
-def c_stars_zero_bias() -> np.ndarray:
-    """c* in the chaotic phase at σ_b = 0, σ_w² = 1.5, 2.5, 4 (``propagation``)."""
+ZERO_BIAS_W2 = (1.5, 2.5, 4.0)
+
+
+def c_stars_zero_bias(sigma_b2: float = 0.0) -> np.ndarray:
+    """c* in the chaotic phase at σ_w² = 1.5, 2.5, 4 and σ_b² = ``sigma_b2`` (``propagation``)."""
     from signalprop import propagation
 
-    return np.array([propagation(tanh(), w2, 0.0).c_star for w2 in (1.5, 2.5, 4.0)])
+    return np.array([propagation(tanh(), w2, sigma_b2).c_star for w2 in ZERO_BIAS_W2])
 
 
-MC_SIGMA_W, MC_WIDTH, MC_DEPTH, MC_ENSEMBLE, MC_C0 = 2.5, 256, 16, 40, 0.8
+MC_SIGMA_W, MC_WIDTH, MC_DEPTH, MC_ENSEMBLE, MC_C0 = 2.5, 1000, 16, 40, 0.8   # N_l = 1000 as in the paper
 
 
-def mc_dynamics(seed: int = 0) -> tuple[Measured, np.ndarray]:
-    """c^l and q^l, l = 1 … 16 (hidden layers; the readout unit is dropped), of two inputs of correlation 0.8
-    in 40 random tanh networks of width 256 at σ_w = 2.5, σ_b = 0.3 (Fig. 2B's middle curve), with the
-    mean-field theory the toolkit's ``measure_c``/``measure_q`` compare them to (``iterate_maps``)."""
+def mc_dynamics(seed: int = 0, w2_scale: float = 1.0) -> Measured:
+    """c^l and q^l, l = 0 … 15 (the 16 hidden layers' pre-activations; the readout unit is dropped), of two inputs
+    of cosine 0.8 in 40 random tanh networks of width 1000 at σ_w = 2.5, σ_b = 0.3 (Fig. 2B's middle curve), σ_w²
+    times ``w2_scale``; each ± its standard error over the 40 networks (``measure_c``: pooled moments, delta
+    method; ``measure_q``). Gaussian weights by the exact-law fast path (each layer's pre-activations drawn from
+    their law given the previous layer: the same distribution as explicit weights, O(N) instead of O(N²) a layer)."""
     from theory.mc_cli import two_inputs
     from theory.montecarlo import NetworkSpec, forward, measure_c, measure_q
 
-    spec = NetworkSpec(tanh(), MC_WIDTH, MC_DEPTH, MC_SIGMA_W**2, SIGMA_B**2, ensemble=MC_ENSEMBLE, seed=seed, outputs=1)
+    spec = NetworkSpec(tanh(), MC_WIDTH, MC_DEPTH, MC_SIGMA_W**2 * w2_scale, SIGMA_B**2, ensemble=MC_ENSEMBLE, seed=seed,
+                       outputs=1)
     X = two_inputs(MC_C0)
-    fwd = forward(spec, X, progress=False)
+    fwd = forward(spec, X, progress=False, fast=True)
     comps = [measure_c(spec, X, fwd), measure_q(spec, X, fwd)]
     keep = slice(0, MC_DEPTH)
-    return (Measured(np.concatenate([m.measured[keep] for m in comps]), np.concatenate([m.stderr[keep] for m in comps])),
-            np.concatenate([m.theory[keep] for m in comps]))
+    return Measured(np.concatenate([m.measured[keep] for m in comps]), np.concatenate([m.stderr[keep] for m in comps]))
 
 
 def mc_theory() -> np.ndarray:
-    """The iterated maps, from the layer-0 moments of the two inputs (q^0 = σ_w² + σ_b², c^0 = (0.8 σ_w² + σ_b²)/q^0)."""
-    from signalprop import iterate_maps
-
+    """The paper's maps iterated from the first layer, independently of the toolkit: q^0 = σ_w² + σ_b²,
+    c^0 = (0.8 σ_w² + σ_b²)/q^0; q^{l+1} = V(q^l) (scipy quad), c^{l+1} = (σ_w² ∫Dz_1Dz_2 tanh(u_1)tanh(u_2) + σ_b²)/q^{l+1}
+    with u at (q^l, c^l) (``gh_bivariate``; both inputs have the same q^l). Returns (c^0 … c^15, q^0 … q^15)."""
     w2, b2 = MC_SIGMA_W**2, SIGMA_B**2
-    q0 = w2 + b2
-    q, _, c = iterate_maps(tanh(), q0, (MC_C0 * w2 + b2) / q0, w2, b2, MC_DEPTH - 1)
-    return np.concatenate([c, q])
+    q, c = [w2 + b2], [(MC_C0 * w2 + b2) / (w2 + b2)]
+    for _ in range(MC_DEPTH - 1):
+        q_next = quad_length_map(q[-1], w2, b2)
+        c.append((w2 * gh_bivariate(c[-1], q[-1]) + b2) / q_next)
+        q.append(q_next)
+    return np.array(c + q)
 
 
+MC_BIAS = ("finite-width bias bounded: the O(1/N) shift of c^l, measured against mc_theory with 6000 networks at "
+           "widths 32, 64, 128 (N·bias ≤ 1.6, decreasing with N), is ≤ 0.0016 at N = 1000, ≤ 0.2 s.e. of the 40-network "
+           "mean (s.e. of c ≈ 0.002 at layer 0 rising to ≈ 0.01 from layer 5, where the bias sits); that of q^l is "
+           "not resolved there (|N·bias| ≲ 2): ≤ 0.002 ≤ 0.1 s.e.")
+MC_NOTE = ("Width 1000 (the paper's N_l), 40 networks, 16 hidden layers, seed 0 (~0.5 s once compiled). The bias was "
+           "measured with a scratch script (theory.montecarlo forward(..., fast=True), dtype float64, seeds 123 and 7) "
+           "against mc_theory, which is independent of the toolkit (it agrees with iterate_maps to 1e-7). Seeds 0–7 "
+           "pass (checked by hand); false-failure rate: not yet measured over ≥ 200 seeds "
+           "(benchmarks/bench_claims_mc.py).")
+
+
+W2_MUTANT = "σ_w² 1 % larger (w2_scale = 1.01)"
 CLAIMS = [
     Claim("poole2016.tanh_eoc_sigma_b0", PAPER, "Sec. 3 and Fig. 2D (the χ_1 = 1 boundary meets the σ_b = 0 axis)",
           "For tanh at σ_b = 0, q* = 0 is a fixed point with χ_1 = σ_w² φ'(0)² = σ_w², so the order-to-chaos boundary "
           "meets σ_b = 0 at σ_w² = 1: ordered below, chaotic above.",
-          eoc_at_zero_bias, 1.0, "σ_w² = 1/φ'(0)² = 1 (exact)",
-          relative(1e-7, "critical_sigma_w2 searches q* ≥ 1e-8, and along the boundary σ_w²(q*) = 1 + 2q* + O(q*²)"),
-          "analytic", notes="Equation number not verified (no readable copy)."),
+          eoc_at_zero_bias, 1.0, "σ_w² = 1/φ'(0)² = 1 for tanh (exact)",
+          relative(2.3e-16, "an exact result: at σ_b² = 0 critical_sigma_w2 returns 1/φ'(0)² (q* = 0) in closed form, "
+                            "and φ'(0) = 1 for tanh; one float64 rounding at most"),
+          "analytic", provenance="derived",
+          notes="Derived here from the length map at σ_b = 0 (q* = 0, χ_1 = σ_w² φ'(0)²); the figure shows the boundary "
+                "reaching σ_b = 0 but prints no number. " + NOT_READ,
+          mutant=partial(eoc_at_zero_bias, "erf"), mutation="erf in place of tanh (φ'(0) = 2/√π: σ_w² = π/4)"),
     Claim("poole2016.length_map_fixed_points_fig1", PAPER, "Fig. 1A (stars: fixed points q* of the length map) and Sec. 2",
           "At σ_b = 0.3 and σ_w = 1.3, 2.5, 4.0 the length map q ↦ σ_w²∫Dz tanh(√q z)² + σ_b² has a single stable "
           "fixed point q* ≈ 0.6070, 4.0791, 12.604.",
           fig1_q_stars, fig1_q_stars_quad, "q* = V(q*), V by scipy quad, root by brentq",
           relative(1e-10, "both sides solve q* to ~1e-14 with moments good to ~1e-13; 1e-10 leaves margin"),
-          "numerical", notes=NOTE_FIGS),
+          "numerical", provenance="formula", notes=NOTE_FIGS,
+          mutant=partial(fig1_q_stars, 1.01), mutation=W2_MUTANT),
     Claim("poole2016.chi1_slope_of_c_map", PAPER, "Sec. 3 (definition of χ_1) and Fig. 2D caption ('the slope of the C-map at 1, χ_1')",
           "The slope of the C-map at c = 1 equals χ_1 = σ_w²∫Dz φ'(√q* z)², and C(1) = 1, at the Fig. 2A points: "
           "χ_1 = 0.9398 (σ_w = 1.3, ordered), 1.5852 and 2.3673 (σ_w = 2.5, 4.0, chaotic).",
           fig2_slopes, fig2_slopes_quad, "(χ_1 = σ_w²∫Dz sech⁴(√q* z) by scipy quad) × 3, then C(1) = 1 × 3",
           relative(1e-10, "the 2-D engine at c = 1 against 1-D scipy quad; both good to ~1e-12"), "analytic",
-          notes=NOTE_FIGS),
+          provenance="formula", notes=NOTE_FIGS, mutant=partial(fig2_slopes, 1.01), mutation=W2_MUTANT),
     Claim("poole2016.order_chaos_boundary_fig2d", PAPER, "Fig. 2D (black dotted line χ_1 = 1)",
           "The χ_1 = 1 boundary of Fig. 2D passes through σ_w = 1.2522, 1.5497, 2.3250, 3.0366 at σ_b = 0.15, 0.5, 2, 4 "
           "(q* and χ_1 = 1 solved together).",
           boundary_sigma_w, boundary_sigma_w_quad, "σ_w with V(q*) = q* and σ_w²∫Dz sech⁴(√q* z) = 1, by scipy quad",
           relative(1e-9, "two root solves on moments good to ~1e-13; conditioning of q* in σ_b² costs a few digits"),
-          "numerical", notes=NOTE_FIGS),
+          "numerical", provenance="formula", notes=NOTE_FIGS,
+          mutant=partial(boundary_sigma_w, 1.01), mutation="σ_b² 1 % larger (b2_scale = 1.01)"),
     Claim("poole2016.c_star_fig2", PAPER, "Fig. 2A (stars: fixed points c*) and Fig. 2C (c* heat map)",
           "In the chaotic phase the C-map has a stable fixed point c* < 1: c* = 0.12210 at σ_w = 2.5 and 0.029696 at "
           "σ_w = 4.0 (σ_b = 0.3).",
           fig2_c_stars, fig2_c_stars_quad, "root of C(c) = c, C by nested scipy quad",
           absolute(1e-9, "nested quadrature good to ~1e-12, brentq to 1e-12; the root is well conditioned (1 − χ_c ≥ 0.2)"),
-          "numerical",
+          "numerical", provenance="formula",
           notes=NOTE_FIGS + " A plain Gauss–Hermite reference is not accurate enough at σ_w = 4 (q* = 12.6: tanh is "
-                            "nearly a step), hence nested adaptive quadrature."),
+                            "nearly a step), hence nested adaptive quadrature.",
+          mutant=partial(fig2_c_stars, 1.01), mutation=W2_MUTANT),
     Claim("poole2016.c_star_zero_sigma_b0", PAPER, "Fig. 2C (σ_b = 0 edge of the chaotic region)",
           "For odd φ and σ_b = 0, C(0) = 0, so in the chaotic phase (σ_w² > 1) the stable correlation fixed point is "
           "c* = 0: inputs decorrelate completely (σ_w² = 1.5, 2.5, 4).",
-          c_stars_zero_bias, np.zeros(3), "c* = 0 (exact, by symmetry)",
-          absolute(1e-12, "the toolkit's root polish lands within ~1e-14 of 0"), "analytic",
-          notes="Equation number not verified (no readable copy)."),
+          c_stars_zero_bias, np.zeros(3), "c* = 0 (exact, by the odd symmetry of tanh)",
+          absolute(1e-12, "the toolkit's root polish lands within ~1e-14 of 0"), "analytic", provenance="derived",
+          notes="Derived here (C(0) = σ_b²/q* for odd φ); the heat map prints no number. " + NOT_READ,
+          mutant=partial(c_stars_zero_bias, 0.01), mutation="σ_b² = 0.01 instead of 0 (C(0) = σ_b²/q* > 0)"),
     Claim("poole2016.mc_correlation_dynamics_fig2b", PAPER, "Fig. 2B (C-map dynamics, theory vs simulation) and Fig. 1B",
           "In random tanh networks (σ_w = 2.5, σ_b = 0.3) the correlation of two inputs (c^0 from cosine 0.8) follows "
           "the iterated C-map down towards c* = 0.122, and q^l follows the iterated length map to q* = 4.079, "
           "layer by layer (16 hidden layers).",
-          lambda: mc_dynamics(0)[0], mc_theory, "the iterated length and C-maps (toolkit quadrature, not simulation)",
-          sigmas(4), "mc",
-          notes="Width 256, 40 networks, seed 0 (≈ 3 s on 2 CPU cores); max |z| over 5 seeds ≤ 4. The paper used "
-                "N_l = 1000; on a GPU: width 1000, 200 networks (NetworkSpec(..., 1000, 16, ensemble=200)). "
-                "The O(1/N) finite-width bias is far below the error bars at width 256."),
+          partial(mc_dynamics, 0), mc_theory,
+          "the paper's length and C-maps iterated from the first layer (scipy quad, 200 × 200 Gauss–Hermite; not the toolkit)",
+          mc_sigmas(2 * MC_DEPTH, MC_ENSEMBLE, extra=MC_BIAS), "mc", provenance="simulation_vs_theory",
+          notes=MC_NOTE, mutant=partial(mc_dynamics, 0, 0.9), mutation="σ_w² 10 % smaller in the simulated networks",
+          seeded=mc_dynamics),
 ]
 
 

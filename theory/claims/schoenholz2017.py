@@ -4,8 +4,8 @@ propagation, their divergence at the order-to-chaos transition, and the trainabl
 Setting (Poole et al. 2016's mean field, Sec. 2): q^l = σ_w² ∫Dz φ(√q^{l−1} z)² + σ_b² → q*, and the
 correlation map C(c) = (σ_w² ∫Dz_1Dz_2 φ(u_1)φ(u_2) + σ_b²)/q* → c*, with χ_1 = σ_w² ∫Dz φ'(√q* z)².
 Sec. 3 linearizes both maps about their fixed points, |q^l − q*| ~ e^{−l/ξ_q}, |c^l − c*| ~ e^{−l/ξ_c}, with
-  ξ_q^{−1} = −ln[χ_1 + σ_w² ∫Dz φ''(√q* z) φ(√q* z)]       (= −ln V'(q*)),
-  ξ_c^{−1} = −ln[σ_w² ∫Dz_1Dz_2 φ'(u_1) φ'(u_2)]            (u at c*; = −ln χ_c(c*)).
+  ξ_q^{−1} = −ln[χ_1 + σ_w² ∫Dz φ''(√q* z) φ(√q* z)]       (= −ln V'(q*), Stein's lemma),
+  ξ_c^{−1} = −ln[σ_w² ∫Dz_1Dz_2 φ'(u_1) φ'(u_2)]            (u at c*; = −ln C'(c*)).
 In the ordered phase c* = 1 and ξ_c^{−1} = −ln χ_1, which is also the depth scale ξ_∇ of gradients (Sec. 5):
 ξ_c diverges at χ_1 = 1, the edge of chaos, while ξ_q stays finite. To leading order ξ_c ≈ 1/|χ_1 − 1| on both
 sides (ordered: −1/ln χ_1; chaotic: χ_c(c*) = 2 − χ_1 + O((χ_1 − 1)²), derived here from the expansion of C
@@ -15,23 +15,29 @@ below ~ 6ξ_c (the white dashed line of the trainability heat maps). Sec. 4 (dro
 so C_ρ(1) = 1 − (1/ρ − 1) σ_w² ∫Dz φ(√q* z)²/q* < 1: c = 1 is no longer a fixed point, c* < 1 at every σ_w²,
 ξ_c stays finite, and "dropout destroys the order-to-chaos critical point" (abstract).
 
-No stored copy of the paper's full text could be read here (only its abstract), so claims cite sections;
-section and equation numbers are not verified. Published values are the paper's formulas evaluated by an
-independent route: scipy adaptive quadrature in 1-D (Poole module's helpers) and a 200 × 200 Gauss–Hermite
-rule in 2-D (tanh at q* ≤ 2.2 is analytic in a strip of half-width ≥ 1 around the real axis: the rule is exact
-to ~1e-15 there; checked against nested adaptive quadrature).
+What could be read here: the abstract and the first page of the introduction (stored copies of the ICLR text
+exist, but only their beginning could be read). The text above is therefore this module's reconstruction: the
+χ_1 = 1 condition is Poole et al.'s (their authors' code evaluates it, see ``poole2016``), and the depth scales,
+their divergence, the 6ξ_c line and the dropout maps are derived here from the mean-field maps (the ξ_c formula
+also agrees with a public third-party reproduction of this paper, ghliu/mean-field-fcdnn, meanfield.py). Section
+and equation numbers are not verified, and no number printed in the paper could be read (the paper is recalled to
+mark the transition near σ_w² ≈ 1.76 at σ_b² = 0.05; that is not used as a reference). References are evaluated
+independently of the toolkit: scipy adaptive quadrature in 1-D (the Poole module's helpers) and a 200 × 200
+Gauss–Hermite rule in 2-D (tanh at q* ≤ 2.2 is analytic in a strip of half-width ≥ 1 around the real axis: the
+rule is exact to ~1e-15 there; checked against nested adaptive quadrature).
 """
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from .claim import Claim, Paper, absolute, relative
 from .figures import save_figure
-from .poole2016 import quad_chi1, quad_critical, quad_length_map, quad_q_star, tanh
-from .reference import gauss_quad, hermite_rule
+from .poole2016 import gh_bivariate, quad_chi1, quad_critical, quad_length_map, quad_q_star, tanh
+from .reference import gauss_quad
 
 PAPER = Paper("schoenholz2017", "Deep Information Propagation", "S. S. Schoenholz, J. Gilmer, S. Ganguli, J. Sohl-Dickstein",
               2017, arxiv="1611.01232", venue="International Conference on Learning Representations (ICLR 2017)")
@@ -42,20 +48,12 @@ CHAOTIC_W2 = (2.5, 4.0)          # chaotic points at which ξ_c is checked
 ORDERED_W2 = (1.0, 1.3, 1.6)     # ordered points
 L_TOP = 300                      # a depth: the σ_w² window where 6ξ_c ≥ L_TOP
 DROPOUT_RHOS = (0.99, 0.95)
-NOTE = "Section/equation numbers not verified (no readable copy of the paper; abstract only)."
+NOTE = ("Derived here from the mean-field maps: the paper's body could not be read (abstract and first page only), so "
+        "section/equation numbers are not verified.")
+W2_MUTANT = "σ_w² 1 % larger (w2_scale = 1.01)"
 
 
 # --- independent reference (2-D Gauss–Hermite, 1-D scipy quad) ---
-
-def gh_bivariate(c: float, q: float, derivative: bool = False) -> float:
-    """∫Dz_1Dz_2 f(u_1) f(u_2), u_1 = √q z_1, u_2 = √q (c z_1 + √(1−c²) z_2), f = tanh or sech² (tensor Gauss–Hermite)."""
-    z, w = hermite_rule()
-    f = (lambda u: np.cosh(u) ** -2.0) if derivative else np.tanh
-    s = np.sqrt(q)
-    u1 = f(s * z)[:, None]
-    u2 = f(s * (c * z[:, None] + np.sqrt(max(1 - c * c, 0.0)) * z[None, :]))
-    return float(w @ (u1 * u2) @ w)
-
 
 def gh_c_star(w2: float, b2: float, q: float) -> float:
     """The stable root c* < 1 of C(c) = (σ_w² ∫φφ + σ_b²)/q = c (brentq on [0, 1 − 1e-7]; chaotic phase)."""
@@ -85,36 +83,37 @@ def reference_xi_q(w2: float, b2: float = B2) -> float:
 
 # --- toolkit side ---
 
-def critical_point() -> np.ndarray:
-    """(σ_w², q*) on the edge of chaos at σ_b² = 0.05 (``critical_sigma_w2``)."""
+def critical_point(sigma_b2: float = B2) -> np.ndarray:
+    """(σ_w², q*) on the edge of chaos at σ_b² = ``sigma_b2`` (``critical_sigma_w2``)."""
     from signalprop import critical_sigma_w2
 
-    return np.array(critical_sigma_w2(tanh(), B2))
+    return np.array(critical_sigma_w2(tanh(), sigma_b2))
 
 
-def xi_q_values() -> np.ndarray:
-    """ξ_q (``propagation``) at σ_w² = 1.3, 2.5, 4.0 and at the critical point."""
+def xi_q_values(w2_scale: float = 1.0) -> np.ndarray:
+    """ξ_q (``propagation``) at σ_w² = 1.3, 2.5, 4.0 and at the critical point, each σ_w² times ``w2_scale``."""
     from signalprop import propagation
 
     w2s = [*XI_Q_W2, critical_point()[0]]
-    return np.array([propagation(tanh(), w2, B2).xi_q for w2 in w2s])
+    return np.array([propagation(tanh(), w2 * w2_scale, B2).xi_q for w2 in w2s])
 
 
 def xi_q_reference() -> np.ndarray:
     return np.array([reference_xi_q(w2) for w2 in (*XI_Q_W2, quad_critical(B2)[0])])
 
 
-def xi_c_chaotic() -> np.ndarray:
+def xi_c_chaotic(w2_scale: float = 1.0) -> np.ndarray:
+    """ξ_c (``propagation``) at the chaotic points CHAOTIC_W2, σ_w² times ``w2_scale``."""
     from signalprop import propagation
 
-    return np.array([propagation(tanh(), w2, B2).xi_c for w2 in CHAOTIC_W2])
+    return np.array([propagation(tanh(), w2 * w2_scale, B2).xi_c for w2 in CHAOTIC_W2])
 
 
-def ordered_scales() -> np.ndarray:
-    """(ξ_c, ξ_∇) at the ordered points (``propagation``), flattened."""
+def ordered_scales(w2_scale: float = 1.0) -> np.ndarray:
+    """(ξ_c, ξ_∇) at the ordered points (``propagation``), σ_w² times ``w2_scale``, flattened."""
     from signalprop import propagation
 
-    ps = [propagation(tanh(), w2, B2) for w2 in ORDERED_W2]
+    ps = [propagation(tanh(), w2 * w2_scale, B2) for w2 in ORDERED_W2]
     return np.array([p.xi_c for p in ps] + [p.xi_grad for p in ps])
 
 
@@ -132,13 +131,13 @@ def divergence_products(offset: float = 1e-4) -> np.ndarray:
     return np.array([p.xi_c * abs(p.chi1 - 1) for p in ps])
 
 
-def trainable_window() -> np.ndarray:
-    """The σ_w² on either side of the critical point where 6ξ_c = L_TOP (brentq on ``propagation``'s ξ_c)."""
+def trainable_window(depth: int = L_TOP) -> np.ndarray:
+    """The σ_w² on either side of the critical point where 6ξ_c = ``depth`` (brentq on ``propagation``'s ξ_c)."""
     from scipy.optimize import brentq
     from signalprop import propagation
 
     w2c = critical_point()[0]
-    gap = lambda w2: 6 * propagation(tanh(), w2, B2).xi_c - L_TOP  # noqa: E731
+    gap = lambda w2: 6 * propagation(tanh(), w2, B2).xi_c - depth  # noqa: E731
     return np.array([brentq(gap, 1.5, w2c * (1 - 1e-6), xtol=1e-12), brentq(gap, w2c * (1 + 1e-6), 2.2, xtol=1e-12)])
 
 
@@ -164,8 +163,9 @@ def dropout_point(w2: float, b2: float, rho: float) -> tuple[float, float, float
     return q, gap(1.0) + 1.0, c_star, -1 / np.log(float(correlation_map_slope(act, c_star, w2, q)))
 
 
-def dropout_c1() -> np.ndarray:
-    w2c = critical_point()[0]
+def dropout_c1(w2_scale: float = 1.0) -> np.ndarray:
+    """C_ρ(1) at the dropout-free critical point, σ_w² times ``w2_scale``, for ρ in DROPOUT_RHOS."""
+    w2c = critical_point()[0] * w2_scale
     return np.array([dropout_point(w2c, B2, rho)[1] for rho in DROPOUT_RHOS])
 
 
@@ -179,8 +179,9 @@ def dropout_c1_formula() -> np.ndarray:
     return np.array(out)
 
 
-def dropout_xi_c() -> np.ndarray:
-    w2c = critical_point()[0]
+def dropout_xi_c(w2_scale: float = 1.0) -> np.ndarray:
+    """ξ_c with dropout at the dropout-free critical point, σ_w² times ``w2_scale``, for ρ in DROPOUT_RHOS."""
+    w2c = critical_point()[0] * w2_scale
     return np.array([dropout_point(w2c, B2, rho)[3] for rho in DROPOUT_RHOS])
 
 
@@ -195,55 +196,66 @@ CLAIMS = [
           "For tanh at σ_b² = 0.05 the order-to-chaos transition (χ_1 = 1) is at σ_w² = 1.76095, q* = 0.57005; the "
           "depth scale ξ_c diverges there.",
           critical_point, lambda: np.array(quad_critical(B2)), "σ_w² = 1/∫Dz sech⁴(√q* z) with V(q*) = q* (scipy quad)",
-          relative(1e-9, "two root solves on moments good to ~1e-13"), "numerical",
-          notes=NOTE + " The paper's figures mark the transition near σ_w² ≈ 1.76 (recalled, not read in a stored copy; "
-                       "not used as the published value)."),
+          relative(1e-9, "two root solves on moments good to ~1e-13"), "numerical", provenance="formula",
+          notes="The condition χ_1 = 1 at V(q*) = q* is Poole et al.'s (as the authors' code cornet/theory.py evaluates "
+                "χ_1 and the length map); σ_b² = 0.05 is recalled as the paper's setting, and so is its transition near "
+                "σ_w² ≈ 1.76, which could not be read in a stored copy and is not used as the reference. " + NOTE,
+          mutant=partial(critical_point, B2 * 1.01), mutation="σ_b² 1 % larger"),
     Claim("schoenholz2017.xi_q_formula", PAPER, WHERE_XI,
           "ξ_q = −1/ln[χ_1 + σ_w²∫Dz φ''(√q* z)φ(√q* z)] at σ_b² = 0.05 and σ_w² = 1.3, 2.5, 4.0 and at the critical "
           "point, where it stays finite (ξ_q = 1.521) while ξ_c diverges.",
-          xi_q_values, xi_q_reference, "the paper's ξ_q formula with φ'' = −2 tanh sech², by scipy quad",
-          relative(1e-9, "moments good to ~1e-13, ξ_q = −1/ln(·) amplifies by |1/ln V'| ≤ 2"), "numerical", notes=NOTE),
+          xi_q_values, xi_q_reference, "ξ_q = −1/ln V'(q*), V'(q*) = χ_1 + σ_w²∫Dz φ''φ (φ'' = −2 tanh sech²), by scipy quad",
+          relative(1e-9, "moments good to ~1e-13, ξ_q = −1/ln(·) amplifies by |1/ln V'| ≤ 2"), "numerical",
+          provenance="derived", notes=NOTE + " V'(q*) > 0 at these points, so ξ_q is the same with |V'(q*)|.",
+          mutant=partial(xi_q_values, 1.01), mutation=W2_MUTANT),
     Claim("schoenholz2017.xi_c_formula_chaotic", PAPER, WHERE_XI,
           "In the chaotic phase ξ_c = −1/ln[σ_w²∫Dz_1Dz_2 φ'(u_1)φ'(u_2)] at c*: ξ_c = 11.796 (σ_w² = 2.5) and 6.980 "
           "(σ_w² = 4.0), σ_b² = 0.05.",
           xi_c_chaotic, lambda: np.array([reference_xi_c(w2) for w2 in CHAOTIC_W2]),
-          "the paper's ξ_c formula at c*, c* from C(c) = c, both by 200 × 200 Gauss–Hermite",
+          "ξ_c = −1/ln C'(c*), c* from C(c) = c, both by 200 × 200 Gauss–Hermite",
           relative(1e-9, "Gauss–Hermite exact to ~1e-15 here, the toolkit's 2-D engine to ~1e-12; c* is well conditioned"),
-          "numerical", notes=NOTE),
+          "numerical", provenance="derived", notes=NOTE, mutant=partial(xi_c_chaotic, 1.01), mutation=W2_MUTANT),
     Claim("schoenholz2017.ordered_phase_depth_scales", PAPER, "Sec. 3 (ordered phase, c* = 1) and Sec. 5 (gradients, ξ_∇)",
           "In the ordered phase c* = 1 and ξ_c = −1/ln χ_1, the same depth scale as gradients, ξ_∇ = −1/ln χ_1 "
           "(σ_w² = 1.0, 1.3, 1.6; σ_b² = 0.05): ξ_c = 3.627, 7.834, 27.03.",
           ordered_scales, ordered_reference, "(−1/ln χ_1) × 3 for ξ_c, then the same × 3 for ξ_∇; χ_1 by scipy quad",
-          relative(1e-10, "χ_1 good to ~1e-13; ξ = −1/ln χ_1 amplifies by 1/|ln χ_1| ≤ 27"), "analytic", notes=NOTE),
+          relative(1e-10, "χ_1 good to ~1e-13; ξ = −1/ln χ_1 amplifies by 1/|ln χ_1| ≤ 27"), "analytic",
+          provenance="derived", notes=NOTE, mutant=partial(ordered_scales, 1.01), mutation=W2_MUTANT),
     Claim("schoenholz2017.xi_c_diverges_at_criticality", PAPER, "Sec. 3 (ξ_c diverges at χ_1 = 1)",
           "ξ_c diverges at the edge of chaos as 1/|χ_1 − 1| from both sides: ξ_c·|χ_1 − 1| → 1 (σ_w² = σ_c²(1 ∓ 1e-4), "
           "|χ_1 − 1| ≈ 3.8e-5, σ_b² = 0.05; ξ_c ≈ 2.7e4).",
           divergence_products, np.ones(2), "lim ξ_c·|χ_1 − 1| = 1 (ordered: ξ_c = −1/ln χ_1; chaotic: χ_c(c*) = 2 − χ_1 + O((χ_1−1)²))",
           absolute(1e-3, "the next order is O(|χ_1 − 1|) ≈ 4·3.8e-5 = 1.6e-4 (chaotic side), 1.9e-5 (ordered)"), "analytic",
-          notes=NOTE + " The chaotic-side expansion is derived here (C(1 − ε) = 1 − χ_1ε + C''(1)ε²/2), not read in the paper."),
+          provenance="derived",
+          notes=NOTE + " The chaotic-side expansion is derived here (C(1 − ε) = 1 − χ_1ε + C''(1)ε²/2).",
+          mutant=partial(divergence_products, 1e-1),
+          mutation="σ_w² 10 % off the transition instead of 0.01 % (the limit is not reached: |χ_1 − 1| ≈ 0.04)"),
     Claim("schoenholz2017.trainable_depth_6xi_c", PAPER, "Sec. 6 (trainability heat maps, white dashed line 6ξ_c; σ_b² = 0.05)",
           "The paper predicts networks train up to depth ~ 6ξ_c; at σ_b² = 0.05 the line L = 6ξ_c reaches L = 300 only in "
           "the window σ_w² ∈ [1.6708, 1.8667] around the critical point 1.7610 (6ξ_c at the window's edges = 300).",
           trainable_window, trainable_window_reference,
-          "the σ_w² where 6·ξ_c = 300, ξ_c by the paper's formulas (scipy quad, Gauss–Hermite), brentq",
+          "the σ_w² where 6·ξ_c = 300, ξ_c by the formulas above (scipy quad, Gauss–Hermite), brentq",
           relative(1e-8, "ξ_c good to ~1e-10 near the edge; dξ_c/dσ_w² ~ 2e3 turns that into ~1e-9 on σ_w²"), "numerical",
+          provenance="derived",
           notes=NOTE + " This checks the 6ξ_c criterion as a curve; it is not a trainability measurement (no training "
                        "here). L = 300 is a round depth of the order of the paper's deepest networks (axis range not "
-                       "verified)."),
+                       "verified).",
+          mutant=partial(trainable_window, L_TOP + 1), mutation="depth 301 instead of 300"),
     Claim("schoenholz2017.dropout_breaks_c_equals_1", PAPER, "Sec. 4 (dropout)",
           "With dropout (keep probability ρ) c = 1 is no longer a fixed point: at the dropout-free critical point "
           "(σ_w² = 1.761, σ_b² = 0.05), C_ρ(1) = 1 − (1/ρ − 1)σ_w²∫Dz φ²/q* = 0.99086 (ρ = 0.99) and 0.95398 (ρ = 0.95).",
           dropout_c1, dropout_c1_formula, "C_ρ(1) = 1 − (1/ρ − 1) σ_w² ∫Dz φ(√q* z)²/q*, q* of the dropout length map (scipy quad)",
-          relative(1e-11, "the 2-D engine at c = 1 against 1-D scipy quad"), "analytic",
+          relative(1e-11, "the 2-D engine at c = 1 against 1-D scipy quad"), "analytic", provenance="derived",
           notes=NOTE + " The toolkit has no dropout option; the maps are composed from fixed_points (at σ_w²/ρ) and "
-                       "correlation_map (at the dropout q*)."),
+                       "correlation_map (at the dropout q*).",
+          mutant=partial(dropout_c1, 1.01), mutation=W2_MUTANT),
     Claim("schoenholz2017.dropout_xi_c_finite", PAPER, "Sec. 4 (dropout destroys the critical point; abstract)",
           "With dropout ξ_c stays finite at the dropout-free critical point (σ_w² = 1.761, σ_b² = 0.05), where without "
           "dropout it diverges: ξ_c = 14.48 (ρ = 0.99), 6.775 (ρ = 0.95).",
           dropout_xi_c, dropout_xi_c_reference,
           "ξ_c = −1/ln C_ρ'(c*) with C_ρ and c* by Gauss–Hermite, q* by scipy quad",
           relative(1e-9, "c* well conditioned (1 − C_ρ'(c*) ≥ 0.07); Gauss–Hermite exact to ~1e-15 at q* ≈ 0.6"),
-          "numerical", notes=NOTE),
+          "numerical", provenance="derived", notes=NOTE, mutant=partial(dropout_xi_c, 1.01), mutation=W2_MUTANT),
 ]
 
 
