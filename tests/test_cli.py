@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from symbolic import registered_names
-from theory.cli import main
+from theory.cli import build_parser, main
 
 KEYS = {"name", "smoothness", "lipschitz", "bounded", "monotone", "phi0", "dphi0", "breakpoints", "growth"}
 
@@ -58,6 +58,69 @@ def test_zoo_table(capsys):
 def test_errors_exit_2_with_message(argv, message, capsys):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+# every numeric option of every command, with a value out of its range (NaN, ±inf and non-numbers are
+# tried for each too): (the command line before the option, {option: out-of-range value})
+NUMERIC_OPTIONS = [
+    (["zoo"], {"--jobs": "0"}),
+    (["critical", "tanh"], {"--sigma-b2": "-0.1"}),
+    (["critical", "tanh"], {"--q-star": "0"}),
+    (["eoc", "tanh"], {"--q-min": "0", "--q-max": "-1", "--points": "0"}),
+    (["maps", "tanh", "--sigma-w2", "1", "--sigma-b2", "0"],
+     {"--sigma-w2": "0", "--sigma-b2": "-1e-3", "--depth": "10001", "--q0": "0", "--c0": "1.5"}),
+    (["phase", "tanh"], {"--grid": "1", "--sigma-w2-min": "0", "--sigma-w2-max": "-1", "--sigma-b2-min": "-1",
+                         "--sigma-b2-max": "-0.5"}),
+    (["kernel", "relu", "--depth", "1", "--random", "3,2"],
+     {"--depth": "-1", "--seed": "-1", "--width": "0", "--sigma-w2": "0", "--sigma-b2": "-1"}),
+    (["spectrum", "relu", "--dim", "3", "--depth", "1"],
+     {"--dim": "1", "--depth": "-1", "--k-max": "501", "--sigma-w2": "-2", "--sigma-b2": "-1"}),
+    (["mc", "relu", "--width", "2", "--depth", "1"],
+     {"--width": "0", "--depth": "0", "--ensemble": "1", "--sigma-w2": "0", "--sigma-b2": "-1",
+      "--input-correlation": "-1.01", "--seed": "-3"}),
+]
+BAD_VALUES = [(base, flag, value) for base, options in NUMERIC_OPTIONS for flag, bad in options.items()
+              for value in ("nan", "inf", "-inf", "1e400", "two", bad)]
+
+
+@pytest.mark.parametrize("base,flag,value", BAD_VALUES, ids=lambda v: v if isinstance(v, str) else v[0])
+def test_numeric_options_refuse_nan_inf_and_out_of_range(base, flag, value, capsys):
+    assert main([*base, f"{flag}={value}"]) == 2  # parsing refuses it: nothing runs
+    err = capsys.readouterr().err
+    assert f"error: {flag} must be " in err and f"got {value!r}" in err
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["maps", "tanh", "--sigma-w2", "1e-300", "--sigma-b2", "0", "--c0=-1", "--depth", "0"],
+     {"sigma_w2": 1e-300, "sigma_b2": 0.0, "c0": -1.0, "depth": 0}),
+    (["phase", "tanh", "--grid", "2", "--sigma-b2-min", "0"], {"grid": 2, "b_min": 0.0}),
+    (["mc", "relu", "--width", "1", "--depth", "1", "--ensemble", "2", "--input-correlation", "1", "--seed", str(2**63 - 1)],
+     {"width": 1, "depth": 1, "ensemble": 2, "input_correlation": 1.0, "seed": 2**63 - 1}),
+])
+def test_numeric_options_accept_their_limits(argv, expected):
+    args = build_parser().parse_args(argv)
+    assert {k: getattr(args, k) for k in expected} == expected
+    assert all(type(getattr(args, k)) is type(v) for k, v in expected.items())  # integers stay integers
+
+
+@pytest.mark.parametrize("argv,message", [
+    (["show", "elu", "--param", "alpha=nan"], "not a number"),
+    (["show", "elu", "--param", "alpha=1e400"], "beyond float64"),
+    (["show", "--expr", "b*x", "--param", "b=inf"], "not a number"),
+    (["maps", "--mix", "tanh=nan", "--mix", "relu=0.5", "--sigma-w2", "1", "--sigma-b2", "0"], "probabilities"),
+    (["kernel", "relu", "--random", "3,2", "--depth", "1" + "0" * 400], "--depth must be an integer in [0, 10000]"),
+    (["eoc", "tanh", "--q-min", "2", "--q-max", "1"], "--q-min <= --q-max"),
+    (["phase", "tanh", "--sigma-w2-min", "3", "--sigma-w2-max", "1"], "--sigma-w2-min < --sigma-w2-max"),
+])
+def test_parameters_mixtures_and_ranges_refused(argv, message, capsys):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_nan_exits_2_from_the_console():
+    out = subprocess.run([sys.executable, "-m", "theory", "critical", "relu", "--sigma-b2", "nan"], capture_output=True, text=True)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == "error: --sigma-b2 must be >= 0 and finite (a bias variance), got 'nan'"
 
 
 def test_critical_json(capsys):

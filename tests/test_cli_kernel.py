@@ -45,7 +45,7 @@ def test_kernel_files_table_and_figure(capsys, tmp_path):
     (["kernel", "sign", "--depth", "2", "--random", "4,3", "--ntk"], "does not exist"),
     (["kernel", "relu", "--depth", "2", "--random", "4,3", "--ntk", "--parameterization", "standard"], "--width"),
     (["kernel", "relu", "--depth", "-1", "--random", "4,3"], "depth"),
-    (["kernel", "relu", "--depth", "1", "--random", "4,3", "--sigma-w2", "0"], "sigma_w2"),
+    (["kernel", "relu", "--depth", "1", "--random", "4,3", "--sigma-w2", "0"], "--sigma-w2 must be > 0"),
     (["kernel", "relu", "--depth", "1", "--inputs", "/nonexistent.npy"], "cannot read"),
 ])
 def test_kernel_errors(argv, message, capsys):

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import partial
 from typing import Sequence
 
 
@@ -14,14 +18,76 @@ class CLIError(Exception):
     """A user error: printed as 'error: ...' with exit status 2."""
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The valid values of a numeric option: finite, an integer or not, in [low, high] (``low_open``:
+    low excluded; high None: unbounded), ``what`` the value is (for the message)."""
+
+    low: float
+    high: float | None = None
+    low_open: bool = False
+    integer: bool = False
+    what: str = ""
+
+    def describe(self) -> str:
+        """What is valid, e.g. 'an integer in [2, 2000]', '>= 0 and finite (a bias variance)'."""
+        if self.high is not None:
+            text = f"in [{self.low}, {self.high}]"
+        else:
+            text = f"{'>' if self.low_open else '>='} {self.low}" + ("" if self.integer else " and finite")
+        text = f"an integer {text}" if self.integer else text
+        return f"{text} ({self.what})" if self.what else text
+
+    def contains(self, value: float | int) -> bool:
+        """Whether ``value`` is valid (a Python int is exact and finite, whatever its size; a float must be finite)."""
+        above = value > self.low if self.low_open else value >= self.low
+        return (self.integer or math.isfinite(value)) and above and (self.high is None or value <= self.high)
+
+    def parse(self, flag: str, text: str) -> float | int:
+        """``text`` as a value of option ``flag``; a CLIError (exit 2) names the option and what is valid."""
+        try:
+            value = int(text) if self.integer else float(text)
+        except ValueError:
+            value = None
+        if value is None or not self.contains(value):
+            raise CLIError(f"{flag} must be {self.describe()}, got {text!r}")
+        return value
+
+
+WEIGHT_VARIANCE = Bounds(0, low_open=True, what="a weight variance")
+BIAS_VARIANCE = Bounds(0, what="a bias variance")
+CORRELATION = Bounds(-1, 1, what="a correlation")
+SEED = Bounds(0, 2**63 - 1, integer=True, what="a seed")
+Q_STAR = Bounds(0, low_open=True, what="a length-map fixed point")
+
+
+def add_number(p, flag: str, bounds: Bounds, **kwargs) -> None:
+    """``p.add_argument(flag, ...)`` for a number within ``bounds``: NaN, ±inf and values out of range
+    are refused while the command line is parsed (exit 2)."""
+    p.add_argument(flag, type=partial(bounds.parse, flag), **kwargs)
+
+
 def _parse_params(items: Sequence[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or ():
         if "=" not in item:
             raise CLIError(f"--param expects k=v, got {item!r}")
-        k, v = item.split("=", 1)
-        out[k.strip()] = v.strip()
+        k, v = (part.strip() for part in item.split("=", 1))
+        _check_float64(k, v)
+        out[k] = v
     return out
+
+
+def _check_float64(name: str, value: str) -> None:
+    """Refuse a parameter whose exact value (0.5, 1e-3, 3/2) is beyond float64; the rest is the registry's."""
+    try:
+        exact = Fraction(value)
+    except (ValueError, ZeroDivisionError):
+        return  # not a number: symbolic says what is valid
+    try:
+        float(exact)
+    except OverflowError:
+        raise CLIError(f"--param {name}={value}: beyond float64 (|value| must be below {sys.float_info.max:.4g})") from None
 
 
 def resolve_activation(name: str | None, expr: str | None, params: Sequence[str] | None):
@@ -77,8 +143,8 @@ def _add_activation_args(p: argparse.ArgumentParser) -> None:
 
 def _add_variance_args(p: argparse.ArgumentParser) -> None:
     """--sigma-w2 / --sigma-b2 with defaults 1 and 0 (kernel, spectrum and mc commands)."""
-    p.add_argument("--sigma-w2", type=float, default=1.0, help="weight variance sigma_w^2 (default 1)")
-    p.add_argument("--sigma-b2", type=float, default=0.0, help="bias variance sigma_b^2 (default 0)")
+    add_number(p, "--sigma-w2", WEIGHT_VARIANCE, default=1.0, help="weight variance sigma_w^2 > 0 (default 1)")
+    add_number(p, "--sigma-b2", BIAS_VARIANCE, default=0.0, help="bias variance sigma_b^2 >= 0 (default 0)")
 
 
 def _fmt(v, digits: int = 6) -> str:
@@ -173,10 +239,6 @@ def cmd_critical(args: argparse.Namespace) -> int:
     from signalprop import critical_init
 
     act = resolve_activation(args.name, args.expr, args.param)
-    if args.sigma_b2 is not None and args.sigma_b2 < 0:
-        raise CLIError(f"--sigma-b2 must be >= 0 (a variance), got {args.sigma_b2}")
-    if args.q_star is not None and args.q_star <= 0:
-        raise CLIError(f"--q-star must be > 0, got {args.q_star}")
     result = critical_init(act, sigma_b2=args.sigma_b2, q_star=args.q_star).as_dict()
     result = {"name": act.name, "label": act.label, **result}
     if args.json:
@@ -199,6 +261,8 @@ def cmd_eoc(args: argparse.Namespace) -> int:
     from signalprop import edge_of_chaos, universality_class
 
     act = resolve_activation(args.name, args.expr, args.param)
+    if args.q_min > args.q_max:
+        raise CLIError(f"need --q-min <= --q-max, got {args.q_min:g} > {args.q_max:g}")
     curve = edge_of_chaos(act, np.geomspace(args.q_min, args.q_max, args.points))
     cls = universality_class(act)
     single = cls.name == "scale-invariant"
@@ -238,16 +302,6 @@ def cmd_maps(args: argparse.Namespace) -> int:
     from signalprop import iterate_maps, propagation
 
     act = resolve_layer_activation(args)
-    if args.sigma_w2 <= 0:
-        raise CLIError(f"--sigma-w2 must be > 0 (a weight variance), got {args.sigma_w2}")
-    if args.sigma_b2 < 0:
-        raise CLIError(f"--sigma-b2 must be >= 0 (a bias variance), got {args.sigma_b2}")
-    if args.q0 <= 0:
-        raise CLIError(f"--q0 must be > 0 (the inputs' pre-activation variance), got {args.q0}")
-    if not -1 <= args.c0 <= 1:
-        raise CLIError(f"--c0 must be a correlation in [-1, 1], got {args.c0}")
-    if args.depth is not None and not 0 <= args.depth <= 10_000:
-        raise CLIError(f"--depth must be in [0, 10000], got {args.depth}")
     doc = {"name": act.name, "label": act.label, **propagation(act, args.sigma_w2, args.sigma_b2, args.q0).as_dict()}
     if args.depth is not None:
         q, _, c = iterate_maps(act, args.q0, args.c0, args.sigma_w2, args.sigma_b2, args.depth)
@@ -273,12 +327,9 @@ def cmd_phase(args: argparse.Namespace) -> int:
     from signalprop.phase import PHASES, phase_diagram
 
     act = resolve_layer_activation(args)
-    if not 2 <= args.grid <= 2000:
-        raise CLIError(f"--grid must be in [2, 2000], got {args.grid}")
-    if not 0 < args.w_min < args.w_max:
-        raise CLIError(f"need 0 < --sigma-w2-min < --sigma-w2-max, got {args.w_min}, {args.w_max}")
-    if not 0 <= args.b_min < args.b_max:
-        raise CLIError(f"need 0 <= --sigma-b2-min < --sigma-b2-max, got {args.b_min}, {args.b_max}")
+    if not (args.w_min < args.w_max and args.b_min < args.b_max):
+        raise CLIError(f"need --sigma-w2-min < --sigma-w2-max and --sigma-b2-min < --sigma-b2-max, "
+                       f"got [{args.w_min:g}, {args.w_max:g}] and [{args.b_min:g}, {args.b_max:g}]")
     print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ...", file=sys.stderr)
     diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid),
                             progress=not args.no_progress)
@@ -336,7 +387,7 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--json", action="store_true", help="print a JSON list of derivations")
     z.add_argument("--family", help="only activations whose family contains this text")
     z.add_argument("--no-progress", action="store_true", help="no progress bar")
-    z.add_argument("--jobs", type=int, help="worker processes (default: one per core)")
+    add_number(z, "--jobs", Bounds(1, integer=True), help="worker processes (default: one per core)")
     z.set_defaults(func=cmd_zoo)
     s = sub.add_parser("show", help="the derivation of one activation (derivatives, jumps, smoothness, ...)")
     _add_activation_args(s)
@@ -344,33 +395,34 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("critical", help="critical initialization (edge of chaos) at a bias variance or a q*")
     _add_activation_args(c)
     which = c.add_mutually_exclusive_group()
-    which.add_argument("--sigma-b2", type=float, help="bias variance sigma_b^2 (default 0)")
-    which.add_argument("--q-star", type=float, help="fixed point q* of the length map instead")
+    add_number(which, "--sigma-b2", BIAS_VARIANCE, help="bias variance sigma_b^2 >= 0 (default 0)")
+    add_number(which, "--q-star", Q_STAR, help="fixed point q* > 0 of the length map instead")
     c.set_defaults(func=cmd_critical)
     e = sub.add_parser("eoc", help="the edge-of-chaos curve sigma_w2(sigma_b2), parameterized by q*")
     _add_activation_args(e)
     e.add_argument("-o", "--output", help="write a figure (PNG/PDF/SVG by extension)")
-    e.add_argument("--q-min", type=float, default=1e-3, help="smallest q* (default 1e-3)")
-    e.add_argument("--q-max", type=float, default=1e2, help="largest q* (default 100)")
-    e.add_argument("--points", type=int, default=120, help="number of q* values (default 120)")
+    add_number(e, "--q-min", Q_STAR, default=1e-3, help="smallest q* > 0 (default 1e-3)")
+    add_number(e, "--q-max", Q_STAR, default=1e2, help="largest q* (default 100)")
+    add_number(e, "--points", Bounds(1, 100_000, integer=True), default=120, help="number of q* values (default 120)")
     e.set_defaults(func=cmd_eoc)
     m = sub.add_parser("maps", help="q*, c*, chi_1, depth scales and phase at (sigma_w2, sigma_b2); per-layer q, c")
     _add_activation_args(m)
-    m.add_argument("--sigma-w2", type=float, required=True, help="weight variance sigma_w^2")
-    m.add_argument("--sigma-b2", type=float, required=True, help="bias variance sigma_b^2")
-    m.add_argument("--depth", type=int, help="also iterate q^l, c^l for layers 0..DEPTH")
-    m.add_argument("--q0", type=float, default=1.0, help="the inputs' pre-activation variance q^0 (default 1)")
-    m.add_argument("--c0", type=float, default=0.5, help="the inputs' correlation c^0 for --depth (default 0.5)")
+    add_number(m, "--sigma-w2", WEIGHT_VARIANCE, required=True, help="weight variance sigma_w^2 > 0")
+    add_number(m, "--sigma-b2", BIAS_VARIANCE, required=True, help="bias variance sigma_b^2 >= 0")
+    add_number(m, "--depth", Bounds(0, 10_000, integer=True), help="also iterate q^l, c^l for layers 0..DEPTH (<= 10000)")
+    add_number(m, "--q0", Bounds(0, low_open=True, what="a pre-activation variance"), default=1.0,
+               help="the inputs' pre-activation variance q^0 > 0 (default 1)")
+    add_number(m, "--c0", CORRELATION, default=0.5, help="the inputs' correlation c^0 in [-1, 1] for --depth (default 0.5)")
     _add_mixture_arg(m)
     m.set_defaults(func=cmd_maps)
     ph = sub.add_parser("phase", help="order-to-chaos phase diagram: q*, chi_1, xi_c on a (sigma_w2, sigma_b2) grid")
     _add_activation_args(ph)
     ph.add_argument("-o", "--output", help="write the figure (PNG/PDF/SVG by extension)")
-    ph.add_argument("--grid", type=int, default=200, help="grid points per axis (default 200)")
-    ph.add_argument("--sigma-w2-min", dest="w_min", type=float, default=0.1, help="default 0.1")
-    ph.add_argument("--sigma-w2-max", dest="w_max", type=float, default=5.0, help="default 5")
-    ph.add_argument("--sigma-b2-min", dest="b_min", type=float, default=0.0, help="default 0")
-    ph.add_argument("--sigma-b2-max", dest="b_max", type=float, default=0.4, help="default 0.4")
+    add_number(ph, "--grid", Bounds(2, 2000, integer=True), default=200, help="grid points per axis, 2 to 2000 (default 200)")
+    add_number(ph, "--sigma-w2-min", WEIGHT_VARIANCE, dest="w_min", default=0.1, help="default 0.1")
+    add_number(ph, "--sigma-w2-max", WEIGHT_VARIANCE, dest="w_max", default=5.0, help="default 5")
+    add_number(ph, "--sigma-b2-min", BIAS_VARIANCE, dest="b_min", default=0.0, help="default 0")
+    add_number(ph, "--sigma-b2-max", BIAS_VARIANCE, dest="b_max", default=0.4, help="default 0.4")
     ph.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_mixture_arg(ph)
     ph.set_defaults(func=cmd_phase)
@@ -389,8 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # numeric options are checked here (``add_number``)
         return args.func(args)
     except KeyboardInterrupt:  # Ctrl-C: stop cleanly (commands that can keep partial results catch it themselves)
         print("interrupted", file=sys.stderr)

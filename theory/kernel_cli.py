@@ -7,7 +7,10 @@ import argparse
 import json
 import sys
 
-from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
+from .cli import (SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, add_number,
+                  resolve_layer_activation)
+
+KERNEL_DEPTH = Bounds(0, 10_000, integer=True, what="nonlinear layers")
 
 
 def _inputs(args: argparse.Namespace):
@@ -101,15 +104,16 @@ def add_kernel_command(sub) -> None:
     k = sub.add_parser("kernel", help="infinite-width NNGP (and NTK) matrices of a deep fully connected network")
     _add_activation_args(k)
     _add_mixture_arg(k)
-    k.add_argument("--depth", type=int, required=True, help="number of nonlinear layers L (kernel of the readout after them)")
+    add_number(k, "--depth", KERNEL_DEPTH, required=True, help="number of nonlinear layers L, 0 to 10000 (kernel of the readout after them)")
     k.add_argument("--inputs", help="inputs as a .npy array (N x D)")
     k.add_argument("--random", metavar="N,D", help="N random Gaussian inputs of dimension D instead")
     k.add_argument("--sphere", action="store_true", help="with --random: scale the inputs to |x|^2 = D")
-    k.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    add_number(k, "--seed", SEED, default=0, help="seed of --random (default 0)")
     k.add_argument("--ntk", action="store_true", help="also the neural tangent kernel")
     _add_variance_args(k)
     k.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the NTK (default ntk)")
-    k.add_argument("--width", type=float, help="hidden width N (the standard-parameterization NTK depends on it)")
+    add_number(k, "--width", Bounds(0, low_open=True, what="a hidden width"),
+               help="hidden width N > 0 (the standard-parameterization NTK depends on it)")
     k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
     k.add_argument("--plot", metavar="PNG", help="heat map(s) of the kernel(s)")
     k.set_defaults(func=cmd_kernel)
@@ -162,9 +166,10 @@ def add_spectrum_command(sub) -> None:
     s = sub.add_parser("spectrum", help="eigenvalues of the NNGP and NTK on the sphere S^(D-1) (Funk-Hecke): spectral bias")
     _add_activation_args(s)
     _add_mixture_arg(s)
-    s.add_argument("--dim", type=int, required=True, help="input dimension D (inputs on the sphere |x|^2 = D)")
-    s.add_argument("--depth", type=int, required=True, help="number of nonlinear layers L")
-    s.add_argument("--k-max", type=int, default=20, help="largest degree k (default 20)")
+    add_number(s, "--dim", Bounds(2, integer=True, what="an input dimension"), required=True,
+               help="input dimension D >= 2 (inputs on the sphere |x|^2 = D)")
+    add_number(s, "--depth", KERNEL_DEPTH, required=True, help="number of nonlinear layers L, 0 to 10000")
+    add_number(s, "--k-max", Bounds(0, 500, integer=True), default=20, help="largest degree k, 0 to 500 (default 20)")
     _add_variance_args(s)
     s.add_argument("-o", "--output", help="write the spectrum plot (PNG/PDF/SVG)")
     s.set_defaults(func=cmd_spectrum)

@@ -7,7 +7,8 @@ import argparse
 import json
 import sys
 
-from .cli import CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, resolve_layer_activation
+from .cli import (CORRELATION, SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table,
+                  add_number, resolve_layer_activation)
 
 MEASURES = ("q", "c", "qvar", "kurtosis", "nngp", "grad", "ntk", "jacobian")
 
@@ -17,7 +18,7 @@ def two_inputs(correlation: float, d: int = 2):
     import numpy as np
 
     if not -1 <= correlation <= 1:
-        raise CLIError(f"--input-correlation must be in [-1, 1], got {correlation}")
+        raise ValueError(f"the inputs' correlation must be in [-1, 1], got {correlation}")
     x1 = np.zeros(d)
     x1[0] = np.sqrt(d)
     x2 = np.zeros(d)
@@ -139,9 +140,10 @@ def add_mc_command(sub) -> None:
     m = sub.add_parser("mc", help="Monte-Carlo measurements on finite random networks vs the infinite-width theory (needs JAX: the mc extra)")
     _add_activation_args(m)
     _add_mixture_arg(m)
-    m.add_argument("--width", type=int, required=True, help="hidden width N")
-    m.add_argument("--depth", type=int, required=True, help="number of hidden layers L")
-    m.add_argument("--ensemble", type=int, default=100, help="number of independent networks (default 100)")
+    add_number(m, "--width", Bounds(1, integer=True, what="a hidden width"), required=True, help="hidden width N >= 1")
+    add_number(m, "--depth", Bounds(1, integer=True, what="hidden layers"), required=True, help="number of hidden layers L >= 1")
+    add_number(m, "--ensemble", Bounds(2, integer=True, what="networks: error bars need two"), default=100,
+               help="number of independent networks >= 2 (default 100)")
     _add_variance_args(m)
     m.add_argument("--orthogonal", action="store_true", help="Haar orthogonal weights (default Gaussian)")
     m.add_argument("--explicit", action="store_true",
@@ -149,9 +151,9 @@ def add_mc_command(sub) -> None:
     m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
     m.add_argument("--widths", help="width sweep, e.g. 64,128,256,512: slopes in 1/N of the kurtosis and of the shift of q (Gaussian weights)")
     m.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the measured NTK (default ntk)")
-    m.add_argument("--input-correlation", type=float, default=0.5, help="cosine between the two inputs (default 0.5)")
+    add_number(m, "--input-correlation", CORRELATION, default=0.5, help="cosine in [-1, 1] between the two inputs (default 0.5)")
     m.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="of the simulation (default float32)")
-    m.add_argument("--seed", type=int, default=0, help="seed of every random number (default 0)")
+    add_number(m, "--seed", SEED, default=0, help="seed of every random number (default 0)")
     m.add_argument("-o", "--output", metavar="PNG", help="figure: theory curves and measured points with error bars")
     m.add_argument("--save", metavar="FILE", help="results with the full configuration and versions: .json, or .npz with every network's raw statistics")
     m.set_defaults(func=cmd_mc)
