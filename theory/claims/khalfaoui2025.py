@@ -14,14 +14,19 @@ E[F'²] = ½ Σ_{j,k} j k c_j c_k e^{−(j−k)²/2} (c_k = c/k!), which differ 
 Tropical activation: F(x) = (√2/n) max_{k=0..n}(k x + a_k), a_k = 1: F = √2 relu(x) + √2/n, so E[F'²] = 1 (He) and
 E[F²] = 1 + 4/(n√(2π)) + 2/n².
 
-No readable copy of the paper's full text was found: the initializations are those of the authors' library
-torchortho (v0.1.2; the zoo's defaults), the claims cite the paper's sections as described by its abstract
-and reviews, and no printed numbers are used.
+No readable copy of the paper's body was found (the stored copies give the abstract and the opening of the
+introduction): the initializations are those of the authors' library torchortho (v0.1.2; the zoo's defaults), the
+claims cite the paper's sections as described by its abstract and reviews, and no printed numbers are used. Every
+reference is therefore "derived": a closed form derived here from that initialization (orthogonality of He_k, the
+Gaussian characteristic function, the max-plus identity) and evaluated without the toolkit; the computed side is the
+toolkit's Gaussian engine on the zoo activation. Each mutant evaluates the same moments at q = 1.01 instead of 1
+(σ_w² off by 1 %).
 """
 
 from __future__ import annotations
 
 import math
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,11 +60,11 @@ def hermite_closed_form(degrees: tuple[int, ...] = DEGREES) -> np.ndarray:
     return np.array([math.exp(-1) * sum(1 / math.factorial(k) for k in range(n)) for n in degrees])
 
 
-def toolkit_moments(name: str, degrees: tuple[int, ...], k: int) -> np.ndarray:
-    """E[F^(k)(z)²], z ~ N(0, 1), by the toolkit's 1-D Gaussian engine (``signalprop.gaussian_moment``)."""
+def toolkit_moments(name: str, degrees: tuple[int, ...], k: int, q: float = 1.0) -> np.ndarray:
+    """E[F^(k)(√q z)²], z ~ N(0, 1), by the toolkit's 1-D Gaussian engine (``signalprop.gaussian_moment``)."""
     from signalprop import gaussian_moment
 
-    return np.array([gaussian_moment(activation(name, n), 1.0, k=k) for n in degrees])
+    return np.array([gaussian_moment(activation(name, n), q, k=k) for n in degrees])
 
 
 def hermite_moments_quadrature(n: int) -> tuple[float, float]:
@@ -79,11 +84,11 @@ def hermite_basis_coefficients(n: int, extra: int = 3) -> np.ndarray:
     return np.array(out + [0.0] * extra)
 
 
-def toolkit_hermite_coefficients(n: int, extra: int = 3) -> np.ndarray:
-    """E[F(z) He_j(z)]/√j! for j ≤ n + extra (``signalprop.hermite_coefficients``, adaptive quadrature)."""
+def toolkit_hermite_coefficients(n: int, extra: int = 3, q: float = 1.0) -> np.ndarray:
+    """E[F(√q z) He_j(z)]/√j! for j ≤ n + extra (``signalprop.hermite_coefficients``, adaptive quadrature)."""
     from signalprop import hermite_coefficients
 
-    return np.asarray(hermite_coefficients(activation("hermite_activation", n), 1.0, n=n + 1 + extra)).ravel()
+    return np.asarray(hermite_coefficients(activation("hermite_activation", n), q, n=n + 1 + extra)).ravel()
 
 
 def fourier_closed_form(degrees: tuple[int, ...] = FOURIER_DEGREES) -> np.ndarray:
@@ -109,9 +114,13 @@ def fourier_coefficient_sums(n: int) -> tuple[float, float, float]:
             c2 * sum(1 / math.factorial(k) ** 2 for k in range(n)))
 
 
-def toolkit_fourier() -> np.ndarray:
-    return np.column_stack([toolkit_moments("fourier_activation", FOURIER_DEGREES, 0),
-                            toolkit_moments("fourier_activation", FOURIER_DEGREES, 1)])
+def toolkit_pair(name: str, degrees: tuple[int, ...], q: float = 1.0) -> np.ndarray:
+    """[[E[F²], E[F'²]] per degree] under N(0, q) inputs (toolkit)."""
+    return np.column_stack([toolkit_moments(name, degrees, 0, q), toolkit_moments(name, degrees, 1, q)])
+
+
+def toolkit_fourier(q: float = 1.0) -> np.ndarray:
+    return toolkit_pair("fourier_activation", FOURIER_DEGREES, q)
 
 
 def tropical_closed_form(degrees: tuple[int, ...] = TROPICAL_DEGREES) -> np.ndarray:
@@ -119,55 +128,65 @@ def tropical_closed_form(degrees: tuple[int, ...] = TROPICAL_DEGREES) -> np.ndar
     return np.array([[1 + 4 / (n * math.sqrt(2 * math.pi)) + 2 / n**2, 1.0] for n in degrees])
 
 
-def toolkit_tropical() -> np.ndarray:
-    return np.column_stack([toolkit_moments("tropical_polynomial", TROPICAL_DEGREES, 0),
-                            toolkit_moments("tropical_polynomial", TROPICAL_DEGREES, 1)])
+def toolkit_tropical(q: float = 1.0) -> np.ndarray:
+    return toolkit_pair("tropical_polynomial", TROPICAL_DEGREES, q)
 
 
 INIT = "Sec. 3 (variance-preserving initialization of the Hermite activation)"
-NOTE = ("Section/proposition numbers not verified (no readable copy of the paper; a reviewer cites Proposition C.3 for "
-        "E[F(x)²] under the Gaussian weight). Initialization from the authors' torchortho v0.1.2 code, which has the factor "
-        "1/√e; a third-party summary omits it (then E[F²] = E[F'²] = Σ_{k<n} 1/k! → e, not 1).")
+NOTE = ("Section/proposition numbers not verified (no readable copy of the paper's body; a reviewer cites Proposition C.3 "
+        "for E[F(x)²] under the Gaussian weight). Initialization from the authors' torchortho v0.1.2 code, which has the "
+        "factor 1/√e; a third-party summary omits it (then E[F²] = E[F'²] = Σ_{k<n} 1/k! → e, not 1).")
+Q_OFF = 1.01
+MUTATION = "q = 1.01 instead of 1 (the pre-activation variance, i.e. σ_w², off by 1 %)"
 CLAIMS = [
     Claim("khalfaoui2025.hermite_forward_moment", PAPER, INIT,
           "At the variance-preserving initialization (a₀ = √(1 − 1/n!)/√e, a_k = 1/√e) the Hermite activation's forward "
           "second moment is E[F(z)²] = e^{−1} Σ_{k<n} 1/k!, for n = 3, 5, 8 (→ 1 as n grows).",
-          lambda: toolkit_moments("hermite_activation", DEGREES, 0), hermite_closed_form,
-          "e^{−1} Σ_{k<n} 1/k! = 0.919699, 0.996340, 0.999990 (n = 3, 5, 8)",
+          partial(toolkit_moments, "hermite_activation", DEGREES, 0), hermite_closed_form,
+          "e^{−1} Σ_{k<n} 1/k! = 0.919699, 0.996340, 0.999990 (n = 3, 5, 8), derived here from E[He_j He_k] = k! δ_jk",
           relative(1e-13, "1-D Gaussian engine on a polynomial: float64 round-off only"), "analytic",
-          notes=NOTE + " Gauss–HermiteE quadrature of the explicit polynomial (numpy) agrees to 1e-15 (notebook)."),
+          notes=NOTE + " Gauss–HermiteE quadrature of the explicit polynomial (numpy) agrees to 1e-15 (notebook).",
+          provenance="derived", mutant=partial(toolkit_moments, "hermite_activation", DEGREES, 0, Q_OFF), mutation=MUTATION),
     Claim("khalfaoui2025.hermite_backward_moment", PAPER, INIT,
           "The backward second moment equals the forward one, E[F'(z)²] = e^{−1} Σ_{k<n} 1/k! (He_k' = k He_{k−1}), so "
           "the forward and backward gains Var[x]/E[F²] and Var[x]/E[F'²] are equal, for n = 3, 5, 8.",
-          lambda: toolkit_moments("hermite_activation", DEGREES, 1), hermite_closed_form,
-          "e^{−1} Σ_{k<n} 1/k! (the same values as E[F²])",
-          relative(1e-13, "1-D Gaussian engine on a polynomial: float64 round-off only"), "analytic", notes=NOTE),
+          partial(toolkit_moments, "hermite_activation", DEGREES, 1), hermite_closed_form,
+          "e^{−1} Σ_{k<n} 1/k! (the same values as E[F²]), derived here from He_k' = k He_{k−1}",
+          relative(1e-13, "1-D Gaussian engine on a polynomial: float64 round-off only"), "analytic", notes=NOTE,
+          provenance="derived", mutant=partial(toolkit_moments, "hermite_activation", DEGREES, 1, Q_OFF), mutation=MUTATION),
     *[Claim(f"khalfaoui2025.hermite_coefficients_n{n}", PAPER, INIT,
             f"The initialized degree-{n} Hermite activation has, in the orthonormal basis He_j/√j!, the coefficients "
             f"a₀ = √((1 − 1/{n}!)/e) and 1/√(e j!) for 1 ≤ j ≤ {n}, and none beyond (toolkit Hermite projection of the zoo "
             "activation, j ≤ n + 3).",
-            lambda n=n: toolkit_hermite_coefficients(n), lambda n=n: hermite_basis_coefficients(n),
-            f"[√((1 − 1/{n}!)/e), 1/√(e·1!), …, 1/√(e·{n}!), 0, 0, 0]",
+            partial(toolkit_hermite_coefficients, n), partial(hermite_basis_coefficients, n),
+            f"[√((1 − 1/{n}!)/e), 1/√(e·1!), …, 1/√(e·{n}!), 0, 0, 0], read off the initialization (derived here)",
             absolute(1e-13, "Hermite projection accurate to ~1e-15·√E[F²] (signalprop.hermite_coefficients)"), "analytic",
-            notes=NOTE) for n in (3, 8)],
+            notes=NOTE, provenance="derived", mutant=partial(toolkit_hermite_coefficients, n, 3, Q_OFF), mutation=MUTATION)
+      for n in (3, 8)],
     Claim("khalfaoui2025.fourier_gaussian_moments", PAPER, "Sec. 3 (Fourier activation and its initialization)",
           "The Fourier activation at its initialization (c = 1/√I₀(2), F₀ = c√(1 − 1/n!²)) equalizes the coefficient sums "
           "F₀² + Σc²/k!² = Σc²k²/k!² = c²Σ_{k<n}1/k!² (Parseval); under N(0, 1) inputs its second moments are instead "
           "E[F²] = F₀² + √2F₀Σc_k e^{−k²/2} + ½Σc_j c_k e^{−(j−k)²/2} and E[F'²] = ½Σ jk c_j c_k e^{−(j−k)²/2}, which differ "
           "(n = 2, 4, 8; toolkit Gaussian engine against these closed forms).",
           toolkit_fourier, fourier_closed_form,
-          "[[E F², E F'²]] = [[1.0984, 0.7047], [1.3060, 0.9613], [1.3074, 0.9652]] from the closed forms",
+          "[[E F², E F'²]] = [[1.0984, 0.7047], [1.3060, 0.9613], [1.3074, 0.9652]] from the closed forms (derived here from "
+          "E[cos(ax + b)] = cos(b) e^{−a²/2})",
           relative(1e-12, "1-D Gaussian engine on a smooth oscillatory function: ~1e-14"), "numerical",
           notes="The Gaussian moments are a finding of this toolkit, not a printed statement (no readable copy of the "
-                "paper): the trigonometric basis is orthogonal for uniform, not Gaussian, inputs, so forward and backward "
-                "Gaussian gains differ (1/1.306 vs 1/0.961 at n = 4). The coefficient-sum identity is asserted in the notebook."),
+                "paper's body): the trigonometric basis is orthogonal for uniform, not Gaussian, inputs, so forward and "
+                "backward Gaussian gains differ (1/1.306 vs 1/0.961 at n = 4). The coefficient-sum identity is asserted in "
+                "the notebook.",
+          provenance="derived", mutant=partial(toolkit_fourier, Q_OFF), mutation=MUTATION),
     Claim("khalfaoui2025.tropical_default", PAPER, "Sec. 3 (tropical activation)",
           "The tropical activation (√2/n) max_k(kx + a_k) at a_k = 1 equals √2 relu(x) + √2/n: E[F'(z)²] = 1 (He gain) and "
           "E[F(z)²] = 1 + 4/(n√(2π)) + 2/n², for n = 1, 3, 8.",
-          toolkit_tropical, tropical_closed_form, "[[1 + 4/(n√(2π)) + 2/n², 1]] for n = 1, 3, 8",
+          toolkit_tropical, tropical_closed_form,
+          "[[1 + 4/(n√(2π)) + 2/n², 1]] for n = 1, 3, 8 (derived here from max_k(kx + 1) = n relu(x) + 1)",
           relative(1e-12, "1-D Gaussian engine, exact at the kink: float64 round-off"), "analytic",
           notes="Initialization from torchortho v0.1.2 (the √2/n prefactor; versions before it had none). No readable copy "
-                "of the paper."),
+                "of the paper's body.",
+          provenance="derived", mutant=partial(toolkit_tropical, Q_OFF),
+          mutation=MUTATION + "; E[F'²] = 1 is scale-free, E[F²] is not"),
 ]
 
 
