@@ -150,3 +150,19 @@ def test_eoc_json_and_figure(capsys, tmp_path):
     doc = json.loads(capsys.readouterr().out)
     assert doc["stable"][0] is False and doc["stable"][-1] is True and "repels" in doc["note"]
     assert all((v < 1) == st for v, st in zip(doc["length_map_slope"], doc["stable"]))
+
+
+def test_json_is_strict():
+    from theory.cli import json_text
+
+    assert json_text({"xi": None, "q": [1.0, 2]}) == '{"xi": null, "q": [1.0, 2]}'
+    with pytest.raises(RuntimeError, match="NaN or an infinity"):
+        json_text({"q": [1.0, float("nan")]})
+
+
+def test_mc_json_gives_null_where_there_is_no_theory(capsys):
+    status = main(["mc", "tanh", "--width", "2", "--depth", "1", "--ensemble", "2", "--measure", "jacobian", "--json"])
+    assert status in (0, 1)  # 1: a measurement disagrees with the theory (two networks: not the point here)
+    doc = json.loads(capsys.readouterr().out, parse_constant=lambda token: pytest.fail(f"--json printed {token}"))
+    assert doc["jacobian_spread"]["theory"] == "measured only" and doc["jacobian_spread"]["z"] == [None]
+    assert all(v is not None for v in doc["jacobian"]["z"])

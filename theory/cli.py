@@ -147,6 +147,20 @@ def _add_variance_args(p: argparse.ArgumentParser) -> None:
     add_number(p, "--sigma-b2", BIAS_VARIANCE, default=0.0, help="bias variance sigma_b^2 >= 0 (default 0)")
 
 
+def json_text(doc, indent: int | None = None) -> str:
+    """``doc`` as strict JSON: commands give null for an infinite or undefined value, so a NaN or ±inf
+    left in a result is a bug, reported as one rather than printed as the non-standard NaN/Infinity."""
+    try:
+        return json.dumps(doc, indent=indent, allow_nan=False)
+    except ValueError as err:
+        raise RuntimeError(f"the result holds NaN or an infinity where a finite number or null is documented ({err})") from None
+
+
+def print_json(doc, indent: int | None = None) -> None:
+    """One JSON document on stdout (``json_text``)."""
+    print(json_text(doc, indent))
+
+
 def _fmt(v, digits: int = 6) -> str:
     if v is None:
         return "-"
@@ -204,8 +218,7 @@ def cmd_zoo(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else min(len(names), os.cpu_count() or 1)
     rows, interrupted = _derive_all(names, jobs, not args.no_progress)
     if args.json:
-        json.dump(rows, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(rows, indent=1)
     else:
         header = ("name", "zoo#", "smoothness", "Lipschitz", "bounded", "monotone", "phi(0)", "phi'(0)", "growth")
         table = [
@@ -228,8 +241,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     act = resolve_activation(args.name, args.expr, args.param)
     d = act.derive()
     if args.json:
-        json.dump(d.as_dict(), sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(d.as_dict(), indent=1)
     else:
         print(d)
     return 0
@@ -242,8 +254,7 @@ def cmd_critical(args: argparse.Namespace) -> int:
     result = critical_init(act, sigma_b2=args.sigma_b2, q_star=args.q_star).as_dict()
     result = {"name": act.name, "label": act.label, **result}
     if args.json:
-        json.dump(result, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(result, indent=1)
     else:
         rows = [(k, _fmt(result[k], 12)) for k in ("sigma_w2", "sigma_b2", "q_star", "chi1", "xi_q", "xi_c")]
         print(f"critical initialization of {act.label}")
@@ -284,8 +295,7 @@ def cmd_eoc(args: argparse.Namespace) -> int:
 
         print(f"figure written to {plot_edge_of_chaos(curve, act.label, args.output)}", file=sys.stderr)
     if args.json:
-        json.dump(doc, sys.stdout)
-        sys.stdout.write("\n")
+        print_json(doc)
     else:
         step = max(1, len(curve.q_star) // 20)
         rows = [(_fmt(q), _fmt(b), _fmt(w), _fmt(v), "yes" if st else "no") for q, b, w, v, st in
@@ -307,8 +317,7 @@ def cmd_maps(args: argparse.Namespace) -> int:
         q, _, c = iterate_maps(act, args.q0, args.c0, args.sigma_w2, args.sigma_b2, args.depth)
         doc.update(depth=args.depth, c0=args.c0, q=q.tolist(), c=c.tolist())
     if args.json:
-        json.dump(doc, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(doc, indent=1)
         return 0
     print(f"mean-field maps of {act.label} at sigma_w2 = {args.sigma_w2:g}, sigma_b2 = {args.sigma_b2:g} (inputs: q0 = {args.q0:g})")
     keys = ("phase", "q_star", "c_star", "chi1", "chi_c", "xi_q", "xi_c", "xi_grad")
@@ -338,8 +347,7 @@ def cmd_phase(args: argparse.Namespace) -> int:
 
         print(f"figure written to {plot_phase_diagram(diagram, args.output)}", file=sys.stderr)
     if args.json:
-        json.dump(diagram.as_dict(), sys.stdout)
-        sys.stdout.write("\n")
+        print_json(diagram.as_dict())
         return 0
     counts = np.bincount(diagram.phase.ravel(), minlength=len(PHASES))
     print(f"phase diagram of {act.label}: {args.grid} x {args.grid} grid, sigma_w2 in [{args.w_min:g}, {args.w_max:g}], "
@@ -361,8 +369,7 @@ def cmd_snn(args: argparse.Namespace) -> int:
     doc = solve_selu().as_dict()
     doc["convention"] = "fixed point (mu, nu) = (0, 1) of the mean/variance map for omega = 0, tau = 1 (Klambauer et al. 2017)"
     if args.json:
-        json.dump(doc, sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        print_json(doc, indent=1)
     else:
         print(f"SELU constants: lambda = {doc['lambda']:.16g}, alpha = {doc['alpha']:.16g}")
         (a, b), (c, d) = doc["jacobian"]

@@ -4,11 +4,10 @@ given or random inputs (conventions: ntk/kernels.py)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from .cli import (SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, add_number,
-                  resolve_layer_activation)
+                  print_json, resolve_layer_activation)
 
 KERNEL_DEPTH = Bounds(0, 10_000, integer=True, what="nonlinear layers")
 
@@ -82,8 +81,7 @@ def cmd_kernel(args: argparse.Namespace) -> int:
            "parameterization": args.parameterization, "method": method(act)}
     if args.json:
         doc.update({k: v.tolist() for k, v in mats.items()})
-        json.dump(doc, sys.stdout)
-        sys.stdout.write("\n")
+        print_json(doc)
         return 0
     print(f"{act.label}: {X.shape[0]} inputs of dimension {X.shape[1]}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
           f"sigma_b2 = {args.sigma_b2:g}, {args.parameterization} parameterization; dual kernel: {doc['method']}")
@@ -131,8 +129,7 @@ def cmd_spectrum(args: argparse.Namespace) -> int:
         print(f"figure written to {_plot_spectrum(args.output, sp, act.label)}", file=sys.stderr)
     doc = {"activation": act.label, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2, **sp.as_dict()}
     if args.json:
-        json.dump(doc, sys.stdout)
-        sys.stdout.write("\n")
+        print_json(doc)
         return 0
     print(f"{act.label}: eigenvalues on S^{args.dim - 1} (Funk-Hecke) of the depth-{args.depth} kernels, sigma_w2 = {args.sigma_w2:g}, "
           f"sigma_b2 = {args.sigma_b2:g}; Mercer: sum N(d,k) mu_k -> kernel(1) = {sp.trace_nngp:.6g} (NNGP), {sp.trace_ntk:.6g} (NTK)")

@@ -4,11 +4,11 @@ theory, with standard errors (theory/montecarlo)."""
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 
 from .cli import (CORRELATION, SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table,
-                  add_number, resolve_layer_activation)
+                  add_number, json_text, print_json, resolve_layer_activation)
 
 MEASURES = ("q", "c", "qvar", "kurtosis", "nngp", "grad", "ntk", "jacobian")
 
@@ -44,6 +44,16 @@ def _widths(text: str) -> list[int]:
     return widths
 
 
+def comparison_json(comp) -> dict:
+    """A Comparison as JSON with null in "theory" and "z" where there is no theory (NaN; '-' in the
+    table), and in "z" where the standard error is 0 (infinitely many of them)."""
+    doc = comp.to_json()
+    for key in ("theory", "z"):
+        if isinstance(doc[key], list):  # else a note such as "measured only"
+            doc[key] = [v if math.isfinite(v) else None for v in doc[key]]
+    return doc
+
+
 def versions() -> dict[str, str]:
     """Versions of Python and of the packages a result depends on."""
     import platform
@@ -65,12 +75,12 @@ def _save(path: str, doc: dict, fwd, grads) -> None:
 
     if path.endswith(".json"):
         with open(path, "w") as fh:
-            json.dump(doc, fh)
+            fh.write(json_text(doc))
     elif path.endswith(".npz"):
         arrays = {"gram": fwd.gram, "fourth": fwd.fourth, "outputs": fwd.outputs}
         if grads is not None:
             arrays.update(grad_norms=grads.norms, ntk=grads.ntk)
-        np.savez(path, document=json.dumps(doc), **arrays)
+        np.savez(path, document=json_text(doc), **arrays)
     else:
         raise CLIError(f"--save writes .json or .npz, got {path!r}")
 
@@ -110,15 +120,14 @@ def cmd_mc(args: argparse.Namespace) -> int:
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
                       "sampling": "explicit weights" if (args.orthogonal or args.explicit) else "exact Gaussian conditional (fast path)",
                       "interrupted": fwd.interrupted, "versions": versions()},
-           **{name: comp.to_json() for name, comp in comparisons.items()}}
+           **{name: comparison_json(comp) for name, comp in comparisons.items()}}
     if args.save:
         _save(args.save, doc, fwd, grads)
         print(f"results written to {args.save}", file=sys.stderr)
     if args.output:
         print(f"figure written to {plot_comparisons(list(comparisons.values()), args.output, act.label)}", file=sys.stderr)
     if args.json:
-        json.dump(doc, sys.stdout)
-        sys.stdout.write("\n")
+        print_json(doc)
         return 0
     print(f"{act.label}: {fwd.networks} networks of width {args.width}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
           f"sigma_b2 = {args.sigma_b2:g}, {spec.weights} weights ({doc['config']['sampling']}), {spec.dtype} on {doc['config']['device']}"
