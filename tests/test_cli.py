@@ -150,6 +150,10 @@ def test_eoc_json_and_figure(capsys, tmp_path):
     doc = json.loads(capsys.readouterr().out)
     assert doc["stable"][0] is False and doc["stable"][-1] is True and "repels" in doc["note"]
     assert all((v < 1) == st for v, st in zip(doc["length_map_slope"], doc["stable"]))
+    assert main(["eoc", "shifted_relu", "--json", "--points", "3"]) == 0  # Price et al.: V'(q*) = 1 along the curve
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["tangent"] == [True] * 3 and not any(doc["stable"])
+    assert "is tangent (V'(q*) = 1: it attracts from one side only) at 3 of 3 points" in doc["note"] and "repels" not in doc["note"]
 
 
 def test_json_is_strict():

@@ -266,6 +266,16 @@ def cmd_critical(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eoc_stability_note(curve) -> str:
+    """Where q* does not attract along the edge of chaos: it repels (V'(q*) > 1) or is tangent (V'(q*) = 1)."""
+    tangent = int(curve.tangent.sum())
+    repels = int((~curve.stable).sum()) - tangent
+    where = ([f"repels (V'(q*) > 1) at {repels}"] if repels else []) + (
+        [f"is tangent (V'(q*) = 1: it attracts from one side only) at {tangent}"] if tangent else [])
+    return (f"q* {' and '.join(where)} of {len(curve.q_star)} points "
+            "(lengths drift away from it there; 'stable' marks the attracting part)")
+
+
 def cmd_eoc(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -280,7 +290,8 @@ def cmd_eoc(args: argparse.Namespace) -> int:
     doc = {
         "name": act.name, "label": act.label,
         "sigma_b2": curve.sigma_b2.tolist(), "sigma_w2": curve.sigma_w2.tolist(), "q_star": curve.q_star.tolist(),
-        "length_map_slope": curve.slope.tolist(), "stable": curve.stable.tolist(), "single_point": single,
+        "length_map_slope": curve.slope.tolist(), "stable": curve.stable.tolist(), "tangent": curve.tangent.tolist(),
+        "single_point": single,
         "convention": "variances; edge of chaos chi_1(q*) = 1 with q* the length-map fixed point",
     }
     if single:
@@ -288,8 +299,7 @@ def cmd_eoc(args: argparse.Namespace) -> int:
     elif not len(curve.q_star):
         doc["note"] = "no edge of chaos with sigma_b2 >= 0 in this q* range"
     elif not curve.stable.all():
-        doc["note"] = (f"q* repels (V'(q*) > 1) at {int((~curve.stable).sum())} of {len(curve.q_star)} points "
-                       "(lengths drift away from it there; 'stable' marks the attracting part)")
+        doc["note"] = _eoc_stability_note(curve)
     if args.output:
         from signalprop.figures import plot_edge_of_chaos
 
