@@ -26,10 +26,11 @@ from typing import Callable, Sequence
 import mpmath
 import numpy as np
 
-from .gaussian import _INV_SQRT_2PI, DivergentExpectationError, growth_rates, guard_overflow, integrate_gaussian, mp_nodes, mp_value
+from .gaussian import (_INV_SQRT_2PI, DivergentExpectationError, breakpoint_note, describe, growth_rates, guard_overflow,
+                       integrate_gaussian, mp_nodes, mp_value)
 from .mixing import averaged
 from .bivariate_rule import crossings, fixed_rule, windows
-from .quadrature import GRADING, QuadratureError, integrate_rows, panel_edges
+from .quadrature import GRADING, Describe, QuadratureError, integrate_rows, panel_edges
 
 W2 = 12.0  # half-width of each window (in standard-normal units) beyond the integrand's peak
 MAX_PANEL2 = 1.0
@@ -62,8 +63,9 @@ def _peak(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return np.where(hi - W2 > 0, hi - W2, lo + W2)
 
 
-def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates) -> np.ndarray:
-    """c = ±1: E[f(√q1 z) g(±√q2 z)], one row per pair (cut at the breakpoints of both)."""
+def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates, what: Describe) -> np.ndarray:
+    """c = ±1: E[f(√q1 z) g(±√q2 z)], one row per pair (cut at the breakpoints of both); ``what(row)``
+    names a pair for errors."""
     lo, hi, _, _ = windows(s1, s2, 1.0, 0.0, rates_f, rates_g if sign > 0 else rates_g[::-1], W2)
     peak = _peak(lo, hi)
     cuts = np.concatenate([np.outer(1 / s1, bps_f), np.outer(sign / s2, bps_g),
@@ -74,7 +76,7 @@ def _collinear(f, g, s1, s2, sign, bps_f, bps_g, rates_f: Rates, rates_g: Rates)
             vals = f(s1[rows] * z) * g(sign * s2[rows] * z) * np.exp(-0.5 * z * z) * _INV_SQRT_2PI
         return guard_overflow(vals, np.abs(z - peak[rows]), lambda bad: f"z = {z[bad][0]:.6g} (c = ±1)")
 
-    return integrate_rows(integrand, panel_edges(lo, hi, cuts, MAX_PANEL2))
+    return integrate_rows(integrand, panel_edges(lo, hi, cuts, MAX_PANEL2), what=what)
 
 
 def _graded(origin: np.ndarray, threshold: np.ndarray) -> np.ndarray:
@@ -85,7 +87,9 @@ def _graded(origin: np.ndarray, threshold: np.ndarray) -> np.ndarray:
     return np.where(keep, origin[:, None] + offsets, np.inf)
 
 
-def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, widths, abs_tol) -> np.ndarray:
+def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, widths, abs_tol, what: Describe) -> np.ndarray:
+    """|c| = ``cabs`` < 1: the outer integral over y of the inner ones over x (module docstring), one
+    outer row per problem; ``what(problem)`` names a problem for errors."""
     alpha, beta = np.sqrt(0.5 * (1 + cabs)), np.sqrt(0.5 * (1 - cabs))
     x_lo, x_hi, y_lo, y_hi = windows(s1, s2, alpha, beta, rates_f, rates_g, W2)
     x_peak, y_peak = _peak(x_lo, x_hi), _peak(y_lo, y_hi)
@@ -105,7 +109,7 @@ def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, w
             work[0] += x.size
             if work[0] > MAX_EVALUATIONS * len(s1):
                 raise QuadratureError(
-                    f"E[f(u1) g(u2)] needs more than {MAX_EVALUATIONS:.0e} evaluations per value: the functions "
+                    f"{what(int(p[0]))}: needs more than {MAX_EVALUATIONS:.0e} evaluations per value: the functions "
                     "vary too fast at these variances (e.g. an activation oscillating with frequency·√q ≳ 1e2)")
             with np.errstate(all="ignore"):
                 vals = f(r1[rows] * (a[rows] * x + b[rows])) * g(r2[rows] * (a[rows] * x - b[rows]))
@@ -114,7 +118,8 @@ def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, w
 
         with np.errstate(all="ignore"):  # an inner error ε(y) costs ε(y)·φ(y) in the outer integral
             tol = abs_tol[p] / (2 * W2 * np.exp(-0.5 * y * y) * _INV_SQRT_2PI)
-        return integrate_rows(integrand, panel_edges(x_lo[p], x_hi[p], cuts, MAX_PANEL2), abs_tol=tol)
+        return integrate_rows(integrand, panel_edges(x_lo[p], x_hi[p], cuts, MAX_PANEL2), abs_tol=tol,
+                              what=lambda row: f"{what(int(p[row]))}, inner integral over x at y = {y[row]:.6g}")
 
     def outer(y, p):
         out = np.empty_like(y)
@@ -128,7 +133,8 @@ def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, w
     with np.errstate(divide="ignore"):  # the two origins' features meet at y = 0, width ~ w/(√q β)
         thr_y = np.minimum(widths[0] / (8 * s1 * beta), widths[1] / (8 * s2 * beta))
     cuts = np.concatenate([crossings(bps_f, bps_g, s1, s2, beta), _graded(np.zeros_like(s1), thr_y)], axis=1)
-    return integrate_rows(outer, panel_edges(y_lo, y_hi, cuts, MAX_PANEL2), abs_tol=abs_tol)
+    return integrate_rows(outer, panel_edges(y_lo, y_hi, cuts, MAX_PANEL2), abs_tol=abs_tol,
+                          what=lambda row: f"{what(row)}, outer integral over y")
 
 
 def integrate_gaussian2(
@@ -140,6 +146,7 @@ def integrate_gaussian2(
     rates_f: Rates = (0.0, 0.0),
     rates_g: Rates = (0.0, 0.0),
     widths: tuple[float, float] = (0.0, 0.0),
+    what: str = "E[f(u1) g(u2)]",
 ) -> float | np.ndarray:
     """E[f(u1) g(u2)] for centred Gaussian (u1, u2) with Var u1 = q1, Var u2 = q2, corr c
     (vectorized: q1, q2, c broadcast together; c = ±1 exact). ``rates_*`` are the exponential growth
@@ -147,13 +154,14 @@ def integrate_gaussian2(
     units) of their sharpest features at x = 0 (``feature_width``; 0: assume arbitrarily sharp).
 
     Accuracy: ~1e-13 relative, or 1e-15·√(E[f(u1)²] E[g(u2)²]) absolute where the expectation is
-    much smaller than that Cauchy–Schwarz bound (near-cancelling cases such as odd f at c ≈ 0)."""
+    much smaller than that Cauchy–Schwarz bound (near-cancelling cases such as odd f at c ≈ 0);
+    QuadratureError (naming ``what``, q1, q2 and c) where that cannot be reached."""
     q1a, q2a, ca, shape = _as_arrays(q1, q2, c)
     s1, s2 = np.sqrt(q1a), np.sqrt(q2a)
     bf = np.asarray(breakpoints_f, dtype=np.float64)
     bg = np.asarray(breakpoints_g, dtype=np.float64)
-    bound = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, q1a, 0.0, bf, 2 * rates_f[0], 2 * rates_f[1])
-                    * integrate_gaussian(lambda x: g(x) ** 2, q2a, 0.0, bg, 2 * rates_g[0], 2 * rates_g[1]))
+    bound = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, q1a, 0.0, bf, 2 * rates_f[0], 2 * rates_f[1], what=f"E[f(u1)^2], the scale of {what},")
+                    * integrate_gaussian(lambda x: g(x) ** 2, q2a, 0.0, bg, 2 * rates_g[0], 2 * rates_g[1], what=f"E[g(u2)^2], the scale of {what},"))
     abs_tol = 1e-15 * bound
     out = np.empty_like(ca)
     ends = np.abs(ca) == 1.0
@@ -161,10 +169,14 @@ def integrate_gaussian2(
         raise QuadratureError(
             f"a function with {max(bf.size, bg.size)} breakpoints (e.g. a periodic square wave) is beyond the 2-D "
             f"engine's limit of {MAX_BREAKPOINTS} per function for |c| < 1 (c = ±1 works: it is one-dimensional)")
+
+    def at(idx: np.ndarray) -> Describe:  # the problems idx (flat indices), named for errors
+        return lambda row: f"{what} at q1 = {q1a[idx[row]]:.6g}, q2 = {q2a[idx[row]]:.6g}, c = {ca[idx[row]]:.6g}"
+
     for sign in (1.0, -1.0):
         sel = ca == sign
         if sel.any():
-            out[sel] = _collinear(f, g, s1[sel], s2[sel], sign, bf, bg, rates_f, rates_g)
+            out[sel] = _collinear(f, g, s1[sel], s2[sel], sign, bf, bg, rates_f, rates_g, at(np.nonzero(sel)[0]))
     for sign in (1.0, -1.0):
         sel = ~ends & ((ca >= 0) if sign > 0 else (ca < 0))
         if sel.any():
@@ -173,7 +185,7 @@ def integrate_gaussian2(
             shared = (bf, sign * bg, rates_f, rates_g if sign > 0 else rates_g[::-1], widths)
             vals, ok = fixed_rule(f, g_s, r1, r2, cs, *shared, bound[sel])  # fast path, self-checked
             if not ok.all():
-                vals[~ok] = _general(f, g_s, r1[~ok], r2[~ok], cs[~ok], *shared, tol[~ok])
+                vals[~ok] = _general(f, g_s, r1[~ok], r2[~ok], cs[~ok], *shared, tol[~ok], at(np.nonzero(sel)[0][~ok]))
             out[sel] = vals
     return out.reshape(shape) if shape else float(out[0])
 
@@ -189,8 +201,10 @@ def bivariate_moment(act, q1, q2, c, k: tuple[int, int] = (0, 0), other=None) ->
         qmax = a.derive().moments_q_max
         if np.any(np.asarray(q1 if a is act else q2) >= qmax):
             raise DivergentExpectationError(f"E[phi(u1) psi(u2)] with {a.label} diverges for variances >= {qmax:.6g} (it grows like exp(b x^2))")
+    notes = breakpoint_note(act) + (breakpoint_note(other) if other is not act else "")
     return integrate_gaussian2(act.numpy(k[0]), other.numpy(k[1]), q1, q2, c, act.breakpoints, other.breakpoints,
-                               growth_rates(act, 1), growth_rates(other, 1), (feature_width(act, k[0]), feature_width(other, k[1])))
+                               growth_rates(act, 1), growth_rates(other, 1), (feature_width(act, k[0]), feature_width(other, k[1])),
+                               what=f"E[{describe(act, k[0])}(u1) {describe(other, k[1])}(u2)]{notes}")
 
 
 _SAMPLE = np.concatenate([np.geomspace(1e-10, 4.0, 400), np.linspace(-4.0, 4.0, 801)])

@@ -4,9 +4,11 @@ Method (``quadrature.integrate_rows``, one row per q): the z-axis is cut at ever
 (b − m)/√q of f, so each panel holds one analytic piece, and geometrically towards x = 0 (cuts at
 0.5·8^−j down to 4e-9), where smooth activations put their sharpest features (SAU's width 5e-5);
 panels are at most 1/2 wide and integrated with 24- and 12-point Gauss–Legendre; a panel whose two
-estimates differ by more than its share of 1e-13 is halved, level by level, until all agree. The
+estimates differ by more than its share of 1e-13 is halved, level by level, until all agree
+(QuadratureError, never a silent value, if some still disagree after 16 halvings). The
 window is |z| ≤ 40 (Gaussian mass beyond is < 1e-340), widened to 40 beyond the integrand's peak
-z* = a√q on the side where f grows like e^{a|x|}. Kinks and jumps never fall inside a panel, and
+z* = a√q on the side where f grows like e^{a|x|}. Kinks and jumps never fall inside a panel (but a
+periodic φ's beyond the window its breakpoints are listed in, e.g. BiPer's |x| ≤ 15.9), and
 oscillations (SIREN at large q) are resolved by refinement instead of aliasing. The reference is
 ``integrate_gaussian_mp`` (mpmath quad at 30 digits, split at the same points); tests hold the two to
 1e-10 relative.
@@ -89,12 +91,14 @@ def integrate_gaussian(
     rate_neg: float = 0.0,
     rate_pos: float = 0.0,
     z_poly: Callable[[np.ndarray], np.ndarray] | None = None,
+    what: str = "E[f(m + √q z)]",
 ) -> float | np.ndarray:
     """E[f(mean + √q z) · z_poly(z)] for q > 0 (``z_poly`` defaults to 1), vectorized over q.
 
     ``breakpoints`` are in x units; f must grow at most like e^{rate_neg |x|} at −∞ and
     e^{rate_pos x} at +∞. Raises DivergentExpectationError if the integrand overflows float64 near
-    its peak (the expectation itself is then beyond float64; use ``integrate_gaussian_mp``).
+    its peak (the expectation itself is then beyond float64; use ``integrate_gaussian_mp``), and
+    QuadratureError (naming ``what`` and q) where the quadrature cannot reach ~1e-13 relative.
     """
     qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
     if np.any(~(qs > 0)):
@@ -110,7 +114,7 @@ def integrate_gaussian(
                 out = out * z_poly(z)
         return guard_overflow(out, np.abs(z - centre[rows]), lambda bad: f"x = {x[bad][0]:.6g} (q = {qs[rows[bad][0]]:.6g})")
 
-    out = integrate_rows(integrand, edges)
+    out = integrate_rows(integrand, edges, what=lambda row: f"{what} at q = {qs[row]:.6g}")
     return out if np.ndim(q) else float(out[0])
 
 
@@ -147,7 +151,9 @@ def integrate_gaussian_mp(
 def gaussian_moment(act, q: float | np.ndarray, k: int = 0, p: int = 2, mean: float = 0.0) -> float | np.ndarray:
     """E[(φ^(k)(mean + √q z))^p] for an Activation (vectorized over q).
 
-    Raises DivergentExpectationError when φ grows like e^{b x²} and q is too large for the moment.
+    Raises DivergentExpectationError when φ grows like e^{b x²} and q is too large for the moment,
+    QuadratureError where the value cannot be resolved to ~1e-13 (e.g. an integrable singularity of
+    φ^(k) whose p-th power is not, or a periodic φ beyond the window its breakpoints are listed in).
     """
     qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
     if np.any(~(qs > 0)):
@@ -162,8 +168,22 @@ def gaussian_moment(act, q: float | np.ndarray, k: int = 0, p: int = 2, mean: fl
     fp = (lambda x: f(x) ** p) if p != 1 else f
     rn, rp = growth_rates(act, p)
     bps = act.breakpoints
-    out = integrate_gaussian(fp, qs, mean, bps, rn, rp)
+    shift = f"{mean:g} + " if mean else ""
+    out = integrate_gaussian(fp, qs, mean, bps, rn, rp, what=f"E[{describe(act, k)}({shift}√q z)^{p}]{breakpoint_note(act)}")
     return out if np.ndim(q) else float(out[0])
+
+
+def describe(act, k: int) -> str:
+    """φ^(k) by name, for messages: ``tanh``, ``tanh^(1)``."""
+    return f"{act.label}^({k})" if k else act.label
+
+
+def breakpoint_note(act) -> str:
+    """For a QuadratureError's message: where a periodic φ's listed breakpoints end (beyond, its kinks
+    and jumps are not cuts and fall inside panels), else ''."""
+    if not act.form.periodic:
+        return ""
+    return f" ({act.label}'s periodic breakpoints are listed only for |x| <= {max(map(abs, act.breakpoints)):.4g})"
 
 
 def growth_rates(act, p: int) -> tuple[float, float]:
@@ -195,7 +215,8 @@ def hermite_coefficients(act, q, n: int = 64, k: int = 0) -> np.ndarray:
     rn, rp = growth_rates(act, 1)
     s = np.sqrt(qs)
     edges, centre = _edges(s, 0.0, act.breakpoints, rn, rp)
-    norms = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, 2 * rn, 2 * rp))
+    norms = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, 2 * rn, 2 * rp,
+                                       what=f"E[{describe(act, k)}(√q z)^2]{breakpoint_note(act)}"))
     roots = np.sqrt(np.arange(n + 1.0))
 
     def integrand(z, rows):
@@ -210,5 +231,6 @@ def hermite_coefficients(act, q, n: int = 64, k: int = 0) -> np.ndarray:
             out[j + 1] = (z * out[j] - roots[j] * out[j - 1]) / roots[j + 1]
         return out
 
-    out = integrate_rows(integrand, edges, abs_tol=1e-15 * np.maximum(norms, 1e-300))
+    what = f"Hermite coefficients E[{describe(act, k)}(√q z) He_j(z)]/√j! (j < {n}){breakpoint_note(act)}"
+    out = integrate_rows(integrand, edges, abs_tol=1e-15 * np.maximum(norms, 1e-300), what=lambda row: f"{what} at q = {qs[row]:.6g}")
     return out if np.ndim(q) else out[0]

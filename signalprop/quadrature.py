@@ -1,9 +1,12 @@
 """Batched adaptive Gauss–Legendre quadrature: many independent integrals ("rows") at once.
 
 Each row is an interval cut into panels at given points (its breakpoints); every panel is integrated
-with 24- and 12-point Gauss–Legendre. A panel whose two estimates differ by more than its share of
-``rel_tol`` × (the row's Σ|panel|), and by more than ``rel_tol`` of its own value, is halved, level
-by level, for all rows together (vectorized).
+with 24- and 12-point Gauss–Legendre. A panel whose two estimates differ by more than its share
+(∝ its width) of ``rel_tol`` × (the row's Σ|panel| over its current panels), by more than ``rel_tol``
+of its own value, and by more than 1e-3 of the row's tolerance, is halved, level by level, for all
+rows together (vectorized). A row with panels still disagreeing after ``max_levels`` halvings raises
+QuadratureError (with Σ|fine − coarse| over those panels against the tolerance): a value is never
+returned unresolved.
 On a panel where the integrand is analytic the 24-point rule converges geometrically, so cutting
 exactly at kinks and jumps is what makes kinked activations as accurate as smooth ones.
 
@@ -27,7 +30,15 @@ MAX_ACTIVE = 3_000_000  # panels refined at once; beyond it the integrand varies
 
 
 class QuadratureError(ValueError):
-    """The adaptive quadrature cannot resolve the integrand (it oscillates or varies too fast)."""
+    """The adaptive quadrature cannot resolve the integrand to the requested accuracy (it oscillates or
+    varies too fast, or has a kink, jump or singularity that is not a declared breakpoint)."""
+
+
+Describe = Callable[[int], str]  # a row's description (what is integrated there) for error messages
+ADVICE = ("the integrand varies too fast or is not smooth there: an oscillation faster than the panels, a kink or jump that "
+          "is not a declared breakpoint, a singularity (the expectation may then be infinite), or values whose rounding noise "
+          "exceeds the tolerance (cancellation in a formula). Declare the breakpoint, lower the variance or the frequency, "
+          "or compute this value with the mpmath reference (gaussian_moment_mp, bivariate_moment_mp)")
 
 
 def panel_edges(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray, max_panel: float) -> np.ndarray:
@@ -61,8 +72,29 @@ def _per_row(rows: np.ndarray, values: np.ndarray, n_rows: int) -> np.ndarray:
     return np.bincount(idx, values.ravel(), minlength=m * n_rows).reshape(m, n_rows)
 
 
+def _unresolved(what: Describe | None, edges: np.ndarray, rows: np.ndarray, a: np.ndarray, b: np.ndarray,
+                err: np.ndarray, tol: np.ndarray, reason: str) -> QuadratureError:
+    """The error for the open panels (a, b) of ``rows``, whose 24- and 12-point estimates still differ by
+    ``err`` (components × panels), each by more than its share of its row's requested tolerance ``tol``
+    (components × rows). It names the worst row (largest Σ err / tol), its interval, where its open
+    panels lie, the error estimate reached there against the tolerance, and what to do."""
+    reached = _per_row(rows, err, edges.shape[0])
+    comp, row = np.unravel_index(np.argmax(reached / tol), reached.shape)
+    mine = rows == row
+    name = what(int(row)) if what is not None else f"integral {row}"
+    if len(tol) > 1:
+        name += f" (component {comp} of {len(tol)})"
+    others = np.unique(rows).size - 1
+    return QuadratureError(
+        f"{name}: adaptive Gauss–Legendre on [{edges[row, 0]:.6g}, {edges[row, -1]:.6g}] {reason}: {int(mine.sum())} "
+        f"panels in [{a[mine].min():.6g}, {b[mine].max():.6g}] (down to {np.min(b[mine] - a[mine]):.2g} wide) still "
+        f"disagree, by {reached[comp, row]:.2g} in all, each by more than its share of the {tol[comp, row]:.2g} requested"
+        + (f" ({others} other integrals still open)" if others else "") + f"; {ADVICE}")
+
+
 def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], edges: np.ndarray,
-                   rel_tol: float = REL_TOL, max_levels: int = MAX_LEVELS, abs_tol: np.ndarray | None = None) -> np.ndarray:
+                   rel_tol: float = REL_TOL, max_levels: int = MAX_LEVELS, abs_tol: np.ndarray | None = None,
+                   what: Describe | None = None) -> np.ndarray:
     """∫ integrand(z, row) dz over each row's [edges[row, 0], edges[row, −1]].
 
     ``integrand(z, rows)`` gets flat arrays of abscissae and their row indices and returns either one
@@ -70,7 +102,9 @@ def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], ed
     several integrals sharing the function evaluations (result: rows × components; a panel is
     refined until every component has converged). ``abs_tol`` (per row) is an absolute error that
     is good enough for that row (e.g. an inner integral whose weight in the outer one is small, or a
-    component that vanishes); by default every row is converged to ``rel_tol`` of its own size."""
+    component that vanishes); by default every row is converged to ``rel_tol`` of its own size.
+    ``what(row)`` describes a row for the QuadratureError raised when it cannot be resolved (panels
+    still disagreeing after ``max_levels`` halvings, or more than MAX_ACTIVE of them at once)."""
     n_rows = edges.shape[0]
     rows = np.repeat(np.arange(n_rows), edges.shape[1] - 1)
     a, b = edges[:, :-1].ravel(), edges[:, 1:].ravel()
@@ -78,33 +112,34 @@ def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], ed
     a, b, rows = a[keep], b[keep], rows[keep]
     width = np.maximum(edges[:, -1] - edges[:, 0], 1e-300)
     total = None
-    density = None
     for level in range(max_levels + 1):
         if not a.size:
             break
         fine, coarse, scalar = _gauss_pair(integrand, a, b, rows)
-        if total is None:  # tolerance per unit length, from the first (whole-row) estimate
+        size = np.abs(fine)
+        if total is None:
             total = np.zeros((fine.shape[0], n_rows))
-            scale = np.maximum(_per_row(rows, np.abs(fine), n_rows), 1e-300)
+            settled = np.zeros_like(total)  # Σ|panel| over the accepted panels
+            scale = np.full_like(total, 1e-300)
             if abs_tol is not None:
                 scale = np.maximum(scale, np.asarray(abs_tol)[None, :] / rel_tol)
-            density = rel_tol * scale / width
-            floor = PANEL_FLOOR * rel_tol * scale
-        if level == max_levels:  # out of halvings: take the finer estimate
-            total += _per_row(rows, fine, n_rows)
-            break
+        # the row's size Σ|panel| over its current panels (never decreasing): a first pass whose panels
+        # alias an oscillation underestimates it (E[sin(ωx)²] at ω√q ≫ 1), and rel_tol of that could
+        # ask for more than float64 can give
+        scale = np.maximum(scale, settled + _per_row(rows, size, n_rows))
+        density = rel_tol * scale / width  # tolerance per unit length
         # converged: within the panel's share of the row's tolerance, to rel_tol of the panel itself, or
         # below the per-panel floor (1e-3 of the row's tolerance: rounding in the integrand's argument
         # near a cut can keep tiny panels from agreeing any better)
-        limit = np.maximum(np.maximum(density[:, rows] * (b - a), rel_tol * np.abs(fine)), floor[:, rows])
+        limit = np.maximum(np.maximum(density[:, rows] * (b - a), rel_tol * size), PANEL_FLOOR * rel_tol * scale[:, rows])
         ok = np.all(np.abs(fine - coarse) <= limit, axis=0)
         total += _per_row(rows[ok], fine[:, ok], n_rows)
+        settled += _per_row(rows[ok], size[:, ok], n_rows)
         bad = ~ok
-        if 2 * bad.sum() > MAX_ACTIVE:
-            raise QuadratureError(
-                f"the integrand varies too fast to resolve ({2 * bad.sum()} panels still unconverged after "
-                f"{level + 1} halvings), e.g. an activation oscillating with frequency·√q ≳ 1e2 in a 2-D expectation"
-            )
+        if bad.any() and (level == max_levels or 2 * bad.sum() > MAX_ACTIVE):
+            reason = (f"did not converge in {max_levels} halvings" if level == max_levels else
+                      f"needs more than {MAX_ACTIVE} panels at once after {level + 1} halvings")
+            raise _unresolved(what, edges, rows[bad], a[bad], b[bad], np.abs(fine - coarse)[:, bad], rel_tol * scale, reason)
         mid = 0.5 * (a[bad] + b[bad])
         a = np.concatenate([a[bad], mid])
         b = np.concatenate([mid, b[bad]])

@@ -187,5 +187,12 @@ def test_bad_input():
 
 def test_unresolvable_oscillation_raises(monkeypatch):
     monkeypatch.setattr(bivariate, "MAX_EVALUATIONS", 1e6)
-    with pytest.raises(QuadratureError, match="vary too fast"):
+    with pytest.raises(QuadratureError, match=r"E\[custom\(u1\) custom\(u2\)\] at q1 = 1000, q2 = 1000, c = 0.3: .*vary too fast"):
         bivariate_moment(custom_activation("sin(200*x)"), 1e3, 1e3, 0.3)
+
+
+def test_unresolved_scale_raises():
+    """φ = √|x|: E[φ'(u)²] = E[1/(4|u|)] is infinite, so the Cauchy–Schwarz scale of E[φ'(u1) φ'(u2)]
+    cannot be resolved: a QuadratureError naming both expectations."""
+    with pytest.raises(QuadratureError, match=r"E\[custom\^\(1\)\(u1\) custom\^\(1\)\(u2\)\], at q = 2: .*did not converge"):
+        bivariate_moment(custom_activation("sqrt(abs(x))"), 2.0, 2.0, 1.0, k=(1, 1))

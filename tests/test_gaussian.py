@@ -91,3 +91,27 @@ def test_hermite_coefficients_closed_forms():
     assert np.sum(a * a) == pytest.approx(gaussian_moment(tanh, 0.3), rel=1e-13)
     with pytest.raises(ValueError, match="q must be > 0"):
         hermite_coefficients(tanh, -1.0)
+
+
+def test_unresolved_integrals_raise():
+    """Panels still disagreeing after the last halving raise QuadratureError naming what was integrated,
+    the interval, the disagreement left against the tolerance and what to do — never a silent value."""
+    from signalprop.quadrature import MAX_LEVELS, QuadratureError, integrate_rows
+
+    with pytest.raises(QuadratureError, match=rf"sin\(1e7 z\): adaptive Gauss–Legendre on \[0, 1\] did not converge in "
+                                              rf"{MAX_LEVELS} halvings: .* still disagree, by .* requested; .*mpmath reference"):
+        integrate_rows(lambda z, rows: np.sin(1e7 * z), np.array([[0.0, 1.0]]), what=lambda row: "sin(1e7 z)")
+    # E[φ'(z)²] = E[1/(4|z|)] is infinite for φ = √|x|: the singularity at 0 never settles
+    with pytest.raises(QuadratureError, match=r"E\[custom\^\(1\)\(√q z\)\^2\] at q = 1: .*16 halvings.*singularity"):
+        gaussian_moment(custom_activation("sqrt(abs(x))"), 1.0, k=1)
+    # BiPer's square wave has its jumps listed only for |x| ≤ 15.9: at q = 50 the mean crosses unlisted jumps
+    with pytest.raises(QuadratureError, match=r"periodic breakpoints are listed only for \|x\| <= 15.92\) at q = 50"):
+        gaussian_moment(get_activation("biper"), 50.0, p=1)
+
+
+def test_oscillation_faster_than_first_panels():
+    """sin(10⁵ x) aliases on the first 1/2-wide panels (their Σ|panel| is ~1e-6 of the true size); the
+    tolerance follows Σ|panel| as the panels resolve the oscillation: E[φ'²] = 10¹⁰ (1 + e^{−2·10¹⁰})/2."""
+    act = custom_activation("sin(100000*x)")
+    assert gaussian_moment(act, 1.0, k=1) == pytest.approx(5e9, rel=1e-13)
+    assert gaussian_moment(act, 1.0) == pytest.approx(0.5, rel=1e-13)
