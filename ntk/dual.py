@@ -9,8 +9,8 @@ Routes, in order:
    Chebyshev series in θ = arccos c on the entries' θ range, from the 2-D engine at Chebyshev extreme
    points, degree doubled (16 … 512) until the last three coefficients are below 1e-14 of the largest.
    In θ the dual stays analytic at c = ±1 even for kinked φ, so the series converges geometrically;
-3. a kernel matrix between inputs of unequal variances (``dual_matrices``): Mehler's series with a
-   certified tail (``mehler``), the 2-D engine on the entries it cannot certify;
+3. a kernel matrix between inputs of unequal variances (``dual_matrices``): Mehler's series truncated
+   where its tail estimate falls below 1e-13 (``mehler``), the 2-D engine on the entries where it does not;
 4. otherwise the 2-D engine (``signalprop.bivariate_moment``, ~1e-13 relative) on every entry.
 
 A discontinuous φ (sign, step) has Dirac masses in φ', so K̇ is infinite at c = 1 and the NTK does not
@@ -98,12 +98,12 @@ def _shared_variance(q1: np.ndarray, q2: np.ndarray) -> bool:
 
 
 def _theta_values(act, q: float, theta: np.ndarray, order: tuple[int, int], known: dict) -> np.ndarray:
-    """The dual at Var = q and angles ``theta``: Mehler's series at this one q where its tail bound
-    certifies it (smooth φ: usually everywhere), the 2-D engine elsewhere. ``known``: the coefficients
-    computed so far at this q, by number of terms (filled here)."""
+    """The dual at Var = q and angles ``theta``: Mehler's series at this one q where its tail estimate
+    |c|^N T_N is at most mehler.TOL_ONE·E (smooth φ: usually everywhere), the 2-D engine elsewhere.
+    ``known``: the coefficients computed so far at this q, by number of terms (filled here)."""
     derivative = order == (1, 1)
     c = np.cos(theta)
-    for n_terms in mehler.TERMS_ONE:  # more terms only if fewer leave values uncertified
+    for n_terms in mehler.TERMS_ONE:  # more terms only if fewer leave values unaccepted
         if n_terms not in known:
             known[n_terms] = mehler.coefficients(act, np.array([q]), derivative, n_terms=n_terms)
         a, e = known[n_terms]
@@ -227,7 +227,7 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     is made exactly symmetric; ``mirror=False``: only its upper triangle and diagonal are meaningful).
     The angle θ is computed once for both kernels. Closed forms go
     ``block`` rows at a time; inputs sharing one variance take one θ-series per kernel; others
-    Mehler's series per input, the 2-D engine on the entries it cannot certify."""
+    Mehler's series per input, the 2-D engine on the entries whose tail estimate it cannot bring below 1e-13."""
     if derivative:
         check_derivative(act)
     orders = (False, True) if derivative else (False,)
@@ -287,7 +287,7 @@ def mirror_upper(mat: np.ndarray) -> None:
 
 
 def _mehler_matrix(act, qa, qb, k, pairs: mehler.Pairs, derivative, block, progress) -> np.ndarray:
-    """Mehler's series on the certified pairs, the 1-D engine on the diagonal (X2 = X), the 2-D engine on
+    """Mehler's series on the accepted pairs, the 1-D engine on the diagonal (X2 = X), the 2-D engine on
     the rest (for X2 = X only in the upper triangle, which ``dual_matrices`` mirrors)."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if pairs.symmetric else mehler.coefficients(act, qb, derivative)

@@ -1,10 +1,18 @@
-"""Dual kernels between inputs of unequal variances by Mehler's series, with a certified tail:
+"""Dual kernels between inputs of unequal variances by Mehler's series, truncated by a tail estimate:
 
   E[φ(u_i) φ(u_j)] = Σ_{n<N} a_n(q_i) a_n(q_j) cⁿ + R,  |R| ≤ |c|^N √(T_N(q_i) T_N(q_j)),
 
 a_n(q) = E[φ(√q z) He_n(z)]/√n! and T_N(q) = E[φ(√q z)²] − Σ_{n<N} a_n(q)² (Cauchy–Schwarz on the
-dropped terms; FORMULAS.md, "Unequal norms"). Per input O(N) coefficients, per pair a polynomial in
-c: O(n·N + n²·N) per layer instead of a 2-D quadrature per pair.
+dropped terms). Per input O(N) coefficients, per pair a polynomial in c: O(n·N + n²·N) per layer
+instead of a 2-D quadrature per pair.
+
+The inequality holds for exact a_n and E. Here they are numerical — the 1-D engine (a_n to ~1e-15·√E,
+E to ≤ 1e-13 relative), interpolated in ln q (to ~1e-14 of the largest coefficient), all three error
+levels being estimates themselves — and T_N is their difference floored at FLOOR·E, the rounding of the
+subtraction, not their error. So |c|^N √(T_N(q_i) T_N(q_j)) is a tail ESTIMATE, not a bound: an error
+δ·E in T_N adds up to |c|^N δ √(E_i E_j) to the true tail. For smooth φ, whose true T_128 is ~0,
+E − Σ a_n² comes out as low as −2e-15·E (δ ≈ 2e-15): far below TOL, but comparable to TOL_ONE, so the
+single-variance series is as good as its coefficients (~1e-15 of E), not certified to TOL_ONE.
 
 Coefficients: the 1-D engine (``hermite_coefficients``) at Chebyshev points in t = ln q on aligned
 pieces of width SEGMENT (halved where degree 64 does not settle), interpolated (nested extreme
@@ -17,8 +25,9 @@ its inputs; a pair gets the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL, read
 classes at the upper edge of |c|'s grid cell. Rows go in BANDS (inputs sorted by variance, as
 ``final_kernels`` does, make a band homogeneous); in each band the first L terms go to every pair as
 in-place BLAS rank-1 updates (dger) in cache-sized blocks, the rest pair by pair (two gathers per
-term), with L minimizing the measured cost. Pairs no N ≤ N_TERMS certifies — c next to ±1 for kinked
-φ, whose a_n decay only algebraically — are returned as not done (the caller uses the 2-D engine there).
+term), with L minimizing the measured cost. Pairs whose tail estimate no N ≤ N_TERMS brings below TOL
+— c next to ±1 for kinked φ, whose a_n decay only algebraically — are returned as not accepted (the
+caller uses the 2-D engine there).
 """
 
 from __future__ import annotations
@@ -37,10 +46,10 @@ from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit
 
 
 N_TERMS = 128
-TERMS_ONE = (96, 256)  # at a single variance (inputs on a sphere): 256 terms only where 96 leave values uncertified
-TOL_ONE = 1e-15  # the tail allowed there (relative to E): errors compound over layers, and terms are cheap at one q
-TOL = 1e-13
-FLOOR = 4e-16  # relative rounding of E − Σ a_n² (the tail estimate cannot go below it)
+TERMS_ONE = (96, 256)  # at a single variance (inputs on a sphere): 256 terms only where 96 leave values unaccepted
+TOL_ONE = 1e-15  # the tail estimate allowed there (relative to E): errors compound over layers, and terms are cheap at one q
+TOL = 1e-13  # the tail estimate allowed between unequal variances (relative to √(E_i E_j))
+FLOOR = 4e-16  # relative rounding of E − Σ a_n² (the tail estimate cannot go below it; not the coefficients' error)
 DEGREES = (8, 16, 32, 64)
 INTERP_TOL = 1e-14  # trailing Chebyshev coefficients: of a_n relative to the largest, of ln E absolute
 SEGMENT = 1.0  # width in t = ln q of the aligned pieces the coefficient interpolants live on
@@ -109,7 +118,8 @@ def coefficients(act, q: np.ndarray, derivative: bool = False, n_terms: int | No
 
 
 def tails(a: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """T_N per input: the second moment left after the first N Hermite terms (≥ its rounding floor)."""
+    """T_N per input: the second moment left after the first N Hermite terms, E − Σ_{n<N} a_n², from the
+    numerical a_n and E (an estimate: it carries their errors), at least its rounding floor FLOOR·E."""
     return np.maximum(second - np.sum(a * a, axis=1), 0.0) + FLOOR * second
 
 
@@ -142,8 +152,8 @@ def _tail_profiles(a: np.ndarray, e: np.ndarray, cls: np.ndarray, n_cls: int) ->
 
 class Pairs:
     """The pairs of a kernel block (rows i, columns j) for Mehler's series: c = k/√(q_i q_j) clipped to
-    [−1, 1] (not snapped: the series is smooth in c, and pairs at c ≈ ±1 it cannot certify go to the
-    engine), and each pair's cell — the variance classes of its inputs and |c| on a grid of LEVELS —
+    [−1, 1] (not snapped: the series is smooth in c, and pairs at c ≈ ±1 whose tail estimate stays
+    above TOL go to the engine), and each pair's cell — the variance classes of its inputs and |c| on a grid of LEVELS —
     shared by the term tables of K and K̇. ``symmetric``: the columns are the rows."""
 
     def __init__(self, q_i: np.ndarray, q_j: np.ndarray, k: np.ndarray, symmetric: bool):
@@ -160,13 +170,13 @@ class Pairs:
 
 def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs) -> np.ndarray:
     """Per cell of ``pairs``, the terms a pair needs: the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL for
-    the classes g, h of its inputs (T_N/E ≤ r(N) on each side, so this bounds the pair's tail by
-    TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N certifies (int16)."""
+    the classes g, h of its inputs (T_N/E ≤ r(N) on each side, so the pair's tail estimate is at most
+    TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N reaches TOL (int16)."""
     log_i = np.log(_tail_profiles(a_i, e_i, pairs.cls_i, pairs.n_i))
     log_j = log_i if pairs.symmetric else np.log(_tail_profiles(a_j, e_j, pairs.cls_j, pairs.n_j))
     f = 0.5 * (log_i[:, None, :] + log_j[None, :, :]) - math.log(TOL)
     n = np.arange(f.shape[2])
-    # the largest |c| that N terms certify (|c|^N e^f ≤ 1), made monotone: N + 1 terms certify what N do
+    # the largest |c| that N terms reach (|c|^N e^f ≤ 1), made monotone: N + 1 terms reach what N do
     reach = np.maximum.accumulate(np.where(f <= 0, 1.0, np.exp(-f / np.maximum(n, 1)) * (n > 0)), axis=2)
     edges = np.minimum(np.arange(1, LEVELS + 2) / LEVELS, 1.0)
     return np.array([[np.searchsorted(reach[g, h], edges) for h in range(pairs.n_j)] for g in range(pairs.n_i)],
@@ -188,9 +198,9 @@ def _shared_terms(counts: np.ndarray) -> int:
 
 def mehler_matrix(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
                   block: int) -> tuple[np.ndarray, np.ndarray]:
-    """(values, certified) of Mehler's series on every pair, each with the terms its tail bound needs
+    """(values, accepted) of Mehler's series on every pair, each with the terms its tail estimate needs
     (module docstring), in bands of at most ``block`` rows. For symmetric ``pairs`` only the upper
-    triangle (j > i) is computed, the rest returned as certified for the caller to fill."""
+    triangle (j > i) is computed, the rest returned as accepted for the caller to fill."""
     table = term_table(a_i, e_i, a_j, e_j, pairs)
     rows_t, cols_t = np.ascontiguousarray(a_i.T), np.ascontiguousarray(a_j.T)
     out = np.zeros(pairs.c.shape)
@@ -252,8 +262,9 @@ def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.n
 
 
 def _add_pairwise(out, c, need, flat, rows_t, cols_t, shared) -> None:
-    """out[p] += Σ_{shared ≤ n < N_p} a_n(i_p) a_n(j_p) cⁿ on the pairs ``flat`` (row-major; pairs no N
-    certifies get all the terms), sorted by N so that the ones still active are a prefix."""
+    """out[p] += Σ_{shared ≤ n < N_p} a_n(i_p) a_n(j_p) cⁿ on the pairs ``flat`` (row-major; pairs whose
+    tail estimate no N brings below TOL get all the terms), sorted by N so that the ones still active are
+    a prefix."""
     n_max = rows_t.shape[0]
     n_pair = np.minimum(need[flat], n_max)
     order = np.argsort(-n_pair, kind="stable")

@@ -47,8 +47,8 @@ def _plain_sum(a_i, a_j, c):
 def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch):
     """Small blocks and bands (many lower-left corners, per-band shared terms, pairs finished one by one;
     a low gather cost sends most terms through the pair-by-pair pass) against the full 128-term sum:
-    certified pairs within TOL·√(E_i E_j); pairs near |c| = 1 whose coefficients decay slowly are left
-    uncertified, never wrong."""
+    accepted pairs within TOL·√(E_i E_j) (exact coefficients here: the tail estimate is a bound); pairs
+    near |c| = 1 whose coefficients decay slowly are left to the caller, never wrong."""
     monkeypatch.setattr(mehler, "BLOCK_ENTRIES", 500)
     monkeypatch.setattr(mehler, "BANDS", 5)
     monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
@@ -84,7 +84,7 @@ def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch
 def test_many_unequal_norms_match_engine(name):
     """150 inputs of spread norms, depth 4 (pieces, bands, pairwise terms, sorted inputs): 12 pairs
     and 3 diagonal entries against the engine recursion, 1e-12 of the largest entry (each layer's
-    series is certified to 1e-13; the engine is good to ~1e-13)."""
+    series is truncated at a tail estimate of 1e-13; the engine is good to ~1e-13)."""
     act = get_activation(name)
     X = _spread_inputs(150)
     K, T = final_kernels(act, X, depth=4, sigma_w2=1.8, sigma_b2=0.05)
