@@ -4,13 +4,15 @@ in no more than the rate its tolerance states (``mc_sigmas``: 1e-4 by default); 
 give the rate F/S with a 95 % Clopper–Pearson interval, and the distribution of the largest |z| per run
 shows whether the tolerance leaves room (its 99th percentile) or not.
 
-run: .venv/bin/python benchmarks/bench_claims_mc.py [--seeds 200] [--start 1] [--claim ID ...] [--json OUT]
+run: .venv/bin/python benchmarks/bench_claims_mc.py [--seeds 200] [--start 1] [--claim ID ...] [--json OUT] [--record]
 (seed 0 is the one CI runs; the default starts at 1). Ctrl-C stops after the seed in flight and prints what is done.
+``--record`` merges the rows into theory/claims/false_failures.json, which the claims' notes and the report read.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 import time
@@ -49,7 +51,8 @@ def measure(claim, seeds: range) -> dict:
             "failures": len(failures), "failing_seeds": failures, "rate": len(failures) / max(len(errors), 1),
             "rate_95": [lo, hi], "max_z": float(np.nanmax(errors)) if errors.size else None,
             "z_p99": float(np.nanpercentile(errors, 99)) if errors.size else None,
-            "seconds_per_run": (time.perf_counter() - start) / max(len(errors), 1)}
+            "seconds_per_run": (time.perf_counter() - start) / max(len(errors), 1),
+            "date": datetime.date.today().isoformat()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=200, help="runs per claim (default 200)")
     parser.add_argument("--start", type=int, default=1, help="first seed (default 1; CI runs seed 0)")
     parser.add_argument("--claim", action="append", metavar="ID", help="only this claim (repeatable)")
-    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON to OUT")
+    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON to OUT (rewritten after every claim)")
+    parser.add_argument("--record", action="store_true",
+                        help="merge claims measured over >= 200 seeds into theory/claims/false_failures.json")
     args = parser.parse_args(argv)
     if args.seeds < 1:
         parser.error("--seeds must be >= 1")
@@ -65,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for claim in selected:
         rows.append(measure(claim, range(args.start, args.start + args.seeds)))
+        if args.json:  # after every claim: a long run stopped half-way keeps what it measured
+            with open(args.json, "w") as fh:
+                json.dump(rows, fh, indent=1)
     header = ("claim", "seeds", "tol σ", "failures", "rate (95 %)", "max |z|", "p99 |z|", "s/run")
     body = [(r["claim"], str(r["seeds"]), f"{r['tolerance']:.2f}", str(r["failures"]),
              f"{r['rate']:.3g} [{r['rate_95'][0]:.2g}, {r['rate_95'][1]:.2g}]", f"{r['max_z']:.2f}", f"{r['z_p99']:.2f}",
@@ -73,9 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     for b in body:
         print("  ".join(c.ljust(w) for c, w in zip(b, widths)))
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(rows, fh, indent=1)
+    if args.record:
+        from theory.claims.false_failures import MIN_SEEDS, record
+
+        record([r for r in rows if r["seeds"] >= MIN_SEEDS])
     return 0
 
 

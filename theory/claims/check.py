@@ -11,6 +11,7 @@ from typing import Iterable
 import numpy as np
 
 from .claim import Claim, Measured
+from .false_failures import current
 
 ERROR_UNITS = {"relative": "relative error", "absolute": "absolute error", "sigmas": "standard errors",
                "at_least": "shortfall below the bound", "at_most": "excess over the bound"}
@@ -44,7 +45,7 @@ class ClaimResult:
                 "error": self.error if np.isfinite(self.error) else None, "error_unit": self.error_unit,
                 "tolerance": c.tolerance.value, "tolerance_mode": c.tolerance.mode, "tolerance_reason": c.tolerance.reason,
                 "passed": self.passed, "seconds": round(self.seconds, 3), "failure": self.failure, "notes": c.notes,
-                "mutation": c.mutation}
+                "mutation": c.mutation, "false_failure": current(c) if c.kind == "mc" else None}
 
 
 def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.ndarray | None) -> float:

@@ -283,8 +283,7 @@ CLAIMS = [
                 "``fig1_limit_written_out()``): 1.91, 2.19, 0.90, 0.80, 2.58; the mutant gives 23. Direct check of the bias at "
                 "width 500: 200 float64 and 200 float32 networks (seed 1234) give a mean within 1 s.e. (≈ 1 %) of the limit "
                 "at every γ; the per-network values are right-skewed (skewness 0.5–0.9), which fattens the lower tail of "
-                "z a little. False-failure rate: not yet measured "
-                "over ≥ 200 seeds (benchmarks/bench_claims_mc.py). On a GPU: widths 500 and 10000 as in Figure 1, with "
+                "z a little. On a GPU: widths 500 and 10000 as in Figure 1, with "
                 "many more networks.",
           labels=("montecarlo",)),
 ]

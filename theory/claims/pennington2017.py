@@ -180,8 +180,7 @@ def free_spread(weights: str, depth: int = L) -> float:
 
 
 MC = (f"N = {N}, L = {L}, {E} independent networks, float64, input x = (1, …, 1), so q^1 = σ_w² + σ_b² ≈ 1 relaxes "
-      "towards q*; on a GPU use N = 1024, L = 16, 200 networks. False-failure rate: not yet measured over ≥ 200 seeds "
-      "(benchmarks/bench_claims_mc.py).")
+      "towards q*; on a GPU use N = 1024, L = 16, 200 networks.")
 WHY_L4 = ("Depth 4 (was 16 with 20 networks, which failed 1 of 300 seeds at z = −6.7): the per-network values' spread "
           "and skewness grow with L/N (at L = 16 the relative s.d. was 0.55 and the skewness 1.4, and resampling 20 of "
           "2000 networks gave |z| > 4.9 in 1.5e-3 of draws); at L = 4 they are 0.22 and 0.6.")

@@ -242,8 +242,7 @@ MC_BIAS = ("finite-width bias bounded: the O(1/N) shift of c^l, measured against
 MC_NOTE = ("Width 1000 (the paper's N_l), 40 networks, 16 hidden layers, seed 0 (~0.5 s once compiled). The bias was "
            "measured with a scratch script (theory.montecarlo forward(..., fast=True), dtype float64, seeds 123 and 7) "
            "against mc_theory, which is independent of the toolkit (it agrees with iterate_maps to 1e-7). Seeds 0–7 "
-           "pass (checked by hand); false-failure rate: not yet measured over ≥ 200 seeds "
-           "(benchmarks/bench_claims_mc.py).")
+           "pass (checked by hand).")
 
 
 W2_MUTANT = "σ_w² 1 % larger (w2_scale = 1.01)"

@@ -361,8 +361,7 @@ CLAIMS = [
                 "setting drift upward (heavy-tailed: ~30 % of them reach q^14 > 2; a z-test on their mean is "
                 "uninformative), so that side is shown in the notebook, not judged here. Standard errors: over the "
                 "independent networks. Largest |z| of seeds 0–5: 1.55, 1.85, 1.69, 1.28, 1.72, 1.17; the mutant gives "
-                "8.5. False-failure rate: not yet measured over ≥ 200 seeds (benchmarks/bench_claims_mc.py). GPU "
-                "setting: width 2048, depth 50, 1000 networks."),
+                "8.5. GPU setting: width 2048, depth 50, 1000 networks."),
 ]
 
 

