@@ -76,3 +76,18 @@ def test_every_paper_has_a_notebook_that_runs_its_claims():
         code = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
         assert f"theory.claims import {paper_id}" in code and "run_claims" in code, f"{path.name} does not run its claims"
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code"), f"{path.name} is stored with outputs"
+
+
+def test_readme_provenance_counts_are_the_registry_s():
+    """The README's provenance table states the counts the registry has (claims, distinct results)."""
+    import re
+    from pathlib import Path
+
+    from theory.claims import provenance_counts
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    for name, n in provenance_counts(ALL).items():
+        row = re.search(rf"^\| `{name}` \| (\d+) \| (\d+) \|", text, re.M)
+        assert row, f"README has no provenance row for {name}"
+        assert (int(row[1]), int(row[2])) == (n["claims"], n["distinct"]), name
+    assert f"({len(ALL)} claims;" in text
