@@ -167,7 +167,7 @@ def integrate_gaussian2(
     ends = np.abs(ca) == 1.0
     if (~ends).any() and max(bf.size, bg.size) > MAX_BREAKPOINTS:
         raise QuadratureError(
-            f"a function with {max(bf.size, bg.size)} breakpoints (e.g. a periodic square wave) is beyond the 2-D "
+            f"{what}: a function with {max(bf.size, bg.size)} breakpoints (e.g. a periodic square wave) is beyond the 2-D "
             f"engine's limit of {MAX_BREAKPOINTS} per function for |c| < 1 (c = ±1 works: it is one-dimensional)")
 
     def at(idx: np.ndarray) -> Describe:  # the problems idx (flat indices), named for errors
