@@ -102,7 +102,8 @@ def add_kernel_command(sub) -> None:
     k = sub.add_parser("kernel", help="infinite-width NNGP (and NTK) matrices of a deep fully connected network")
     _add_activation_args(k)
     _add_mixture_arg(k)
-    add_number(k, "--depth", KERNEL_DEPTH, required=True, help="number of nonlinear layers L, 0 to 10000 (kernel of the readout after them)")
+    add_number(k, "--depth", KERNEL_DEPTH, required=True,
+               help="number of nonlinear layers L, 0 to 10000 (kernel of the readout after them)")
     k.add_argument("--inputs", help="inputs as a .npy array (N x D)")
     k.add_argument("--random", metavar="N,D", help="N random Gaussian inputs of dimension D instead")
     k.add_argument("--sphere", action="store_true", help="with --random: scale the inputs to |x|^2 = D")
