@@ -80,16 +80,20 @@ def _cheb_nodes(deg: int) -> np.ndarray:
 
 def _interpolate(values_at, lo: float, hi: float, what: str, min_degree: int = 64, max_degree: int = 512
                  ) -> tuple[int, np.ndarray]:
-    """Chebyshev interpolant of a vector-valued function of t on [lo, hi]: degree doubled until the
-    last 8 coefficients of every component are < 1e-14 of its largest. Raises QuadratureError when
-    they are still above 1e-10 at ``max_degree`` (a table that does not resolve ``what``)."""
+    """Chebyshev interpolant of a vector-valued function of t on [lo, hi] (logarithms of moments): degree
+    doubled until the last 8 coefficients of every component are < 1e-14 of its largest (or of 1, for a
+    component smaller than 1). Raises QuadratureError when they are still above 1e-10 at ``max_degree``
+    (a table that does not resolve ``what``)."""
     deg = min_degree
     while True:
         nodes = _cheb_nodes(deg)
         t = lo + (hi - lo) * (nodes + 1) / 2
         vals = values_at(t)  # (components, deg + 1)
         coefs = np.array([C.chebfit(nodes, v, deg) for v in vals])
-        tail = np.max(np.abs(coefs[:, -8:]), axis=1) / np.max(np.abs(coefs), axis=1)
+        # relative to the largest coefficient, or absolute for rows of size < 1: they are logarithms, whose
+        # absolute error is the relative error of the moment (ln E[φ'²] ≡ 0 for |φ'| = 1 is rounding noise)
+        scale = np.maximum(np.max(np.abs(coefs), axis=1), 1.0)
+        tail = np.max(np.abs(coefs[:, -8:]), axis=1) / scale
         if np.all(tail <= 1e-14):
             return deg, coefs
         if deg >= max_degree:
@@ -124,9 +128,23 @@ def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
     return hermite_coefficients(act, q, n) ** 2
 
 
+def _require_tabulable(act) -> None:
+    """The tables need φ's Hermite coefficients up to q_max (~1e4), i.e. its breakpoints over |x| ≲ 900; a
+    periodic φ lists them only in a window (BiPer: |x| ≤ 15.9), so its table would fail after minutes and
+    gigabytes. Refused at once, with what works instead."""
+    for a, _ in (act.components() if isinstance(act, Mixture) else [(act, 1.0)]):
+        if a.form.periodic:
+            raise QuadratureError(
+                f"no phase diagram for {a.label}: its tables need Hermite coefficients at q up to {_q_max(a):.3g}, but "
+                f"its periodic breakpoints are listed only for |x| <= {max(map(abs, a.breakpoints)):.4g} (and the 2-D "
+                f"engine takes at most 64 breakpoints); use gaussian_moment/length_map at q <= "
+                f"{(max(map(abs, a.breakpoints)) / 9) ** 2:.3g} instead")
+
+
 @lru_cache(maxsize=32)
 def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q; cached)."""
+    _require_tabulable(act)
     hi = math.log(_q_max(act))
     lo = math.log(_q_min(act, hi))
     discontinuous = bool(dirac_jumps(act))

@@ -107,3 +107,26 @@ def test_shifted_relu_phase_diagram_against_closed_forms():
             assert pd.q_star[i, j] == pytest.approx(q_ref, rel=1e-9), (w2, b2)
             assert pd.chi1[i, j] == pytest.approx(w2 * norm.sf(1 / math.sqrt(q_ref)), rel=1e-7, abs=1e-300), (w2, b2)
             assert pd.phase[i, j] == 0  # ordered
+
+
+@pytest.mark.parametrize("name", ["identity", "abs"])
+def test_unit_slope_activations_tabulate(name):
+    """|φ'| = 1: ln E[φ'²] ≡ 0 and ln E[φ²]/q ≡ 0, rows of rounding noise that count as converged. Then
+    V(q) = σ_w² q + σ_b²: q* = σ_b²/(1 − σ_w²) for σ_w² < 1 (closed form), χ_1 = σ_w²."""
+    from signalprop import phase_diagram
+    from symbolic import get_activation
+
+    w2s, b2s = np.array([0.3, 0.8]), np.array([0.1, 0.5])
+    pd = phase_diagram(get_activation(name), w2s, b2s)
+    np.testing.assert_allclose(pd.q_star, b2s[:, None] / (1 - w2s[None, :]), rtol=1e-12)
+    np.testing.assert_allclose(pd.chi1, np.broadcast_to(w2s, pd.chi1.shape), rtol=1e-13)
+
+
+def test_periodic_breakpoints_are_refused_at_once():
+    """BiPer lists its jumps only in |x| ≤ 15.9: its tables cannot reach q ~ 1e4, so it is refused before any
+    work (it used to run for minutes, take gigabytes, then fail inside the quadrature)."""
+    from signalprop import QuadratureError, phase_diagram
+    from symbolic import get_activation
+
+    with pytest.raises(QuadratureError, match="periodic breakpoints are listed only for"):
+        phase_diagram(get_activation("biper"), np.array([1.0, 2.0]), np.array([0.0, 0.1]))
