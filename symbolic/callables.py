@@ -186,6 +186,16 @@ class MpmathFunction:
         return mpmath.mpf(str(v)) if v.is_finite else mpmath.nan
 
 
+INT32_MAX = 2**31 - 1
+
+
+def _float_big_integers(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with integer literals beyond int32 written as floats: JAX turns a Python int into int32
+    (unless x64 is on), so the coefficient 9319019990 of a rational activation would overflow."""
+    big = {n: sp.Float(n, 20) for n in expr.atoms(sp.Integer) if abs(int(n)) > INT32_MAX}
+    return expr.xreplace(big) if big else expr
+
+
 class JaxFunction:
     """φ^(k) for JAX arrays (jit/vmap-able): branches selected with ``jnp.where``.
 
@@ -195,7 +205,7 @@ class JaxFunction:
     def __init__(self, form: PiecewiseForm, k: int):
         mods = _jax_modules()
         self.pieces = form.derivative_pieces(k)
-        self._funcs = [_lambdify(p, mods) for p in self.pieces]
+        self._funcs = [_lambdify(_float_big_integers(p), mods) for p in self.pieces]
         self._bp = [float(b) for b in form.breakpoint_floats]
         self._bp_values = [
             float(sp.N(breakpoint_value(form, self.pieces, i, k), 20)) for i in range(len(self._bp))

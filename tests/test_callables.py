@@ -130,3 +130,18 @@ def test_jax_matches_numpy(name, x64):
         got = np.asarray(act.jax(k)(jnp.asarray(xs)))
         want = act.numpy(k)(xs)
         np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12, err_msg=f"{name} k={k}")
+
+
+@pytest.mark.parametrize("name", ["pau", "recurrent_rational", "grkan_rational", "nora_rational", "tanh", "gelu"])
+def test_jax_default_precision_takes_large_integer_coefficients(name):
+    """Without x64 JAX makes Python ints int32: the rational activations' coefficients (up to ~1e10) are
+    written as floats, so φ and φ' evaluate in float32 and agree with numpy to float32 accuracy."""
+    import jax.numpy as jnp
+
+    assert not jax.config.jax_enable_x64
+    act = get_activation(name)
+    xs = np.linspace(-3.0, 3.0, 25)
+    for k in (0, 1):
+        got = np.asarray(act.jax(k)(jnp.asarray(xs, dtype=jnp.float32)), dtype=np.float64)
+        want = act.numpy(k)(xs)
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.max(np.abs(want)), err_msg=f"{name} k={k}")
