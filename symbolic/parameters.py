@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import re
 from dataclasses import dataclass
 
@@ -44,7 +45,17 @@ def to_exact(value: object, name: str = "value") -> sp.Expr:
     scalars and 0-d arrays count as the Python int/float of the same value (a float becomes the exact
     rational of its shortest repr, e.g. np.float64(0.1) -> 1/10); NaN and inf are rejected.
     """
-    value = _from_numpy(value, name)
+    exact = _exact(_from_numpy(value, name), name)
+    if exact.has(sp.nan, sp.oo, -sp.oo, sp.zoo) or (exact.is_real and abs(float(exact)) > _FLOAT64_MAX):
+        raise ParameterError(f"{name}: must be a finite number within float64 range (|value| <= 1.8e308: the "
+                             f"numerics run in float64), got {value}")
+    return exact
+
+
+_FLOAT64_MAX = sys.float_info.max
+
+
+def _exact(value: object, name: str) -> sp.Expr:
     if isinstance(value, bool):
         raise ParameterError(f"{name}: expected a number, got a boolean")
     if isinstance(value, sp.Basic):

@@ -85,6 +85,10 @@ def test_numpy_scalar_parameters_are_accepted_as_their_python_values():
             to_exact(bad, "tau")
     with pytest.raises(ParameterError, match="tau=-1.0 is invalid"):
         get_activation("shifted_relu", tau=np.float64(-1.0))
+    for beyond in ("1e400", "-1e309", 10**400, sp.oo, sp.nan, sp.zoo):  # exact, but not a float64 the numerics can use
+        with pytest.raises(ParameterError, match="finite number within float64 range"):
+            get_activation("elu", alpha=beyond)
+    assert float(get_activation("elu", alpha="1e300").params["alpha"]) == 1e300
 
 
 def test_unconfirmed_entries_say_so_in_notes():
