@@ -8,8 +8,10 @@ degree-k spherical harmonic is an eigenfunction with eigenvalue
 
 P_k^{(d)} = C_k^{((d−2)/2)}/C_k^{((d−2)/2)}(1) (Gegenbauer; Chebyshev T_k for d = 2), with multiplicity
 N(d, k) = (2k + d − 2)/k · binom(k + d − 3, k − 1) (N(d, 0) = 1), and Σ_k N(d, k) μ_k = κ(1) (Mercer).
-The integral is taken in θ by Gauss–Legendre: κ(cos θ) is analytic in θ even for kinked φ (the
-arc-cosine kernels are), where it is not in t. Eigenvalues below ~1e-15 κ(1) are at rounding level.
+The integral is taken in θ by Gauss–Legendre for d ≤ 64: κ(cos θ) is analytic in θ even for kinked φ (the
+arc-cosine kernels are), where it is not in t; for larger d the measure concentrates at |t| ≲ 1/√d and
+Gauss–Gegenbauer in t takes it as its weight (``funk_hecke_rule``). Eigenvalues below ~1e-15 κ(1) are at
+rounding level.
 (Spectral bias: Bach 2017, Bietti & Mairal 2019; positive definiteness: Jacot et al. 2018.)
 
 ``depth_profile`` gives the condition number and smallest eigenvalue of the kernel matrix per layer, and
@@ -22,7 +24,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import comb, eval_chebyt, eval_gegenbauer
+from scipy.linalg import eigh_tridiagonal
+from scipy.special import comb
 
 from signalprop import hermite_coefficients, propagation
 from signalprop.mixing import averaged
@@ -56,20 +59,48 @@ def dual_coefficients(act, q: float, n_terms: int = 32, derivative: bool = False
 
 
 def multiplicity(d: int, k: int) -> int:
-    """Number of independent degree-k spherical harmonics on S^{d−1}."""
+    """Number of independent degree-k spherical harmonics on S^{d−1}, N(d, k) = (2k + d − 2)/k · C(k + d − 3, k − 1)
+    (exact integer arithmetic: for large d it exceeds float64)."""
     if k == 0:
         return 1
     if d == 2:
         return 2
-    return int(round((2 * k + d - 2) / k * comb(k + d - 3, k - 1, exact=True)))
+    return (2 * k + d - 2) * comb(k + d - 3, k - 1, exact=True) // k
 
 
-def legendre_d(k: int, d: int, t: np.ndarray) -> np.ndarray:
-    """P_k^{(d)}(t), normalized to 1 at t = 1."""
-    if d == 2:
-        return eval_chebyt(k, t)
-    alpha = (d - 2) / 2
-    return eval_gegenbauer(k, alpha, t) / eval_gegenbauer(k, alpha, 1.0)
+def legendre_d(k_max: int, d: int, t: np.ndarray) -> np.ndarray:
+    """P_k^{(d)}(t) for k = 0 … k_max (rows), normalized to 1 at t = 1, by the three-term recurrence
+    (k + d − 2) P_{k+1} = (2k + d − 2) t P_k − k P_{k−1} (Chebyshev T_k for d = 2): no Gegenbauer
+    normalization C_k^{(d−2)/2}(1), which overflows for large d."""
+    t = np.asarray(t, dtype=np.float64)
+    rows = [np.ones_like(t), t.copy()][: k_max + 1]
+    for k in range(1, k_max):
+        rows.append(((2 * k + d - 2) * t * rows[k] - k * rows[k - 1]) / (k + d - 2))
+    return np.array(rows)
+
+
+THETA_RULE_MAX_D = 64  # up to this d the θ rule resolves sin^{d−2}θ (width ~1/√d) with its 256+ nodes
+
+
+def funk_hecke_rule(d: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes t and normalized weights of ∫ f(t) (1 − t²)^{(d−3)/2} dt / ∫ (1 − t²)^{(d−3)/2} dt: Gauss–Legendre
+    in θ (t = cos θ, weight sin^{d−2}θ) for d ≤ THETA_RULE_MAX_D, where κ(cos θ) is analytic although κ(t)
+    is not at t = ±1 (kinked φ); beyond, Gauss–Gegenbauer in t (parameter (d − 2)/2, nodes and weights by
+    Golub–Welsch with scipy.linalg.eigh_tridiagonal), whose weight is the measure itself, concentrated at |t| ≲ 1/√d, where κ is analytic and the
+    (1 − t²)^{1/2} singularities of kinked kernels are damped by (1 − t²)^{(d−3)/2}."""
+    if d <= THETA_RULE_MAX_D:
+        x, w = np.polynomial.legendre.leggauss(n)
+        theta = (x + 1) * np.pi / 2
+        weight = w * np.sin(theta) ** (d - 2)
+        return np.cos(theta), weight / weight.sum()
+    lam = (d - 2) / 2
+    k = np.arange(1, n, dtype=np.float64)
+    # Golub–Welsch: the Jacobi matrix of the Gegenbauer weight (1 − t²)^{λ − 1/2} (zero diagonal), well
+    # conditioned for any λ, where scipy's roots_gegenbauer returns NaN (λ ≳ 1e4)
+    off = np.sqrt(k * (k + 2 * lam - 1) / (4 * (k + lam) * (k + lam - 1)))
+    t, vectors = eigh_tridiagonal(np.zeros(n), off)
+    weight = vectors[0] ** 2
+    return t, weight / weight.sum()
 
 
 @dataclass(frozen=True)
@@ -95,25 +126,21 @@ class SphereSpectrum:
 
 def sphere_spectrum(act, d: int, depth: int, sigma_w2=1.0, sigma_b2=0.0, k_max: int = 20, ntk: bool = True,
                     nodes: int | None = None) -> SphereSpectrum:
-    """μ_k for k = 0 … k_max by Funk–Hecke (module docstring), Gauss–Legendre in θ with
-    ``nodes`` points (default max(256, 4 k_max + 64))."""
+    """μ_k for k = 0 … k_max by Funk–Hecke (module docstring) on ``funk_hecke_rule`` with ``nodes`` points
+    (default max(256, 4 k_max + 64)); multiplicities are exact Python integers."""
     if not isinstance(d, (int, np.integer)) or d < 2:
         raise ValueError(f"the input dimension d must be an integer >= 2, got {d!r}")
     if not isinstance(k_max, (int, np.integer)) or not 0 <= k_max <= 500:
         raise ValueError(f"k_max must be an integer in [0, 500], got {k_max!r}")
     n = nodes or max(256, 4 * k_max + 64)
-    x, w = np.polynomial.legendre.leggauss(n)
-    theta = (x + 1) * np.pi / 2
-    weight = w * np.sin(theta) ** (d - 2)
-    weight /= weight.sum()
-    t = np.cos(theta)
+    t, weight = funk_hecke_rule(int(d), n)
     s, th = sphere_kernel(act, np.concatenate([t, [1.0]]), depth, sigma_w2, sigma_b2, ntk)
-    basis = np.array([legendre_d(k, d, t) for k in range(k_max + 1)])
+    basis = legendre_d(k_max, int(d), t)
     mu = basis @ (weight * s[:-1])
     mu_ntk = basis @ (weight * th[:-1]) if ntk else None
     ks = np.arange(k_max + 1)
-    return SphereSpectrum(d, depth, ks, np.array([multiplicity(d, k) for k in ks]), mu, mu_ntk, float(s[-1]),
-                          float(th[-1]) if ntk else None)
+    counts = np.array([multiplicity(int(d), int(k)) for k in ks], dtype=object)
+    return SphereSpectrum(d, depth, ks, counts, mu, mu_ntk, float(s[-1]), float(th[-1]) if ntk else None)
 
 
 @dataclass(frozen=True)

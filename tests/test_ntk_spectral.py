@@ -22,8 +22,43 @@ def test_multiplicities_and_normalization():
     assert [multiplicity(2, k) for k in range(4)] == [1, 2, 2, 2]
     assert multiplicity(5, 2) == 14  # dim of harmonic polynomials of degree 2 in 5 variables: 15 − 1
     t = np.linspace(-1, 1, 7)
-    assert legendre_d(2, 3, t) == pytest.approx((3 * t * t - 1) / 2, abs=1e-15)
-    assert legendre_d(3, 2, np.cos(0.4)) == pytest.approx(math.cos(1.2), abs=1e-15)
+    assert legendre_d(2, 3, t)[2] == pytest.approx((3 * t * t - 1) / 2, abs=1e-15)
+    assert legendre_d(3, 2, np.cos(0.4))[3] == pytest.approx(math.cos(1.2), abs=1e-15)
+    # P_2^{(d)}(t) = (d t² − 1)/(d − 1), exact for any d (no overflow at d = 1e8)
+    for d in (5, 1000, 10**8):
+        np.testing.assert_allclose(legendre_d(2, d, t)[2], (d * t * t - 1) / (d - 1), rtol=1e-14, atol=1e-15)
+    # large d: exact integers (N(d, 1) = d, N(d, 2) = d(d + 1)/2 − 1)
+    assert multiplicity(10**8, 1) == 10**8 and multiplicity(10**8, 2) == 10**8 * (10**8 + 1) // 2 - 1
+
+
+@pytest.mark.parametrize("d", [20, 64, 65, 20000, 10**8])
+def test_funk_hecke_at_large_dimension_against_mpmath(d):
+    """ReLU at depth 1, σ_w² = 2 (Σ⁰ = 2t): κ(t) = 2(sin θ + (π − θ) cos θ)/π (arc-cosine, closed form); its Funk–Hecke
+    eigenvalues μ_k = ∫ κ(t) P_k^{(d)}(t) (1 − t²)^{(d−3)/2} dt / ∫ (1 − t²)^{(d−3)/2} dt by mpmath at 30 digits in
+    u = t √d (the measure's width), against the toolkit's rule (θ for d ≤ 64, Gegenbauer beyond)."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    k_max = 4
+    kappa = lambda t: 2 * (mpmath.sqrt(1 - t * t) + (mpmath.pi - mpmath.acos(t)) * t) / mpmath.pi  # noqa: E731
+
+    def p(k, t):  # the recurrence in mpmath, an independent evaluation
+        a, b = mpmath.mpf(1), t
+        if k == 0:
+            return a
+        for j in range(1, k):
+            a, b = b, ((2 * j + d - 2) * t * b - j * a) / (j + d - 2)
+        return b
+
+    scale = mpmath.sqrt(d)
+    dens = lambda u: (1 - u * u / d) ** (mpmath.mpf(d - 3) / 2)  # noqa: E731
+    cut = min(scale, 12)  # beyond |u| = 12 the weight is < e^{-70}
+    norm = mpmath.quad(dens, [-cut, 0, cut])
+    ref = [mpmath.quad(lambda u: kappa(u / scale) * p(k, u / scale) * dens(u), [-cut, 0, cut]) / norm
+           for k in range(k_max + 1)]
+    mpmath.mp.dps = 15
+    got = sphere_spectrum(get_activation("relu"), d, 1, 2.0, 0.0, k_max=k_max, ntk=False).nngp
+    np.testing.assert_allclose(got, np.array(ref, dtype=float), rtol=1e-9, atol=1e-15 * float(ref[0]))
 
 
 def test_linear_kernel_has_one_eigenvalue_one_over_d():
