@@ -6,8 +6,9 @@ theory: two networks of width 2 measure little). Its --json document holds finit
 (null where a value is infinite or undefined, as each command documents): never NaN or ±inf, nor
 "nan"/"inf" inside a string (±inf named as a place or a limit, "x -> +inf", is not a number), and an
 error message never cites one either (the inputs here are finite). The commands run in-process at
-the smallest sizes their options allow, one test per (activation, command) so that pytest-xdist can
-spread them.
+the smallest sizes their options allow, one test per (activation, command); the commands are split over
+two test files (test_cli_sweep_maps.py, test_cli_sweep_kernels.py) so that pytest-xdist, which gives each
+file to one worker (--dist loadfile), runs them on both.
 """
 
 import json
@@ -53,9 +54,13 @@ def _strings(doc) -> Iterator[str]:
             yield from _strings(value)
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-@pytest.mark.parametrize("name", registered_names())
-def test_every_command_on_every_activation(name: str, command: str, capsys):
+def sweep(commands: tuple[str, ...]):
+    """The parametrization (activation × command) of one sweep file."""
+    return pytest.mark.parametrize("name, command", [(n, c) for c in commands for n in registered_names()])
+
+
+def check_command(name: str, command: str, capsys) -> None:
+    """Run ``acttheory COMMAND NAME ... --json`` and check its exit status, stderr and JSON (module docstring)."""
     status = main([command, name, *COMMANDS[command], "--json"])
     out, err = capsys.readouterr()
     assert status in ((0, 1, 2) if command == "mc" else (0, 2)), err
