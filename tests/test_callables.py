@@ -132,8 +132,17 @@ def test_jax_matches_numpy(name, x64):
         np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12, err_msg=f"{name} k={k}")
 
 
+@pytest.fixture
+def x32():
+    """JAX's default 32-bit mode for one test (the module's x64 fixture may still be active)."""
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", False)
+    yield
+    jax.config.update("jax_enable_x64", before)
+
+
 @pytest.mark.parametrize("name", ["pau", "recurrent_rational", "grkan_rational", "nora_rational", "tanh", "gelu"])
-def test_jax_default_precision_takes_large_integer_coefficients(name):
+def test_jax_default_precision_takes_large_integer_coefficients(name, x32):
     """Without x64 JAX makes Python ints int32: the rational activations' coefficients (up to ~1e10) are
     written as floats, so φ and φ' evaluate in float32 and agree with numpy to float32 accuracy."""
     import jax.numpy as jnp
