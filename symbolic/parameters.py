@@ -48,7 +48,7 @@ def to_exact(value: object, name: str = "value") -> sp.Expr:
     exact = _exact(_from_numpy(value, name), name)
     if exact.has(sp.nan, sp.oo, -sp.oo, sp.zoo) or (exact.is_real and abs(float(exact)) > _FLOAT64_MAX):
         raise ParameterError(f"{name}: must be a finite number within float64 range (|value| <= 1.8e308: the "
-                             f"numerics run in float64), got {value}")
+                             f"numerics run in float64); {value} is infinite, undefined or beyond float64")
     return exact
 
 

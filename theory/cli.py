@@ -9,7 +9,6 @@ import json
 import math
 import sys
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import partial
 from typing import Sequence
 
@@ -73,21 +72,8 @@ def _parse_params(items: Sequence[str] | None) -> dict[str, str]:
         if "=" not in item:
             raise CLIError(f"--param expects k=v, got {item!r}")
         k, v = (part.strip() for part in item.split("=", 1))
-        _check_float64(k, v)
         out[k] = v
     return out
-
-
-def _check_float64(name: str, value: str) -> None:
-    """Refuse a parameter whose exact value (0.5, 1e-3, 3/2) is beyond float64; the rest is the registry's."""
-    try:
-        exact = Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        return  # not a number: symbolic says what is valid
-    try:
-        float(exact)
-    except OverflowError:
-        raise CLIError(f"--param {name}={value}: beyond float64 (|value| must be below {sys.float_info.max:.4g})") from None
 
 
 def resolve_activation(name: str | None, expr: str | None, params: Sequence[str] | None):
