@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 
 from .gaussian import gaussian_moment
 from .maps import (TANGENT_RTOL, NoCriticalPointError, _require_continuous, critical_sigma_w2, depth_scale, eoc_parameters,
-                   length_map, length_map_slope)
+                   is_tangent, length_map, length_map_slope)
 from .mixing import origin_slope
 from .universality import universality_class
 
@@ -98,7 +98,7 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
         note = ""
     chi = w2 * float(gaussian_moment(act, q_star, k=1, p=2))
     slope = float(length_map_slope(act, q_star, w2))
-    if abs(slope - 1.0) <= TANGENT_RTOL:
+    if is_tangent(slope):
         note = (f"q* is a tangent (half-stable) fixed point of the length map (V'(q*) = {slope:.12g}, 1 within "
                 f"{TANGENT_RTOL:g}): lengths approach it from one side only, polynomially, so xi_q is infinite "
                 "(Price et al. 2024 for shifted ReLUs)")

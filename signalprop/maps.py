@@ -221,15 +221,19 @@ class EdgeOfChaos:
 
     @property
     def tangent(self) -> np.ndarray:
-        """V'(q*) = 1 within TANGENT_RTOL: a double root of V(q) − q, approached from one side only
-        (ReLU_τ and the soft threshold along their whole edge of chaos, Price et al. 2024)."""
-        return np.abs(self.slope - 1.0) <= TANGENT_RTOL
+        """``is_tangent`` along the curve (ReLU_τ and the soft threshold: everywhere, Price et al. 2024)."""
+        return is_tangent(self.slope)
 
     @property
     def stable(self) -> np.ndarray:
         """|V'(q*)| < 1 and not tangent: the critical point is reached by iterating the length map (Hayou
         et al. 2019 ask the variance to converge before χ_1 = 1 defines the edge of chaos)."""
         return (np.abs(self.slope) < 1.0) & ~self.tangent
+
+
+def is_tangent(slope):
+    """V'(q*) = 1 within TANGENT_RTOL (vectorized): a double root of V(q) − q, approached from one side only."""
+    return np.abs(np.asarray(slope) - 1.0) <= TANGENT_RTOL
 
 
 def _require_continuous(act) -> None:

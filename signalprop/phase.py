@@ -112,11 +112,11 @@ def _q_min(act, hi: float) -> float:
     """The table's lower end: Q_MIN, or higher where E[φ(√q z)²]/q or E[φ'(√q z)²] fall below TABLE_FLOOR
     times their value at q = 1 (a shifted ReLU: both ~ e^{−τ²/2q}, whose logarithm no table in ln q can
     follow down to 1e-5 and which underflow to 0). Fixed points below it are solved point by point."""
-    qs = np.geomspace(Q_MIN, min(1.0, math.exp(hi)), 41)
-    rows = [gaussian_moment(act, np.append(qs, 1.0)) / np.append(qs, 1.0)]
+    qs = np.append(np.geomspace(Q_MIN, min(1.0, math.exp(hi)), 41), 1.0)  # the last: the reference q = 1
+    rows = [gaussian_moment(act, qs) / qs]
     if not dirac_jumps(act):
-        rows.append(gaussian_moment(act, np.append(qs, 1.0), k=1))
-    small = np.zeros(len(qs), dtype=bool)
+        rows.append(gaussian_moment(act, qs, k=1))
+    small = np.zeros(len(qs) - 1, dtype=bool)
     for r in rows:
         small |= ~(r[:-1] > TABLE_FLOOR * r[-1])
     return float(qs[np.nonzero(small)[0][-1] + 1]) if small.any() else Q_MIN
@@ -134,11 +134,11 @@ def _require_tabulable(act) -> None:
     gigabytes. Refused at once, with what works instead."""
     for a, _ in (act.components() if isinstance(act, Mixture) else [(act, 1.0)]):
         if a.form.periodic:
+            span = max(map(abs, a.breakpoints))
             raise QuadratureError(
                 f"no phase diagram for {a.label}: its tables need Hermite coefficients at q up to {_q_max(a):.3g}, but "
-                f"its periodic breakpoints are listed only for |x| <= {max(map(abs, a.breakpoints)):.4g} (and the 2-D "
-                f"engine takes at most 64 breakpoints); use gaussian_moment/length_map at q <= "
-                f"{(max(map(abs, a.breakpoints)) / 9) ** 2:.3g} instead")
+                f"its periodic breakpoints are listed only for |x| <= {span:.4g} (and the 2-D engine takes at most 64 "
+                f"breakpoints); use gaussian_moment/length_map at q <= {(span / 9) ** 2:.3g} instead")
 
 
 @lru_cache(maxsize=32)

@@ -89,5 +89,5 @@ def propagation(act, sigma_w2: float, sigma_b2: float, q0: float = 1.0) -> Propa
         point = next((p for p in fps.points if p.q_star == q), None)
         xq = point.xi_q if point is not None else math.inf  # q0 on a continuum: V'(q*) = 1
     phase = "critical" if abs(chi - 1.0) <= CRITICAL_BAND else ("ordered" if chi < 1.0 else "chaotic")
-    xgrad = depth_scale(chi) if chi < 1.0 else math.inf
+    xgrad = depth_scale(chi)  # inf for χ_1 ≥ 1: no gradient depth scale outside the ordered phase
     return Propagation(sigma_w2, sigma_b2, q0, q, c, chi, chic, xq, xi_c(chic), xgrad, phase, fps)
