@@ -13,6 +13,7 @@ DEFAULT_REPORT = "verify-report"
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .claims import UnknownClaimError, claims, run_claims, write_report
+    from .claims.false_failures import recorded
     from .claims.report import HEADER, rows
 
     try:
@@ -34,7 +35,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     show = not args.json and not args.no_progress
     run = run_claims(selected, progress=show)
     if args.json:
-        json.dump([r.to_json() for r in run.results], sys.stdout, indent=1)
+        records = recorded()
+        json.dump([r.to_json(records) for r in run.results], sys.stdout, indent=1)
         sys.stdout.write("\n")
     else:
         print(_table(HEADER, rows(run.results)))

@@ -35,7 +35,9 @@ class ClaimResult:
     def error_unit(self) -> str:
         return ERROR_UNITS[self.claim.tolerance.mode]
 
-    def to_json(self) -> dict:
+    def to_json(self, records: dict[str, dict] | None = None) -> dict:
+        """The result as JSON; ``records`` (``false_failures.recorded()``), read once by a caller that writes
+        many results, else read here."""
         c = self.claim
         as_list = lambda a: None if a is None else (a.item() if a.ndim == 0 else a.tolist())  # noqa: E731
         return {"id": c.id, "paper": c.paper.id, "citation": c.paper.citation, "where": c.where, "statement": c.statement,
@@ -45,7 +47,7 @@ class ClaimResult:
                 "error": self.error if np.isfinite(self.error) else None, "error_unit": self.error_unit,
                 "tolerance": c.tolerance.value, "tolerance_mode": c.tolerance.mode, "tolerance_reason": c.tolerance.reason,
                 "passed": self.passed, "seconds": round(self.seconds, 3), "failure": self.failure, "notes": c.notes,
-                "mutation": c.mutation, "false_failure": current(c) if c.kind == "mc" else None}
+                "mutation": c.mutation, "false_failure": current(c, records) if c.kind == "mc" else None}
 
 
 def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.ndarray | None) -> float:

@@ -117,5 +117,5 @@ def write_report(run: Run, directory: str | Path, figures: bool = True, progress
             lines += [f"![{paper.title}]({Path(path).name})", ""]
     report = directory / "report.md"
     report.write_text("\n".join(lines))
-    (directory / "results.json").write_text(json.dumps([r.to_json() for r in run.results], indent=1))
+    (directory / "results.json").write_text(json.dumps([r.to_json(records) for r in run.results], indent=1))
     return report
