@@ -34,6 +34,7 @@ import numpy as np
 
 from .claim import Claim, Paper, relative
 from .figures import save_figure
+from .reference import pair_expectation
 
 PAPER = Paper("lee2018", "Deep Neural Networks as Gaussian Processes",
               "J. Lee, Y. Bahri, R. Novak, S. S. Schoenholz, J. Pennington, J. Sohl-Dickstein", 2018, arxiv="1711.00165",
@@ -90,10 +91,7 @@ def trapezoid_rule(step: float = TRAPEZOID_STEP) -> tuple[np.ndarray, np.ndarray
 def pair_moment(phi: Callable[[np.ndarray], np.ndarray], q1: float, q2: float, c: float) -> float:
     """E[φ(√q1 z1) φ(√q2 (c z1 + √(1 − c²) z2))], z1, z2 iid N(0, 1): the 2-D trapezoidal rule (``trapezoid_rule``),
     independent of the toolkit's engines."""
-    z, w = trapezoid_rule()
-    u = phi(np.sqrt(q1) * z)
-    v = phi(np.sqrt(q2) * (c * z[:, None] + np.sqrt(max(1.0 - c * c, 0.0)) * z[None, :]))
-    return float(w @ (u[:, None] * v) @ w)
+    return pair_expectation(phi, q1, q2, c, trapezoid_rule())
 
 
 def tanh_moment(q1: np.ndarray, q2: np.ndarray, c: np.ndarray) -> np.ndarray:

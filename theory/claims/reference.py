@@ -23,3 +23,19 @@ def hermite_rule(n: int = 200) -> tuple[np.ndarray, np.ndarray]:
     """Nodes z and weights w (Σw = 1) of the n-point Gauss–Hermite rule for the standard normal."""
     x, w = np.polynomial.hermite_e.hermegauss(n)
     return x, w / w.sum()
+
+
+def pair_expectation(f, q1, q2, c, rule: tuple[np.ndarray, np.ndarray] | None = None, g=None):
+    """E[f(u1) g(u2)] (g defaults to f) for u1 = √q1 z1, u2 = √q2 (c z1 + √(1 − c²) z2), z1, z2 iid N(0, 1), by the
+    tensor product of a 1-D rule (nodes z, weights w summing to 1; default ``hermite_rule()``), vectorized over
+    q1, q2, c (broadcast together; a scalar for scalars). Accurate where f and g are analytic in a strip around
+    the real axis, as tanh and sech² are (width π/(2√q)); never the toolkit's engines."""
+    z, w = hermite_rule() if rule is None else rule
+    g = f if g is None else g
+    q1, q2, c = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in (q1, q2, c)))
+    shape = q1.shape
+    q1, q2, c = (a.reshape(-1, 1, 1) for a in (q1, q2, c))
+    u = f(np.sqrt(q1) * z[:, None])
+    v = g(np.sqrt(q2) * (c * z[:, None] + np.sqrt(np.maximum(1 - c * c, 0.0)) * z[None, :]))
+    out = np.einsum("i,mij,j->m", w, u * v, w).reshape(shape)
+    return float(out) if not shape else out
