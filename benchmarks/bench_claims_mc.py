@@ -22,6 +22,7 @@ from scipy.stats import beta
 
 from theory.claims import claims
 from theory.claims.check import judge
+from theory.claims.false_failures import JUDGE
 from theory.progress import progress
 
 
@@ -52,7 +53,7 @@ def measure(claim, seeds: range) -> dict:
             "rate_95": [lo, hi], "max_z": float(np.nanmax(errors)) if errors.size else None,
             "z_p99": float(np.nanpercentile(errors, 99)) if errors.size else None,
             "seconds_per_run": (time.perf_counter() - start) / max(len(errors), 1),
-            "date": datetime.date.today().isoformat()}
+            "judge": JUDGE, "date": datetime.date.today().isoformat()}
 
 
 def main(argv: list[str] | None = None) -> int:

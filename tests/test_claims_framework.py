@@ -175,17 +175,19 @@ def test_provenance_is_validated_and_counted():
 
 
 def test_false_failure_records_are_described_and_go_stale(tmp_path, monkeypatch):
-    """A record at the claim's tolerance is reported with its counts; one made at another tolerance is stale."""
+    """A record at the claim's tolerance by the present judge is reported with its counts; one made at another
+    tolerance, or by another judge, is stale."""
     from theory.claims import false_failures as ff
 
     monkeypatch.setattr(ff, "PATH", tmp_path / "ff.json")
     claim = replace(toy(lambda: Measured(1.0, 0.1), 1.0, sigmas(4.5, "r"), kind="mc"), provenance="simulation_vs_theory")
     assert "not measured over ≥ 200 seeds" in ff.describe(claim)
     row = {"claim": claim.id, "seeds": 200, "first_seed": 1, "tolerance": 4.5, "failures": 1, "rate_95": [1e-4, 0.03],
-           "max_z": 4.7, "z_p99": 3.1, "date": "2026-12-04"}
-    ff.record([row])
+           "max_z": 4.7, "z_p99": 3.1, "judge": ff.JUDGE, "date": "2026-12-04"}
+    ff.record([row, {**row, "claim": "toy2000.other", "judge": "plain Student t"}])
     text = ff.describe(claim)
     assert "1 of 200 seeds (1 … 200" in text and "largest |z| 4.70" in text
     assert ff.current(claim) == row
     moved = replace(claim, tolerance=sigmas(5.0, "r"))
-    assert ff.current(moved) is None and "again since its tolerance changed" in ff.describe(moved)
+    assert ff.current(moved) is None and "again since its tolerance or judge changed" in ff.describe(moved)
+    assert ff.current(replace(claim, id="toy2000.other")) is None

@@ -45,10 +45,10 @@ def _widths(text: str) -> list[int]:
 
 
 def comparison_json(comp) -> dict:
-    """A Comparison as JSON with null in "theory" and "z" where there is no theory (NaN; '-' in the
-    table), and in "z" where the standard error is 0 (infinitely many of them)."""
+    """A Comparison as JSON with null in "theory", "z" and "z_corrected" where there is no theory (NaN; '-' in
+    the table), and in the z's where the standard error is 0 (infinitely many of them)."""
     doc = comp.to_json()
-    for key in ("theory", "z"):
+    for key in ("theory", "z", "z_corrected"):
         if isinstance(doc[key], list):  # else a note such as "measured only"
             doc[key] = [v if math.isfinite(v) else None for v in doc[key]]
     return doc
@@ -100,7 +100,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
                            parameterization=args.parameterization,
                            outputs=args.width)  # a readout as wide as the hidden layers: its statistics compare like theirs
         X = two_inputs(args.input_correlation)
-        fwd = forward(spec, X, progress=not args.json, fast=not (args.orthogonal or args.explicit))
+        fwd = forward(spec, X, progress=not args.json, fast=not args.explicit)
         grads = gradients(spec, X, progress=not args.json) if BACKWARD & set(names) else None
         jac = jacobians(spec, progress=not args.json) if "jacobian" in names else None
         names = [n for n in names if n != "jacobian"] + (sorted(JACOBIAN) if jac is not None else [])
@@ -118,7 +118,7 @@ def cmd_mc(args: argparse.Namespace) -> int:
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {**spec.config(), "inputs": X.tolist(), "device": device_name(), "networks_completed": fwd.networks,
-                      "sampling": "explicit weights" if (args.orthogonal or args.explicit) else "exact Gaussian conditional (fast path)",
+                      "sampling": "explicit weights" if args.explicit else f"exact {spec.weights} conditional (fast path)",
                       "interrupted": fwd.interrupted, "versions": versions()},
            **{name: comparison_json(comp) for name, comp in comparisons.items()}}
     if args.save:
@@ -132,16 +132,18 @@ def cmd_mc(args: argparse.Namespace) -> int:
     print(f"{act.label}: {fwd.networks} networks of width {args.width}, depth {args.depth}, sigma_w2 = {args.sigma_w2:g}, "
           f"sigma_b2 = {args.sigma_b2:g}, {spec.weights} weights ({doc['config']['sampling']}), {spec.dtype} on {doc['config']['device']}"
           + (" (interrupted)" if fwd.interrupted else ""))
-    print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory")
+    print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory;\n"
+          "z* = z corrected for the skewness of the per-network values (Hall 1992), the one judged")
     for name, comp in comparisons.items():
         verdict = (("agrees" if comp.passed else "DISAGREES") + f" within {comp.n_sigma:g} standard errors"
                    if np.isfinite(comp.theory).any() else "measured (no theory here)")
         print(f"\n{comp.label}: {verdict}")
         names = ([f"x{a + 1},x{b + 1}" for a, b in comp.notes["pairs"]] if "pairs" in comp.notes
                  else [str(int(i)) for i in comp.index])
-        rows = [(i, _fmt(float(m)), _fmt(float(s)), _fmt(float(t)) if np.isfinite(t) else "-", f"{float(z):+.2f}" if np.isfinite(z) else "-")
-                for i, m, s, t, z in zip(names, comp.measured, comp.stderr, comp.theory, comp.z)]
-        print(_table((comp.index_name, "measured", "stderr", "theory", "z"), rows))
+        z_text = lambda z: f"{float(z):+.2f}" if np.isfinite(z) else "-"  # noqa: E731
+        rows = [(i, _fmt(float(m)), _fmt(float(s)), _fmt(float(t)) if np.isfinite(t) else "-", z_text(z), z_text(zc))
+                for i, m, s, t, z, zc in zip(names, comp.measured, comp.stderr, comp.theory, comp.z, comp.z_corrected)]
+        print(_table((comp.index_name, "measured", "stderr", "theory", "z", "z*"), rows))
     return 0 if all(c.passed for c in comparisons.values()) else 1
 
 
@@ -156,7 +158,7 @@ def add_mc_command(sub) -> None:
     _add_variance_args(m)
     m.add_argument("--orthogonal", action="store_true", help="Haar orthogonal weights (default Gaussian)")
     m.add_argument("--explicit", action="store_true",
-                   help="draw explicit weight matrices (default for Gaussian weights: the exact law of each layer given the previous one, O(N) per input pair instead of O(N^2))")
+                   help="draw explicit weight matrices (default: the exact law of each layer given the previous one, Gaussian or orthogonal, O(N) per input pair instead of O(N^2))")
     m.add_argument("--measure", default="q,c", help=f"comma-separated: {','.join(MEASURES)} (default q,c)")
     m.add_argument("--widths", help="width sweep, e.g. 64,128,256,512: slopes in 1/N of the kurtosis and of the shift of q (Gaussian weights)")
     m.add_argument("--parameterization", choices=("ntk", "standard"), default="ntk", help="of the measured NTK (default ntk)")

@@ -102,8 +102,8 @@ def kurtosis_coefficients(sigma_w2: float = 1.0) -> np.ndarray:
     return np.array(out)
 
 
-def readout_kurtosis(n: int, ensemble: int, seed: int, name: str = "relu", depth: int = 1) -> tuple[float, float, np.ndarray]:
-    """Excess kurtosis (± stderr) of the readout of ``depth``-hidden-layer networks of width n (toolkit ensemble,
+def readout_kurtosis(n: int, ensemble: int, seed: int, name: str = "relu", depth: int = 1) -> tuple[Measured, np.ndarray]:
+    """Excess kurtosis (± stderr, with its skewness) of the readout of ``depth``-hidden-layer networks of width n (toolkit ensemble,
     exact Gaussian-weight law, σ_w² = 2, σ_b² = 0, MC_OUTPUTS readout units per network), and the outputs. The error
     is the delta method over the networks' per-network second and fourth moments (``measure_kurtosis``): networks are
     independent, a network's readout units are not (they share the hidden layer)."""
@@ -113,20 +113,18 @@ def readout_kurtosis(n: int, ensemble: int, seed: int, name: str = "relu", depth
     spec = NetworkSpec(get_activation(name), n, depth, 2.0, 0.0, ensemble=ensemble, seed=seed, outputs=MC_OUTPUTS)
     fwd = forward(spec, X, progress=False, fast=True)
     c = measure_kurtosis(spec, X, fwd)
-    return float(c.measured[depth]), float(c.stderr[depth]), fwd.outputs[:, 0, :].ravel()
+    return Measured(*(float(v[depth]) for v in (c.measured, c.stderr, c.skew))), fwd.outputs[:, 0, :].ravel()
 
 
 def mc_n8(seed: int, name: str = "relu") -> Measured:
     """Excess kurtosis of the width-8 readout, MC_ENSEMBLE networks."""
-    k, e, _ = readout_kurtosis(MC_N, MC_ENSEMBLE, seed, name)
-    return Measured(k, e)
+    return readout_kurtosis(MC_N, MC_ENSEMBLE, seed, name)[0]
 
 
-def sweep(seed: int, depth: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Readout kurtosis and its error at each of SWEEP_WIDTHS, each width an independent ensemble."""
+def sweep(seed: int, depth: int = 1) -> list[Measured]:
+    """Readout kurtosis at each of SWEEP_WIDTHS, each width an independent ensemble."""
     seeds = [len(SWEEP_WIDTHS) * seed + i for i in range(len(SWEEP_WIDTHS))]
-    rows = [readout_kurtosis(n, SWEEP_ENSEMBLE, s, depth=depth)[:2] for n, s in zip(SWEEP_WIDTHS, seeds)]
-    return np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
+    return [readout_kurtosis(n, SWEEP_ENSEMBLE, s, depth=depth)[0] for n, s in zip(SWEEP_WIDTHS, seeds)]
 
 
 def mc_exponent(seed: int, depth: int = 1) -> Measured:
@@ -134,23 +132,25 @@ def mc_exponent(seed: int, depth: int = 1) -> Measured:
     with fixed c_i = (x_i − x̄)/Σ(x − x̄)², x = log N; its standard error √(Σ c_i² (e_i/κ̂_i)²) propagates each
     width's error e_i (delta method over SWEEP_ENSEMBLE independent networks; the widths are independent ensembles).
     Fixed coefficients keep the estimate linear in the log κ̂_i, so no weight is estimated from the data it weighs."""
-    k, e = sweep(seed, depth)
     x = np.log(np.array(SWEEP_WIDTHS, dtype=np.float64))
     c = (x - x.mean()) / ((x - x.mean()) ** 2).sum()
-    return Measured(float(c @ np.log(k)), float(np.sqrt((c**2 * (e / k) ** 2).sum())))
+    logs = [Measured(np.log(k.value), k.stderr / k.value, k.skew) for k in sweep(seed, depth)]  # delta method per width
+    return Measured.combine(c, logs)
 
 
 def rademacher_kurtosis(seed: int, readout: str = "rademacher", n: int = MC_N, samples: int = RADEMACHER_SAMPLES) -> Measured:
     """Own numpy ensemble of ``samples`` independent networks f = Σ v_i relu(u_i)/√n, u_i ~ N(0, 1), with ±1
     (``rademacher``, m4 = 1) or N(0, 1) (``gaussian``, m4 = 3) readout weights v_i: excess kurtosis a4/a2² − 3 and its
     delta-method error over the independent networks (gradient (−2a4/a2³, 1/a2²) on the per-network f², f⁴)."""
+    from theory.montecarlo.compare import delta_method
+
     rng = np.random.default_rng(seed)
     v = rng.choice([-1.0, 1.0], (samples, n)) if readout == "rademacher" else rng.standard_normal((samples, n))
     f = (v * np.maximum(rng.standard_normal((samples, n)), 0)).sum(1) / np.sqrt(n)
     f2 = f * f
     a2, a4 = f2.mean(), (f2 * f2).mean()
-    per = -2 * a4 / a2**3 * f2 + f2 * f2 / a2**2
-    return Measured(float(a4 / a2**2 - 3), float(per.std(ddof=1) / np.sqrt(samples)))
+    stderr, skew = delta_method(np.stack([f2, f2 * f2], axis=1), np.array([-2 * a4 / a2**3, 1 / a2**2]))
+    return Measured(float(a4 / a2**2 - 3), float(stderr), float(skew))
 
 
 def mc_notes(z: str, more: str = "") -> str:
@@ -231,7 +231,7 @@ def draw_figure():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    _, _, out = readout_kurtosis(MC_N, MC_ENSEMBLE, 0)
+    _, out = readout_kurtosis(MC_N, MC_ENSEMBLE, 0)
     t = out / out.std()
     grid = np.linspace(-5, 5, 400)
     gauss = np.exp(-grid**2 / 2) / np.sqrt(2 * np.pi)
@@ -245,7 +245,7 @@ def draw_figure():
     ax.set_xlabel("f / σ")
     ax.legend(fontsize=7)
     ax.set_title("output law of one-hidden-layer ReLU networks", fontsize=9)
-    k, e = sweep(0)
+    k, e = np.array([(m.value, m.stderr) for m in sweep(0)]).T
     ns = np.array(SWEEP_WIDTHS, dtype=float)
     bx.errorbar(ns, k, 2 * e, fmt="o", label="MC excess kurtosis (±2 s.e.)")
     g = np.geomspace(3, 40, 50)

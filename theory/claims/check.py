@@ -10,6 +10,7 @@ from typing import Iterable
 
 import numpy as np
 
+from ..montecarlo.compare import hall_z, z_score
 from .claim import Claim, Measured
 from .false_failures import current
 
@@ -50,7 +51,7 @@ class ClaimResult:
                 "mutation": c.mutation, "false_failure": current(c, records) if c.kind == "mc" else None}
 
 
-def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.ndarray | None) -> float:
+def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.ndarray | None, skew=None) -> float:
     diff = computed - reference
     if mode == "relative":
         scale = np.where(reference == 0, 1.0, np.abs(reference))
@@ -58,9 +59,8 @@ def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.nd
     if mode == "absolute":
         return float(np.max(np.abs(diff)))
     if mode == "sigmas":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            z = np.where(diff == 0, 0.0, np.abs(diff) / stderr)
-        return float(np.max(z))
+        z = z_score(diff, stderr)
+        return float(np.max(np.abs(z if skew is None else hall_z(z, skew))))
     if mode == "at_least":
         return float(np.max(-diff))
     return float(np.max(diff))  # at_most
@@ -68,11 +68,12 @@ def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.nd
 
 def judge(claim: Claim, value, seconds: float = 0.0) -> ClaimResult:
     """Judge an already computed ``value`` (what ``claim.compute()`` returned) against the claim's reference."""
-    reference = computed = stderr = None
+    reference = computed = stderr = skew = None
     try:
         reference = claim.reference_value()
         if isinstance(value, Measured):
             stderr = np.asarray(value.stderr, dtype=np.float64)
+            skew = value.skew
             value = value.value
         elif claim.tolerance.mode == "sigmas":
             raise TypeError(f"{claim.id}: a Monte-Carlo claim must return Measured(value, stderr)")
@@ -81,7 +82,7 @@ def judge(claim: Claim, value, seconds: float = 0.0) -> ClaimResult:
             raise ValueError(f"{claim.id}: computed shape {computed.shape} does not match reference shape {reference.shape}")
         if not (np.all(np.isfinite(computed)) and (stderr is None or np.all(np.isfinite(stderr)))):
             raise FloatingPointError(f"{claim.id}: the computation returned a non-finite value {computed}")
-        error = _error(claim.tolerance.mode, computed, reference, stderr)
+        error = _error(claim.tolerance.mode, computed, reference, stderr, skew)
         return ClaimResult(claim, reference, computed, stderr, error, error <= claim.tolerance.value, seconds)
     except Exception as err:
         return _failed(claim, err, reference, computed, stderr, seconds)

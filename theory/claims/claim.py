@@ -51,10 +51,44 @@ class Paper:
 
 @dataclass(frozen=True)
 class Measured:
-    """A Monte-Carlo estimate: ``value`` ± ``stderr`` (arrays of the same shape, or scalars)."""
+    """A Monte-Carlo estimate: ``value`` ± ``stderr`` (arrays of the same shape, or scalars) and, when known, the
+    skewness γ/√n of its sampling distribution (``theory.montecarlo.compare.skew_of_mean``), which the judge
+    removes from the z-score (``hall_z``)."""
 
     value: float | np.ndarray
     stderr: float | np.ndarray
+    skew: float | np.ndarray | None = None
+
+    @classmethod
+    def of(cls, comparison, index=slice(None)) -> "Measured":
+        """The entries ``index`` of a ``theory.montecarlo`` Comparison (measured, stderr, skew)."""
+        skew = None if comparison.skew is None else np.broadcast_to(comparison.skew, comparison.measured.shape)[index]
+        return cls(comparison.measured[index], comparison.stderr[index], skew)
+
+    @classmethod
+    def mean_of(cls, values: np.ndarray) -> "Measured":
+        """The mean over independent networks (axis 0), its standard error and skewness (``mean_error_skew``)."""
+        from theory.montecarlo.compare import mean_error_skew
+
+        return cls(*(v if np.ndim(v) else float(v) for v in mean_error_skew(np.asarray(values, dtype=np.float64))))
+
+    @classmethod
+    def combine(cls, coefficients: Sequence[float], parts: Sequence["Measured"]) -> "Measured":
+        """Σ c_i X_i of independent scalar estimates: variances add with c_i², third cumulants with c_i³
+        (κ₃ = skew·stderr³), so the skewness is Σ c_i³ κ₃ᵢ / stderr³ (None if a part has none)."""
+        c = np.asarray(coefficients, dtype=np.float64)
+        value = float(c @ [float(p.value) for p in parts])
+        se = np.array([float(p.stderr) for p in parts])
+        stderr = float(np.sqrt(np.sum(c**2 * se**2)))
+        if any(p.skew is None for p in parts) or stderr == 0:
+            return cls(value, stderr)
+        return cls(value, stderr, float(np.sum(c**3 * np.array([float(p.skew) for p in parts]) * se**3) / stderr**3))
+
+    @classmethod
+    def join(cls, parts: Sequence["Measured"]) -> "Measured":
+        """Several estimates as one flat vector (the skewness only if every part has one)."""
+        flat = lambda name: np.concatenate([np.ravel(getattr(p, name)) for p in parts])  # noqa: E731
+        return cls(flat("value"), flat("stderr"), None if any(p.skew is None for p in parts) else flat("skew"))
 
 
 @dataclass(frozen=True)
@@ -107,7 +141,8 @@ def mc_sigmas(components: int, samples: int, false_rate: float = 1e-4, extra: st
         raise ValueError(f"need at least one component and two samples, got {components}, {samples}")
     z = float(t.isf(false_rate / (2 * components), samples - 1))
     reason = (f"max over {components} component{'s' * (components > 1)} of |z|, Student t with {samples - 1} d.o.f. and "
-              f"Bonferroni: a correct claim fails in ≤ {false_rate:g} of runs if the per-network values are Gaussian"
+              f"Bonferroni: a correct claim fails in ≤ {false_rate:g} of runs if the per-network values are Gaussian "
+              f"(z corrected for their skewness where it is measured, Hall 1992)"
               + (f"; {extra}" if extra else ""))
     return Tolerance(round(z, 2), "sigmas", reason)
 

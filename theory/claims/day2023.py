@@ -78,11 +78,11 @@ def tanh_spec(weights: str, seed: int):
 @cache
 def tanh_run(weights: str, seed: int) -> dict:
     """Kurtosis and relative q-variance (Comparisons) and the per-network q̂ of critical tanh networks with these
-    weights (Gaussian: the toolkit's exact-law fast path; orthogonal: explicit Haar matrices)."""
+    weights (the toolkit's exact-law fast path: Gaussian, or a random orthonormal frame for Haar weights)."""
     from theory.montecarlo import forward, measure_kurtosis, measure_qvar
 
     spec = tanh_spec(weights, seed)
-    fwd = forward(spec, X, progress=False, fast=weights == "gaussian")
+    fwd = forward(spec, X, progress=False, fast=True)
     return {"kurtosis": measure_kurtosis(spec, X, fwd), "qvar": measure_qvar(spec, X, fwd), "q": fwd.gram[:, :, 0, 0]}
 
 
@@ -99,9 +99,7 @@ def growth_rate(sigma_w2: float = 1.0) -> float:
 
 def mc(name: str, seed: int, weights: str = "gaussian") -> Measured:
     """The measured ``name`` ("kurtosis" or "qvar") at MC_LAYERS, errors by the delta method over the networks."""
-    c = tanh_run(weights, seed)[name]
-    idx = list(MC_LAYERS)
-    return Measured(c.measured[idx], c.stderr[idx])
+    return Measured.of(tanh_run(weights, seed)[name], list(MC_LAYERS))
 
 
 def qvar_change(seed: int, weights: str = "orthogonal") -> Measured:
@@ -116,7 +114,8 @@ def qvar_change(seed: int, weights: str = "orthogonal") -> Measured:
     rel = scale * (m2 / m1**2 - 1)
     gradient = scale * np.array([2 * m2[0] / m1[0] ** 3, -1 / m1[0] ** 2, -2 * m2[1] / m1[1] ** 3, 1 / m1[1] ** 2])
     samples = np.stack([q[:, 0], q[:, 0] ** 2, q[:, 1], q[:, 1] ** 2], axis=1)
-    return Measured(float(rel[1] - rel[0]), float(delta_method(samples, np.zeros(()), gradient)))
+    stderr, skew = delta_method(samples, gradient)
+    return Measured(float(rel[1] - rel[0]), float(stderr), float(skew))
 
 
 def tanh_power_derivatives(q: float, p: int, order: int) -> np.ndarray:
@@ -173,19 +172,18 @@ def at_mc_layers(values: np.ndarray) -> np.ndarray:
 
 @cache
 def linear_run(weights: str, seed: int, width: int = LIN_WIDTH):
-    """Relative variance of q̂ (Comparison) of deep linear networks, float64 (Gaussian: the exact-law fast path)."""
+    """Relative variance of q̂ (Comparison) of deep linear networks, float64 (the exact-law fast path)."""
     from symbolic import get_activation
     from theory.montecarlo import NetworkSpec, forward, measure_qvar
 
     ensemble = LIN_ENSEMBLE if weights == "gaussian" else LIN_ORTHOGONAL  # orthogonal: every network gives the same q̂
     spec = NetworkSpec(get_activation("identity"), width, LIN_DEPTH, 1.0, 0.0, ensemble=ensemble, seed=seed,
                        weights=weights, dtype="float64", outputs=width)
-    return measure_qvar(spec, X, forward(spec, X, progress=False, fast=weights == "gaussian"))
+    return measure_qvar(spec, X, forward(spec, X, progress=False, fast=True))
 
 
 def linear_gaussian(seed: int, width: int = LIN_WIDTH) -> Measured:
-    c = linear_run("gaussian", seed, width)
-    return Measured(c.measured[list(LIN_LAYERS)], c.stderr[list(LIN_LAYERS)])
+    return Measured.of(linear_run("gaussian", seed, width), list(LIN_LAYERS))
 
 
 def linear_orthogonal(weights: str = "orthogonal") -> np.ndarray:

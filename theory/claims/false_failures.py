@@ -2,7 +2,7 @@
 reruns each claim's simulation (``Claim.seeded``) over many seeds, judges every run with the claim's own
 tolerance and stores the counts in ``false_failures.json`` beside this module; the report, ``verify --json``
 and the claims' notes read them from there. A record made at another tolerance than the claim's present
-one is reported as stale, not as a measurement of the present claim."""
+one, or by another judge (``JUDGE``), is reported as stale, not as a measurement of the present claim."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .claim import Claim
 
 PATH = Path(__file__).with_name("false_failures.json")
 MIN_SEEDS = 200
+JUDGE = "max |z| over components, Student t + Bonferroni, z corrected for skewness (Hall 1992)"
 
 
 def recorded() -> dict[str, dict]:
@@ -30,9 +31,10 @@ def record(rows: list[dict]) -> None:
 
 
 def current(claim: Claim, records: dict[str, dict] | None = None) -> dict | None:
-    """The claim's record if it was made at the claim's present tolerance, else None."""
+    """The claim's record if it was made at the claim's present tolerance by the present judge, else None."""
     row = (recorded() if records is None else records).get(claim.id)
-    return row if row is not None and abs(row["tolerance"] - claim.tolerance.value) < 1e-9 else None
+    fresh = row is not None and abs(row["tolerance"] - claim.tolerance.value) < 1e-9 and row.get("judge") == JUDGE
+    return row if fresh else None
 
 
 def describe(claim: Claim, records: dict[str, dict] | None = None) -> str:
@@ -41,7 +43,7 @@ def describe(claim: Claim, records: dict[str, dict] | None = None) -> str:
     records = recorded() if records is None else records
     row = current(claim, records)
     if row is None:
-        stale = " again since its tolerance changed" if claim.id in records else ""
+        stale = " again since its tolerance or judge changed" if claim.id in records else ""
         return (f"False-failure rate: not measured{stale} over ≥ {MIN_SEEDS} seeds "
                 f"(benchmarks/bench_claims_mc.py --claim {claim.id} --record).")
     last = row["first_seed"] + row["seeds"] - 1

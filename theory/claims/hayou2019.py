@@ -252,8 +252,7 @@ def mc_relu(seed: int = 0, c0: float = MC_C0) -> Measured:
     X *= np.sqrt(d / 2.0)                   # q_0 = σ_w² ‖x‖²/d = 1
     spec = NetworkSpec(act("relu"), MC_WIDTH, MC_DEPTH, 2.0, 0.0, ensemble=MC_NETWORKS, seed=seed)
     comp = measure_c(spec, X, forward(spec, X, progress=False, fast=True))
-    idx = list(MC_LAYERS)
-    return Measured(comp.measured[idx], comp.stderr[idx])
+    return Measured.of(comp, list(MC_LAYERS))
 
 
 def mc_relu_theory() -> np.ndarray:

@@ -200,7 +200,7 @@ def mc_fig1(seed: int = 0, sigma_w2: float = 1.0) -> Measured:
                        parameterization="ntk", seed=seed)
     comp = measure_ntk(spec, X, gradients(spec, X, progress=False))
     first = np.array(comp.notes["pairs"])[:, 0] == 0
-    return Measured(comp.measured[first], comp.stderr[first])
+    return Measured.of(comp, first)
 
 
 def fig1_limit_written_out() -> np.ndarray:

@@ -211,12 +211,11 @@ def simulate(mu0: float, nu0: float, seed: int = 0, width: int = MC_WIDTH, depth
 def mc_self_normalization(seed: int = 0, sigma_w2: float = 1.0) -> Measured:
     """(μ̂, ν̂) at layers 1, 3, 30 from both starts, averaged over the independent networks, ± standard errors
     over those networks."""
-    values, errors = [], []
+    parts = []
     for k, (mu0, nu0) in enumerate(MC_STARTS):
         runs = simulate(mu0, nu0, seed=1000 * seed + k, sigma_w2=sigma_w2)[[l - 1 for l in MC_LAYERS]]
-        values.append(runs.mean(1))
-        errors.append(runs.std(1, ddof=1) / math.sqrt(runs.shape[1]))
-    return Measured(np.array(values).ravel(), np.array(errors).ravel())
+        parts.append(Measured.mean_of(np.moveaxis(runs, 1, 0)))
+    return Measured.join(parts)
 
 
 def mc_theory(width: int | None = MC_WIDTH) -> np.ndarray:

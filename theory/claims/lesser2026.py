@@ -160,14 +160,11 @@ def mc_profile(seed: int = 0, cw_scale: float = 1.0) -> Measured:
     toolkit's forward pass and ``measure_q`` (per-network q̂ = ‖h‖²/N, then mean and s.e. over networks)."""
     from theory.montecarlo import forward, measure_q
 
-    vals, errs = [], []
-    idx = list(MC_LAYERS)
+    parts = []
     for k, p in enumerate(MC_FRACTIONS):
         spec, x = mc_spec(p, 100 * seed + k, cw_scale)
-        c = measure_q(spec, x, forward(spec, x, progress=False))
-        vals.append(c.measured[idx])
-        errs.append(c.stderr[idx])
-    return Measured(np.ravel(vals), np.ravel(errs))
+        parts.append(Measured.of(measure_q(spec, x, forward(spec, x, progress=False)), list(MC_LAYERS)))
+    return Measured.join(parts)
 
 
 def mixture_moments(p: float, K: float) -> np.ndarray:

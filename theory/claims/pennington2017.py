@@ -114,11 +114,6 @@ def run(name: str, weights: str, seed: int = 0, width: int = N, depth: int = L, 
     return jacobians(spec, progress=False)
 
 
-def mean_and_error(values: np.ndarray) -> Measured:
-    """Mean over the independent networks and its standard error."""
-    return Measured(float(values.mean()), float(values.std(ddof=1) / np.sqrt(len(values))))
-
-
 def spreads(j) -> np.ndarray:
     """Per network: var/mean² of J_L's squared singular values (the relative spread of JJᵀ's spectrum)."""
     s = j.singular_sq
@@ -127,7 +122,7 @@ def spreads(j) -> np.ndarray:
 
 def mc_m1(seed: int = 0, sw2_scale: float = 1.0) -> Measured:
     """tr(J_L J_Lᵀ)/N over the networks: tanh on the edge of chaos (q* = 0.05), Gaussian weights."""
-    return mean_and_error(run("tanh", "gaussian", seed, sw2_scale=sw2_scale).mean_sq[:, -1])
+    return Measured.mean_of(run("tanh", "gaussian", seed, sw2_scale=sw2_scale).mean_sq[:, -1])
 
 
 def theory_m1(depth: int = L) -> float:
@@ -143,7 +138,7 @@ def theory_m1(depth: int = L) -> float:
 
 def mc_linear_gauss(seed: int = 0, depth: int = L) -> Measured:
     """E[tr((JJᵀ)²)/N] for a linear Gaussian network of ``depth`` layers (mean of squared singular values squared)."""
-    return mean_and_error((run("identity", "gaussian", seed, depth=depth).singular_sq ** 2).mean(axis=1))
+    return Measured.mean_of((run("identity", "gaussian", seed, depth=depth).singular_sq ** 2).mean(axis=1))
 
 
 def linear_recursion(n: int = N, depth: int = L) -> float:
@@ -162,9 +157,9 @@ def lin_spread(weights: str = "orthogonal") -> float:
 def mc_tanh_spread(seed: int = 0, weights: str = "orthogonal") -> Measured:
     """The relative spread of JJᵀ's spectrum, tanh at q* = 0.05, Richardson-extrapolated in the width:
     2 S(N) − S(N/2) (S the mean over networks; the two ensembles independent), error √(4 se_N² + se_{N/2}²)."""
-    full = mean_and_error(spreads(run("tanh", weights, seed)))
-    half = mean_and_error(spreads(run("tanh", weights, seed + HALF_SEED, width=N // 2)))
-    return Measured(2 * full.value - half.value, float(np.hypot(2 * full.stderr, half.stderr)))
+    full = Measured.mean_of(spreads(run("tanh", weights, seed)))
+    half = Measured.mean_of(spreads(run("tanh", weights, seed + HALF_SEED, width=N // 2)))
+    return Measured.combine([2, -1], [full, half])
 
 
 def free_spread(weights: str, depth: int = L) -> float:
@@ -265,7 +260,7 @@ def draw_figure(depths: tuple[int, ...] = (2, 4, 8, 16), ensemble: int = 10):
     ax[0].legend()
     grid = np.arange(1, max(depths) + 1)
     for w, color in (("orthogonal", "C0"), ("gaussian", "C1")):
-        vals = [mean_and_error(spreads(run("tanh", w, depth=d, ensemble=ensemble))) for d in depths]
+        vals = [Measured.mean_of(spreads(run("tanh", w, depth=d, ensemble=ensemble))) for d in depths]
         m, e = np.array([(v.value, v.stderr) for v in vals]).T
         ax[1].errorbar(depths, m, e, fmt="o", color=color, label=f"MC {w}")
         ax[1].plot(grid, [free_spread(w, int(d)) for d in grid], "-", color=color, label=f"theory {w}")

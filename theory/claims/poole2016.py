@@ -215,7 +215,7 @@ def mc_dynamics(seed: int = 0, w2_scale: float = 1.0) -> Measured:
     fwd = forward(spec, X, progress=False, fast=True)
     comps = [measure_c(spec, X, fwd), measure_q(spec, X, fwd)]
     keep = slice(0, MC_DEPTH)
-    return Measured(np.concatenate([m.measured[keep] for m in comps]), np.concatenate([m.stderr[keep] for m in comps]))
+    return Measured.join([Measured.of(m, keep) for m in comps])
 
 
 def mc_theory() -> np.ndarray:

@@ -261,8 +261,7 @@ def mc_clipped(seed: int = 0, sw2_scale: float = 1.0) -> Measured:
 
     spec, x, fwd = mc_run("crelu_tau_m", seed, sw2_scale, tau=tau_85(), m=MC_CLIP)
     c = measure_q(spec, x, fwd)
-    idx = list(MC_LAYERS)
-    return Measured(c.measured[idx], c.stderr[idx])
+    return Measured.of(c, list(MC_LAYERS))
 
 
 def finite_width_shift(m: float = MC_CLIP, depth: int = MC_DEPTH, width: int = MC_WIDTH) -> tuple[np.ndarray, np.ndarray]:

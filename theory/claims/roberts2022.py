@@ -296,16 +296,15 @@ def mc_kurtosis(seed: int = 0, slopes: tuple[float, ...] = MC_SLOPES) -> tuple[M
     ``kurtosis_theory``."""
     from theory.montecarlo import NetworkSpec, forward, measure_kurtosis
 
-    vals, errs, lo = [], [], []
+    parts, lo = [], []
     X = np.ones((1, 8))
     for k, a in enumerate(slopes):
         spec = NetworkSpec(scale_invariant(a), MC_WIDTH, MC_DEPTH, 1 / A2(a), 0.0, ensemble=MC_NETWORKS,
                            dtype="float64", seed=1000 * seed + k + 1, outputs=MC_WIDTH)
         c = measure_kurtosis(spec, X, forward(spec, X, progress=False, fast=True))
-        vals.append(c.measured)
-        errs.append(c.stderr)
+        parts.append(Measured.of(c))
         lo.append(c.theory)
-    return Measured(np.ravel(vals), np.ravel(errs)), np.ravel(lo)
+    return Measured.join(parts), np.ravel(lo)
 
 
 def mc_measured(seed: int = 0, slopes: tuple[float, ...] = MC_SLOPES) -> Measured:

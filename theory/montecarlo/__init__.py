@@ -4,7 +4,7 @@ infinite-width theory with a standard error. JAX is imported only when a run sta
 from .backend import JaxMissingError, device_name
 from .backward import Gradients, gradients
 from .jacobian import Jacobians, jacobians, square_input
-from .compare import Comparison, mean_and_error, plot_comparisons
+from .compare import Comparison, hall_z, mean_and_error, plot_comparisons, skew_of_mean
 from .ensemble import Forward, forward
 from .measure import (gradient_theory, kurtosis_theory, layer_variances, mean_shift_theory, measure_c, measure_grad,
                       measure_jacobian, measure_jacobian_spread, measure_kurtosis, measure_nngp, measure_ntk, measure_q,
@@ -27,6 +27,6 @@ def measure(name: str, spec: NetworkSpec, X, run: Forward | Gradients | Jacobian
 
 
 __all__ = ["JACOBIAN", "Jacobians", "jacobians", "square_input", "measure_jacobian", "measure_jacobian_spread", "BACKWARD", "Comparison", "Forward", "Gradients", "JaxMissingError", "MEASUREMENTS", "NetworkSpec", "chunk_size",
-           "device_name", "forward", "gradients", "gradient_theory", "kurtosis_theory", "layer_variances", "mean_and_error",
+           "device_name", "forward", "gradients", "gradient_theory", "hall_z", "kurtosis_theory", "layer_variances", "mean_and_error",
            "mean_shift_theory", "measure", "measure_c", "measure_grad", "measure_kurtosis", "measure_nngp", "measure_ntk", "measure_q", "measure_qvar", "memory_bytes",
-           "plot_comparisons", "fit_power", "fit_slope", "kernel_deviation_sweep", "vertex", "width_sweep"]
+           "plot_comparisons", "fit_power", "fit_slope", "kernel_deviation_sweep", "skew_of_mean", "vertex", "width_sweep"]

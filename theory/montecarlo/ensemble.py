@@ -77,11 +77,27 @@ def _gaussian_given_gram(key, g, n_out: int, sigma_w, sigma_b, dtype):
     return (jax.random.normal(key, (n_out, g.shape[0]), dtype=dtype) @ root.T).T
 
 
+def _orthogonal_given_inputs(key, g, n_out: int, sigma_w, dtype):
+    """The exact law of σ_w W gᵀ for scaled Haar W (``_weights``: W = √(m/n_in) H[:n_out, :n_in], H Haar
+    on O(m), m = max(n_out, n_in)) given the layer's inputs g (B × n_in), without the m × m matrix. With
+    gᵀ = U R (QR, U: n_in × k orthonormal, k = min(n_in, B)), W gᵀ = √(m/n_in) (H [U; 0])[:n_out] R, and H [U; 0]
+    is a uniformly random m × k orthonormal frame whatever U is (Haar invariance; U depends on g only), drawn
+    as the sign-fixed Q of a Gaussian m × k matrix (Mezzadri 2007). O(N B²) instead of O(N³) per layer; the
+    returned (B × n_out) pre-activations have the law of the explicit route's (not its numbers)."""
+    jax, jnp = jax_modules()
+    n_in = g.shape[-1]
+    m = max(n_out, n_in)
+    _, R = jnp.linalg.qr(g.T)
+    Q, S = jnp.linalg.qr(jax.random.normal(key, (m, R.shape[0]), dtype=dtype))
+    frame = Q * jnp.where(jnp.diagonal(S) < 0, -1.0, 1.0).astype(dtype)
+    return (sigma_w * jnp.sqrt(jnp.asarray(m / n_in, dtype)) * frame[:n_out] @ R).T
+
+
 @lru_cache(maxsize=64)
 def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str, fast: bool):
     """Jitted, vmapped over networks: (keys, inputs of the layer, σ_w, σ_b) → (h, gram, fourth); the
-    inputs are x (first layer) or h^{l−1}, to which φ is applied here. ``fast``: no weights, the
-    pre-activations drawn from their exact conditional law (Gaussian weights only)."""
+    inputs are x (first layer) or h^{l−1}, to which φ is applied here. ``fast``: no weight matrices, the
+    pre-activations drawn from their exact conditional law given the layer's inputs (Gaussian or orthogonal)."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, probs = _activation(act)
@@ -89,7 +105,9 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     def one(key, prev, prev_types, sigma_w, sigma_b):
         kw, kb, kt = jax.random.split(key, 3)
         g = prev if first else apply(prev, prev_types)
-        if fast:
+        if fast and orthogonal:
+            h = _orthogonal_given_inputs(kw, g, n_out, sigma_w, dtype) + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
+        elif fast:
             h = _gaussian_given_gram(kw, g, n_out, sigma_w, sigma_b, dtype)
         else:
             h = sigma_w * g @ _weights(kw, n_out, n_in, orthogonal, dtype).T + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
@@ -162,11 +180,9 @@ def layer_keys(keys, l: int):
 
 def forward(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None, fast: bool = False) -> Forward:
     """Run the ensemble on the inputs X (B × d), ``chunk`` networks at a time (default: as many as
-    the memory limit allows); see ``Forward``. ``fast`` (Gaussian weights): draw each layer's
-    pre-activations from their exact law given the previous layer (``_gaussian_given_gram``) instead of
-    drawing weights; the forward statistics have the same distribution (not the same numbers)."""
-    if fast and spec.weights != "gaussian":
-        raise ValueError("the fast path samples the exact law of Gaussian weights; orthogonal weights need explicit matrices (fast=False)")
+    the memory limit allows); see ``Forward``. ``fast``: draw each layer's pre-activations from their exact
+    law given the previous layer (``_gaussian_given_gram``, ``_orthogonal_given_inputs``) instead of drawing
+    weight matrices; the forward statistics have the same distribution (not the same numbers)."""
     X = check_inputs(X)
 
     def work(keys, tick):

@@ -38,7 +38,7 @@ import numpy as np
 from signalprop import gaussian_moment, iterate_maps
 from signalprop.maps import chi1, length_map_slope
 
-from .compare import Comparison, delta_method, mean_and_error
+from .compare import Comparison, delta_method, mean_error_skew
 from .backward import Gradients
 from .jacobian import Jacobians, square_input
 from .ensemble import Forward
@@ -60,8 +60,8 @@ def _layers(spec: NetworkSpec) -> np.ndarray:
 
 def measure_q(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     """q^l of the first input (see the module docstring)."""
-    measured, stderr = mean_and_error(fwd.gram[:, :, 0, 0])
-    return Comparison("q (pre-activation variance)", _layers(spec), measured, stderr, layer_variances(spec, X)[0])
+    measured, stderr, skew = mean_error_skew(fwd.gram[:, :, 0, 0])
+    return Comparison("q (pre-activation variance)", _layers(spec), measured, stderr, layer_variances(spec, X)[0], skew=skew)
 
 
 def measure_c(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
@@ -75,8 +75,8 @@ def measure_c(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     m12, m11, m22 = samples.mean(axis=0)
     measured = m12 / np.sqrt(m11 * m22)
     gradient = np.stack([1 / np.sqrt(m11 * m22), -measured / (2 * m11), -measured / (2 * m22)])
-    stderr = delta_method(samples, measured, gradient)
-    return Comparison("c (correlation of two inputs)", _layers(spec), measured, stderr, layer_variances(spec, X)[2])
+    stderr, skew = delta_method(samples, gradient)
+    return Comparison("c (correlation of two inputs)", _layers(spec), measured, stderr, layer_variances(spec, X)[2], skew=skew)
 
 
 def vertex(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
@@ -116,9 +116,9 @@ def measure_kurtosis(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparis
     m2, m4 = fwd.gram[:, :, 0, 0], fwd.fourth[:, :, 0]
     a2, a4 = m2.mean(axis=0), m4.mean(axis=0)
     measured = a4 / a2**2 - 3
-    stderr = delta_method(np.stack([m2, m4], axis=1), measured, np.stack([-2 * a4 / a2**3, 1 / a2**2]))
+    stderr, skew = delta_method(np.stack([m2, m4], axis=1), np.stack([-2 * a4 / a2**3, 1 / a2**2]))
     theory = kurtosis_theory(spec, layer_variances(spec, X)[0]) if spec.weights == "gaussian" else np.full(spec.depth + 1, np.nan)
-    return Comparison("excess kurtosis of h", _layers(spec), measured, stderr, theory,
+    return Comparison("excess kurtosis of h", _layers(spec), measured, stderr, theory, skew=skew,
                       notes={} if spec.weights == "gaussian" else {"theory": "Gaussian weights only"})
 
 
@@ -130,9 +130,9 @@ def gradient_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
 
 def measure_grad(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Comparison:
     """E‖∂f/∂h^l(x_1)‖² per hidden layer over networks (see the module docstring)."""
-    measured, stderr = mean_and_error(grads.norms[:, :, 0])
+    measured, stderr, skew = mean_error_skew(grads.norms[:, :, 0])
     return Comparison("gradient second moment |df/dh|^2", np.arange(spec.depth), measured, stderr,
-                      gradient_theory(spec, layer_variances(spec, X)[0]))
+                      gradient_theory(spec, layer_variances(spec, X)[0]), skew=skew)
 
 
 def _pairs(B: int) -> tuple[np.ndarray, np.ndarray]:
@@ -144,9 +144,9 @@ def measure_nngp(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     from ntk import nngp
 
     a, b = _pairs(X.shape[0])
-    measured, stderr = mean_and_error(fwd.gram[:, spec.depth][:, a, b])
+    measured, stderr, skew = mean_error_skew(fwd.gram[:, spec.depth][:, a, b])
     theory = nngp(spec.act, X, depth=spec.depth, sigma_w2=spec.sigma_w2, sigma_b2=spec.sigma_b2)[a, b]
-    return Comparison("NNGP: readout covariance per input pair", np.arange(len(a)), measured, stderr, theory,
+    return Comparison("NNGP: readout covariance per input pair", np.arange(len(a)), measured, stderr, theory, skew=skew,
                       index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist()})
 
 
@@ -156,7 +156,7 @@ def measure_ntk(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Compariso
     from ntk import ntk
 
     a, b = _pairs(X.shape[0])
-    measured, stderr = mean_and_error(grads.ntk[:, a, b])
+    measured, stderr, skew = mean_error_skew(grads.ntk[:, a, b])
     if spec.parameterization == "standard" and len(set(spec.widths)) > 1:
         theory, notes = np.full(len(a), np.nan), {"theory": "standard parameterization: equal hidden widths only"}
     else:
@@ -164,7 +164,7 @@ def measure_ntk(spec: NetworkSpec, X: np.ndarray, grads: Gradients) -> Compariso
                      parameterization=spec.parameterization, width=spec.widths[0])[a, b]
         notes = {}
     return Comparison(f"NTK ({spec.parameterization} parameterization) per input pair", np.arange(len(a)), measured, stderr,
-                      theory, index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist(), **notes})
+                      theory, index_name="pair", notes={"pairs": np.column_stack([a, b]).tolist(), **notes}, skew=skew)
 
 
 def measure_qvar(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
@@ -175,28 +175,30 @@ def measure_qvar(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     scale = e / (e - 1)
     measured = scale * (m2 - m1 * m1) / (m1 * m1)
     gradient = np.stack([scale * (-2 * m2 / m1**3), scale / (m1 * m1)])
-    stderr = delta_method(np.stack([q, q * q], axis=1), measured, gradient)
+    stderr, skew = delta_method(np.stack([q, q * q], axis=1), gradient)
     if spec.weights == "gaussian":
         mf = layer_variances(spec, X)[0]
         widths = np.array(spec.widths + (spec.outputs,), dtype=np.float64)
         theory, notes = (vertex(spec, mf) + 2 * mf**2 / widths) / mf**2, {}
     else:
         theory, notes = np.full(spec.depth + 1, np.nan), {"theory": "Gaussian weights only"}
-    return Comparison("relative variance of q across networks", _layers(spec), measured, stderr, theory, notes=notes)
+    return Comparison("relative variance of q across networks", _layers(spec), measured, stderr, theory, notes=notes, skew=skew)
 
 
 def measure_jacobian(spec: NetworkSpec, X: np.ndarray, jac: Jacobians) -> Comparison:
     """Mean squared singular value per layer against Π χ (the input is ``square_input``; X is unused)."""
-    measured, stderr = mean_and_error(jac.mean_sq)
+    measured, stderr, skew = mean_error_skew(jac.mean_sq)
     q = layer_variances(spec, square_input(spec))[0]
     chis = np.array([float(chi1(spec.act, q[k], spec.sigma_w2)) for k in range(spec.depth)])
-    return Comparison("mean squared singular value of the Jacobian", np.arange(spec.depth), measured, stderr, np.cumprod(chis))
+    return Comparison("mean squared singular value of the Jacobian", np.arange(spec.depth), measured, stderr, np.cumprod(chis),
+                      skew=skew)
 
 
 def measure_jacobian_spread(spec: NetworkSpec, X: np.ndarray, jac: Jacobians) -> Comparison:
     """Var/mean² of J_L's squared singular values, averaged over networks (measured only)."""
     s = jac.singular_sq
     spread = s.var(axis=1) / s.mean(axis=1) ** 2
-    measured, stderr = mean_and_error(spread)
+    measured, stderr, skew = mean_error_skew(spread)
     return Comparison("spread of the squared singular values (var/mean^2, last layer)", np.array([spec.depth - 1]),
-                      np.atleast_1d(measured), np.atleast_1d(stderr), np.array([np.nan]), notes={"theory": "measured only"})
+                      np.atleast_1d(measured), np.atleast_1d(stderr), np.array([np.nan]), notes={"theory": "measured only"},
+                      skew=np.atleast_1d(skew))
