@@ -10,7 +10,7 @@ from typing import Iterable
 
 import numpy as np
 
-from ..montecarlo.compare import hall_z, z_score
+from ..montecarlo.compare import judged_z, z_score
 from .claim import Claim, Measured
 from .false_failures import current
 
@@ -60,7 +60,7 @@ def _error(mode: str, computed: np.ndarray, reference: np.ndarray, stderr: np.nd
         return float(np.max(np.abs(diff)))
     if mode == "sigmas":
         z = z_score(diff, stderr)
-        return float(np.max(np.abs(z if skew is None else hall_z(z, skew))))
+        return float(np.max(np.abs(judged_z(z, skew))))
     if mode == "at_least":
         return float(np.max(-diff))
     return float(np.max(diff))  # at_most

@@ -53,7 +53,7 @@ class Paper:
 class Measured:
     """A Monte-Carlo estimate: ``value`` ± ``stderr`` (arrays of the same shape, or scalars) and, when known, the
     skewness γ/√n of its sampling distribution (``theory.montecarlo.compare.skew_of_mean``), which the judge
-    removes from the z-score (``hall_z``)."""
+    removes from the z-score where that widens the bound (``judged_z``)."""
 
     value: float | np.ndarray
     stderr: float | np.ndarray
@@ -142,7 +142,7 @@ def mc_sigmas(components: int, samples: int, false_rate: float = 1e-4, extra: st
     z = float(t.isf(false_rate / (2 * components), samples - 1))
     reason = (f"max over {components} component{'s' * (components > 1)} of |z|, Student t with {samples - 1} d.o.f. and "
               f"Bonferroni: a correct claim fails in ≤ {false_rate:g} of runs if the per-network values are Gaussian "
-              f"(z corrected for their skewness where it is measured, Hall 1992)"
+              f"(z corrected for their skewness where it is measured and the correction widens the bound, Hall 1992)"
               + (f"; {extra}" if extra else ""))
     return Tolerance(round(z, 2), "sigmas", reason)
 

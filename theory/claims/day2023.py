@@ -191,13 +191,14 @@ def linear_orthogonal(weights: str = "orthogonal") -> np.ndarray:
 
 
 SAME_SEED = "(same width, depth and seed)"
-ORTHOGONAL_SEEDS = "0 … 2 (one orthogonal run takes 2–10 min on 2 shared cores)"
 
 
-def mc_notes(z: str, more: str = "", seeds: str = "0 … 5") -> str:
-    """A Monte-Carlo claim's notes: the source caveat, ``more``, the z of a handful of seeds checked in the session
-    (``seeded(s)`` judged) (the false-failure rate over many seeds is recorded in false_failures.json)."""
-    return " ".join(filter(None, (NOT_READ, more, f"Session check, max |z| at seeds {seeds}: {z}.")))
+def mc_notes(more: str = "") -> str:
+    """A Monte-Carlo claim's notes: the source caveat and ``more`` (the false-failure rate over 200 seeds is
+    recorded in false_failures.json and shown beside the notes)."""
+    return " ".join(filter(None, (NOT_READ, more)))
+
+
 CLAIMS = [
     Claim("day2023.gaussian_linear_growth", PAPER, WHERE,
           "With Gaussian weights at criticality (tanh, C_W = 1, C_b = 0) the leading-order excess kurtosis of the "
@@ -216,7 +217,7 @@ CLAIMS = [
               "finite-width bias modelled: the recursion keeps the O(1/N²) terms, and its remainder against 2·10⁵ "
               "exact-law chains is ≤ 1e-3 ≤ 0.04 s.e. (s.e. 0.03 … 0.08; the leading order alone is 0.010 low at layer "
               "23); " + TAILS)), "mc",
-          notes=mc_notes("0.76, 1.70, 1.22, 2.02, 1.10, 1.26", "GPU setting: width 1024, depth 200, 10⁴ networks."),
+          notes=mc_notes("GPU setting: width 1024, depth 200, 10⁴ networks."),
           provenance="simulation_vs_theory", seeded=partial(mc, "kurtosis"), mutant=partial(mc, "kurtosis", 0, "orthogonal"),
           mutation="orthogonal weights instead of Gaussian " + SAME_SEED),
     Claim("day2023.mc_gaussian_qvar", PAPER, WHERE,
@@ -227,7 +228,7 @@ CLAIMS = [
           mc_sigmas(len(MC_LAYERS), MC_ENSEMBLE, extra=(
               "finite-width bias modelled to O(1/N²); the remainder against 2·10⁵ exact-law chains is ≤ 5e-4 ≤ 0.1 s.e. "
               "(s.e. 0.002 … 0.016; the leading order alone is 0.005 low at layer 23, 0.3 s.e.); " + TAILS)), "mc",
-          notes=mc_notes("1.16, 0.94, 2.92, 2.65, 1.77, 0.95"), provenance="simulation_vs_theory", seeded=partial(mc, "qvar"),
+          notes=mc_notes(), provenance="simulation_vs_theory", seeded=partial(mc, "qvar"),
           mutant=partial(mc, "qvar", 0, "orthogonal"), mutation="orthogonal weights instead of Gaussian " + SAME_SEED),
     Claim("day2023.mc_orthogonal_kurtosis", PAPER, WHERE,
           "With orthogonal weights the tanh preactivations' excess kurtosis does not grow with depth: at layers 1, 8, 16, 23 "
@@ -238,7 +239,7 @@ CLAIMS = [
           mc_sigmas(len(MC_LAYERS), MC_ENSEMBLE, extra=(
               "the sphere factor 3N/(N + 2) is exact and the radius term is modelled; the recursion's remainder against "
               "10⁵ exact-law chains is ≤ 1.1e-4 ≤ 0.01 s.e. (s.e. ≈ 0.03); " + TAILS)), "mc",
-          notes=mc_notes("0.38, 2.37, 2.23", seeds=ORTHOGONAL_SEEDS), provenance="simulation_vs_theory",
+          notes=mc_notes(), provenance="simulation_vs_theory",
           seeded=lambda seed: mc("kurtosis", seed, "orthogonal"), mutant=partial(mc, "kurtosis", 0, "gaussian"),
           mutation="Gaussian weights instead of orthogonal " + SAME_SEED),
     Claim("day2023.orthogonal_qvar_flat", PAPER, WHERE,
@@ -251,9 +252,8 @@ CLAIMS = [
               "the recursion's remainder in r (3.3e-5, half a standard error of one layer's r) is the same at layers 8 "
               "and 23 within the exact-law chains' ±4e-6, so it cancels in the change: ≤ 1e-5 ≤ 0.15 s.e. (s.e. ≈ 1e-4); "
               + TAILS)), "mc",
-          notes=mc_notes("1.08, 0.88, 0.77, all of one sign (measured change above the recursion's): not "
-                         "significant over three seeds but worth watching", "The change is compared rather than r_l itself "
-                         "because the leading order's remainder in r_l is half a standard error.", ORTHOGONAL_SEEDS),
+          notes=mc_notes("The change is compared rather than r_l itself because the leading order's remainder in r_l is "
+                         "half a standard error."),
           provenance="simulation_vs_theory", seeded=qvar_change, mutant=partial(qvar_change, 0, "gaussian"),
           mutation="Gaussian weights instead of orthogonal " + SAME_SEED),
     Claim("day2023.linear_gaussian_exact", PAPER, "Deep linear networks (exact; the abstract's Gaussian linear growth)",
@@ -262,7 +262,7 @@ CLAIMS = [
           partial(linear_gaussian, 0), lambda: (1 + 2 / LIN_WIDTH) ** (np.array(LIN_LAYERS) + 1.0) - 1,
           "(1 + 2/N)^{l+1} − 1 (derived here: a product of independent χ²_N/N)",
           mc_sigmas(len(LIN_LAYERS), LIN_ENSEMBLE, extra="no finite-width bias: the formula is exact at every N; " + TAILS),
-          "mc", notes=mc_notes("1.26, 1.52, 0.44, 1.05, 2.07, 1.45"), provenance="simulation_vs_theory", seeded=linear_gaussian,
+          "mc", notes=mc_notes(), provenance="simulation_vs_theory", seeded=linear_gaussian,
           mutant=partial(linear_gaussian, 0, LIN_WIDTH // 2),
           mutation=f"width {LIN_WIDTH // 2} instead of {LIN_WIDTH} (the reference keeps N = {LIN_WIDTH})"),
     Claim("day2023.linear_orthogonal_exact", PAPER, "Deep linear networks (exact: orthogonal W preserves ‖h‖)",

@@ -13,7 +13,7 @@ from .claim import Claim
 
 PATH = Path(__file__).with_name("false_failures.json")
 MIN_SEEDS = 200
-JUDGE = "max |z| over components, Student t + Bonferroni, z corrected for skewness (Hall 1992)"
+JUDGE = "max |z| over components, Student t + Bonferroni, z corrected for skewness where that shrinks it (Hall 1992)"
 
 
 def recorded() -> dict[str, dict]:
