@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from symbolic import GatedUnit
+
 from .closed_forms import ErfAffine, GaussianExponentials, Polynomial, RectifiedMonomials, closed_form
 
 
@@ -75,13 +77,22 @@ def stax_activation(act, numerical: int | None = None):
 def stax_network(act, depth: int, sigma_w2: float, sigma_b2: float, parameterization: str = "ntk",
                  width: int = 1, numerical: int | None = None):
     """(init_fn, apply_fn, kernel_fn) of Dense → (φ → Dense) × depth; None if neural-tangents has no
-    analytic layer for φ and ``numerical`` is not given."""
+    analytic layer for φ and ``numerical`` is not given. A gated unit φ(u)·ψ(v) is, per layer,
+    FanOut(2) → parallel(Dense → φ, Dense → ψ) → FanInProd (two independent weight matrices and biases),
+    then the readout Dense."""
     stax = _stax()
+    w, b = math.sqrt(sigma_w2), math.sqrt(sigma_b2)
+    dense = lambda: stax.Dense(width, W_std=w, b_std=b, parameterization=parameterization)  # noqa: E731
+    if isinstance(act, GatedUnit):
+        gate, value = stax_activation(act.gate, numerical), stax_activation(act.value, numerical)
+        if gate is None or value is None:
+            return None
+        block = stax.serial(stax.FanOut(2), stax.parallel(stax.serial(dense(), gate), stax.serial(dense(), value)),
+                            stax.FanInProd())
+        return stax.serial(*[block] * depth, dense())
     layer = stax_activation(act, numerical)
     if layer is None:
         return None
-    w, b = math.sqrt(sigma_w2), math.sqrt(sigma_b2)
-    dense = lambda: stax.Dense(width, W_std=w, b_std=b, parameterization=parameterization)  # noqa: E731
     return stax.serial(dense(), *[stax.serial(layer, dense()) for _ in range(depth)])
 
 

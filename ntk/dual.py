@@ -15,6 +15,10 @@ Routes, in order:
 
 A discontinuous φ (sign, step) has Dirac masses in φ', so K̇ is infinite at c = 1 and the NTK does not
 exist: ``NoTangentKernelError``.
+
+A gated unit g = φ(u)·ψ(v) (u, v independent with the same covariance; ``signalprop.laws``) composes from its
+components' duals: K = K_φ K_ψ and K̇ = K̇_φ K_ψ + K_φ K̇_ψ (both branches' weights feed the NTK), so each factor
+keeps its own route and accuracy; a mixture holding gated units averages the units' duals.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from tqdm import tqdm
 from signalprop import QuadratureError, bivariate_moment, gaussian_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
-from signalprop.mixing import components
+from signalprop.mixing import Mixture, components
+from symbolic import GatedUnit
 
 from . import mehler
 from .closed_forms import angle, angles, closed_form, correlation
@@ -57,6 +62,34 @@ def check_derivative(act) -> None:
             "the NNGP does (use nngp), or choose a continuous activation")
 
 
+def _composite(act) -> list | None:
+    """[(unit, weight), …] when ``act`` is a gated unit or a mixture holding one, for which the duals below are
+    composed (``_gated`` on one unit, the weighted sum over a mixture); None for element-wise activations and their
+    mixtures (the engines of this module)."""
+    if isinstance(act, GatedUnit):
+        return [(act, 1.0)]
+    if isinstance(act, Mixture) and any(isinstance(a, GatedUnit) for a, _ in act.components()):
+        return act.components()
+    return None
+
+
+def _gated(unit: GatedUnit, kernel, derivative: bool):
+    """(K, K̇ or None) of a gated unit from ``kernel(component) -> (K, K̇ or None)``: K_φ K_ψ, K̇_φ K_ψ + K_φ K̇_ψ."""
+    (ka, da), (kb, db) = kernel(unit.gate), kernel(unit.value)
+    return ka * kb, (da * kb + ka * db if derivative else None)
+
+
+def _composed(parts: list, kernel, derivative: bool):
+    """Σ_i w_i (K, K̇) of the units in ``parts``: a gated unit by ``_gated``, an element-wise one by ``kernel``."""
+    total, dtotal = 0.0, (0.0 if derivative else None)
+    for unit, w in parts:
+        k, d = _gated(unit, kernel, derivative) if isinstance(unit, GatedUnit) else kernel(unit)
+        total = total + w * k
+        if derivative:
+            dtotal = dtotal + w * d
+    return total, dtotal
+
+
 def _family(act, derivative: bool):
     """The closed-form family of φ's dual (of φ''s with ``derivative``), or None."""
     family = closed_form(act)
@@ -64,7 +97,12 @@ def _family(act, derivative: bool):
 
 
 def method(act, derivative: bool = False) -> str:
-    """How ``dual`` computes this activation's kernel: the closed form's name or "numerical"."""
+    """How ``dual`` computes this activation's kernel: the closed form's name or "numerical" (a gated unit: its two
+    factors', joined by " x ")."""
+    parts = _composite(act)
+    if parts is not None:
+        return " + ".join(sorted({f"{method(u.gate, derivative)} x {method(u.value, derivative)}" if isinstance(u, GatedUnit)
+                                  else method(u, derivative) for u, _ in parts}))
     families = (_family(a, derivative) for a, _ in components(act))
     return " + ".join(sorted({f.name if f is not None else "numerical" for f in families}))
 
@@ -199,6 +237,13 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
         raise ValueError("the variances q1, q2 must be > 0 (a zero-norm input with sigma_b2 = 0 has no correlation)")
     if derivative:
         check_derivative(act)
+    parts = _composite(act)
+    if parts is not None:  # K of the units; K̇ of a gated unit needs its factors' K and K̇
+        def kernel(a):
+            return dual(a, q1, q2, k, False, progress), (dual(a, q1, q2, k, True, progress) if derivative else None)
+
+        value, dvalue = _composed(parts, kernel, derivative)
+        return dvalue if derivative else value
     total = np.zeros(q1.shape)
     for a, w in components(act):
         family = _family(a, derivative)
@@ -212,6 +257,9 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
 def second_moment(act, q: np.ndarray) -> np.ndarray:
     """E[φ(√q z)²] per variance q (the diagonal of K): closed forms, else the 1-D engine (interpolated
     in ln q for many variances, as on the diagonal of ``dual_matrices``)."""
+    parts = _composite(act)
+    if parts is not None:
+        return _composed(parts, lambda a: (second_moment(a, q), None), False)[0]
     distinct, index = np.unique(q, return_inverse=True)  # e.g. inputs on a sphere: one variance
     total = np.zeros(distinct.shape)
     for a, w in components(act):
@@ -230,6 +278,10 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     Mehler's series per input, the 2-D engine on the entries whose tail estimate it cannot bring below 1e-13."""
     if derivative:
         check_derivative(act)
+    parts = _composite(act)
+    if parts is not None:
+        return _composed(parts, lambda a: dual_matrices(a, qa, qb, k, symmetric, derivative, block, progress, mirror),
+                         derivative)
     orders = (False, True) if derivative else (False,)
     shared = qa.size + qb.size > TABLE_DEGREES[0] and common_variance(qa, qb)
     jobs = [(a, w, o, _family(a, order)) for a, w in components(act) for o, order in enumerate(orders)]

@@ -4,7 +4,7 @@ of (q^l, c^l) for two inputs (Poole et al. 2016, eqs. 4–5; Schoenholz et al. 2
   C(c)  = (σ_w² E[φ(u1) φ(u2)] + σ_b²)/q*,   (u1, u2) ~ N(0, q*[[1, c], [c, 1]])
   χ_c   = C'(c) = σ_w² E[φ'(u1) φ'(u2)]       (Price's theorem; χ_c(1) = χ_1)
   c*    : C(c*) = c*;  c* = 1 when χ_1 ≤ 1, else the unique root in [0, 1) (C is convex on [0, 1]:
-          a power series in c with non-negative coefficients, Mehler)
+          a power series in c with non-negative coefficients, Mehler; for a gated unit a product of two such)
   ξ_c   = −1/ln|χ_c(c*)|
 
 For a discontinuous φ (jumps J_i at b_i) φ' carries Dirac terms J_i δ(x − b_i); E[φ'(u1) φ'(u2)]
@@ -19,10 +19,9 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-from .bivariate import bivariate_moment, check_correlation
+from .bivariate import check_correlation
 from .dual_table import mean_slope_nodes
-from .gaussian import growth_rates, integrate_gaussian
-from .mixing import averaged
+from .laws import layer_law
 from .maps import _check_variances, depth_scale, dirac_jumps as _dirac_jumps, length_map
 
 _PROBES = 13  # c = 1 − 8^−k probed when bracketing c* (down to 1 − c ≈ 1.8e-12)
@@ -32,44 +31,14 @@ def correlation_map(act, c, sigma_w2: float, sigma_b2: float, q_star: float):
     """C(c) = (σ_w² E[φ(u1)φ(u2)] + σ_b²)/q* with Var u1 = Var u2 = q* (vectorized over c)."""
     _check_variances(sigma_w2, sigma_b2)
     ca = check_correlation(c)
-    return (sigma_w2 * bivariate_moment(act, q_star, q_star, ca) + sigma_b2) / q_star
-
-
-@averaged
-def _dirac_terms(act, q: float, c: np.ndarray) -> np.ndarray:
-    """The δ parts of E[φ'(u1) φ'(u2)] for a discontinuous φ (0 for continuous φ); needs |c| < 1."""
-    jumps = _dirac_jumps(act)
-    out = np.zeros_like(c)
-    if not jumps:
-        return out
-    d1 = act.numpy(1)
-    rn, rp = growth_rates(act, 1)
-    s2 = q * (1 - c * c)
-    for b, jb in jumps:
-        density = math.exp(-b * b / (2 * q)) / math.sqrt(2 * math.pi * q)
-        # E[δ(u1 − b) φ'(u2)] = p(b) E[φ'(c b + √(q(1 − c²)) z)], twice (the mirror term is equal)
-        cond = np.array([integrate_gaussian(d1, float(v), float(cc * b), act.breakpoints, rn, rp) for v, cc in zip(s2, c)])
-        out += 2 * jb * density * cond
-        for b2, jb2 in jumps:
-            quad = (b * b - 2 * c * b * b2 + b2 * b2) / (2 * q * (1 - c * c))
-            out += jb * jb2 * np.exp(-quad) / (2 * math.pi * q * np.sqrt(1 - c * c))
-    return out
+    return (sigma_w2 * layer_law(act).dual(q_star, q_star, ca) + sigma_b2) / q_star
 
 
 def correlation_map_slope(act, c, sigma_w2: float, q_star: float):
-    """χ_c(c) = C'(c) = σ_w² E[φ'(u1) φ'(u2)] at Var u = q* (vectorized; +inf at c = ±1 for
-    discontinuous φ, where the Dirac terms of φ' meet)."""
-    ca = np.atleast_1d(check_correlation(c))
-    out = np.empty_like(ca)
-    inner = np.abs(ca) < 1
-    if _dirac_jumps(act):
-        out[~inner] = math.inf
-    elif (~inner).any():
-        out[~inner] = bivariate_moment(act, q_star, q_star, ca[~inner], k=(1, 1))
-    if inner.any():
-        out[inner] = bivariate_moment(act, q_star, q_star, ca[inner], k=(1, 1)) + _dirac_terms(act, q_star, ca[inner])
-    out *= sigma_w2
-    return out if np.ndim(c) else float(out[0])
+    """χ_c(c) = C'(c) = σ_w² K̇(q*, q*, c), K̇ = E[φ'(u1) φ'(u2)] for one activation (vectorized; +inf at c = ±1 for
+    discontinuous φ, where the Dirac terms of φ' meet; ``laws``)."""
+    check_correlation(c)
+    return sigma_w2 * layer_law(act).dual_derivative(q_star, q_star, c)
 
 
 def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) -> float:
@@ -107,7 +76,7 @@ def _polish(act, c: float, sigma_w2: float, q: float, steps: int = 4) -> float:
     for _ in range(steps):
         theta = math.acos(c)
         phi, weights = mean_slope_nodes(theta)
-        d1 = bivariate_moment(act, q, q, np.cos(np.append(phi, theta)), k=(1, 1))
+        d1 = layer_law(act).dual_derivative(q, q, np.cos(np.append(phi, theta)))
         s, slope = sigma_w2 * float(d1[:-1] @ weights), sigma_w2 * float(d1[-1])
         if s == slope:
             break
@@ -146,7 +115,7 @@ def iterate_maps(act, q0: float, c0: float, sigma_w2: float, sigma_b2: float, de
         n1, n2 = (float(length_map(act, q, sigma_w2, sigma_b2)) for q in (q1, q2))
         if not (math.isfinite(n1) and math.isfinite(n2)) or min(n1, n2) <= 0:
             raise ValueError(f"q^l leaves (0, inf) after {len(q1s)} layers (q = {n1:.6g}, {n2:.6g})")
-        cov = sigma_w2 * float(bivariate_moment(act, q1, q2, c)) + sigma_b2
+        cov = sigma_w2 * float(layer_law(act).dual(q1, q2, c)) + sigma_b2
         q1s.append(n1)
         q2s.append(n2)
         cs.append(min(1.0, max(-1.0, cov / math.sqrt(n1 * n2))))

@@ -6,15 +6,15 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from .gaussian import gaussian_moment
-from .maps import (TANGENT_RTOL, NoCriticalPointError, _require_continuous, critical_sigma_w2, depth_scale, eoc_parameters,
-                   is_tangent, length_map, length_map_slope)
-from .mixing import origin_slope
+from .laws import layer_law
+from .maps import (TANGENT_RTOL, NoCriticalPointError, OrderedLimit, _require_continuous, chi1, critical_sigma_w2, depth_scale,
+                   eoc_parameters, is_tangent, length_map, length_map_slope, ordered_limit)
 from .universality import universality_class
 
 CONVENTION = (
     "standard parameterization: W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); variances, not standard "
-    "deviations; q* is the fixed point of q -> sigma_w2 E[phi(sqrt(q) z)^2] + sigma_b2"
+    "deviations; q* is the fixed point of q -> sigma_w2 M(q) + sigma_b2, M(q) = E[phi(sqrt(q) z)^2] for one activation, "
+    "E[phi(u)^2] E[psi(v)^2] for a gated unit phi(u) psi(v) (u, v independent, each with the weights and biases above)"
 )
 
 
@@ -23,7 +23,11 @@ class CriticalInit:
     """A point of the edge of chaos: χ_1(q*) = 1 at the fixed point q* of the length map.
 
     ξ_c is infinite there (χ_c = χ_1 = 1); ξ_q = −1/ln|V'(q*)| is finite when |V'(q*)| < 1 (for
-    V'(q*) < 0 the lengths approach q* alternating around it)."""
+    V'(q*) < 0 the lengths approach q* alternating around it). ``length_map_slope`` is V'(q*) and ``stable``
+    whether q* attracts (|V'(q*)| < 1, not tangent): a repelling q* is not an initialization deep networks reach.
+    ``saddle_node`` is where the stable fixed point at this σ_b² vanishes as σ_w² grows (lengths diverge beyond),
+    when it does; ``ordered_limit`` is that point when χ_1 ≤ 1 there: the ordered phase ends in divergence before
+    its fixed point reaches χ_1 = 1 (gated units such as SwiGLU; swish and GELU at small σ_b²)."""
 
     sigma_w2: float
     sigma_b2: float
@@ -31,13 +35,21 @@ class CriticalInit:
     chi1: float
     xi_q: float
     xi_c: float
+    length_map_slope: float = math.nan
+    stable: bool = False
+    saddle_node: OrderedLimit | None = None
     convention: str = CONVENTION
     note: str = ""
 
+    @property
+    def ordered_limit(self) -> OrderedLimit | None:
+        return self.saddle_node if self.saddle_node is not None and self.saddle_node.chi1 <= 1 + TANGENT_RTOL else None
+
     def as_dict(self) -> dict:
         d = asdict(self)
-        for key in ("xi_q", "xi_c"):
+        for key in ("xi_q", "xi_c", "length_map_slope"):
             d[key] = d[key] if math.isfinite(d[key]) else None
+        d["ordered_limit"] = None if self.ordered_limit is None else self.ordered_limit.as_dict()
         return d
 
 
@@ -54,8 +66,9 @@ def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
     else:
         q = 1e-6
         side = "attracts" if float(length_map(act, q, w2, 0.0)) < q else "repels"
-        note = f"phi has a breakpoint at 0 (no K* = 0 expansion); q* = 0 {side} small q > 0 (V(q) - q at q = 1e-6)"
-    return CriticalInit(w2, 0.0, 0.0, 1.0, math.inf, math.inf, note=note)
+        note = f"no K* = 0 expansion ({cls.reason}); q* = 0 {side} small q > 0 (V(q) - q at q = 1e-6)"
+    attracts = cls.name == "K*=0" or (cls.a1 is None and side == "attracts")
+    return CriticalInit(w2, 0.0, 0.0, 1.0, math.inf, math.inf, 1.0, attracts, ordered_limit(act, 0.0), note=note)
 
 
 def critical_init(act, sigma_b2: float | None = None, q_star: float | None = None) -> CriticalInit:
@@ -90,22 +103,28 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
                     f"the edge of chaos of {act.label} is the single point sigma_b2 = 0, "
                     f"sigma_w2 = 2/(a+^2 + a-^2) = {cls.C_W:.12g} (ReLU-like, scale invariant)"
                 )
-            return CriticalInit(cls.C_W, 0.0, 0.0, 1.0, math.inf, math.inf, note="ReLU-like: critical for every q* (V(q) = q)")
-        zero_at_origin, slope0 = origin_slope(act)
-        if b2 == 0.0 and zero_at_origin and slope0 > 0:
-            return _critical_at_zero(act, cls, 1.0 / slope0)
+            return CriticalInit(cls.C_W, 0.0, 0.0, 1.0, math.inf, math.inf, 1.0, False,
+                                note="ReLU-like: critical for every q* (V(q) = q: marginal, lengths stay where they start)")
+        origin = layer_law(act).origin()
+        if b2 == 0.0 and origin.zero and origin.slope > 0:
+            return _critical_at_zero(act, cls, 1.0 / origin.slope)
         w2, q_star = critical_sigma_w2(act, b2)
         note = ""
-    chi = w2 * float(gaussian_moment(act, q_star, k=1, p=2))
+    chi = float(chi1(act, q_star, w2))
     slope = float(length_map_slope(act, q_star, w2))
+    limit = ordered_limit(act, b2)
     if is_tangent(slope):
         note = (f"q* is a tangent (half-stable) fixed point of the length map (V'(q*) = {slope:.12g}, 1 within "
                 f"{TANGENT_RTOL:g}): lengths approach it from one side only, polynomially, so xi_q is infinite "
-                "(Price et al. 2024 for shifted ReLUs)")
-        return CriticalInit(w2, b2, q_star, chi, math.inf, math.inf, note=note)
+                "(Price et al. 2024 for shifted ReLUs; a saddle-node of the length map: larger sigma_w2 diverges)")
+        return CriticalInit(w2, b2, q_star, chi, math.inf, math.inf, slope, False, limit, note=note)
     if slope > 1.0:
         note = (f"q* is an unstable fixed point of the length map (V'(q*) = {slope:.6g} > 1): "
                 "lengths drift away from it, so xi_q is undefined")
+        if limit is not None and limit.chi1 < 1:
+            note += (f"; the stable fixed point below it has chi_1 < 1 and vanishes at sigma_w2 = {limit.sigma_w2:.10g} "
+                     f"(q* = {limit.q_star:.6g}, chi_1 = {limit.chi1:.6g}): the ordered phase ends there, beyond it the "
+                     "lengths diverge (ordered_limit)")
     elif slope < 0.0:
         note = f"V'(q*) = {slope:.6g} < 0: lengths approach q* alternating around it, at the rate |V'(q*)| per layer"
-    return CriticalInit(w2, b2, q_star, chi, depth_scale(slope), math.inf, note=note)
+    return CriticalInit(w2, b2, q_star, chi, depth_scale(slope), math.inf, slope, abs(slope) < 1, limit, note=note)

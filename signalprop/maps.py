@@ -21,11 +21,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import sympy as sp
 from scipy.optimize import brentq
 
-from .gaussian import growth_rates, gaussian_moment, integrate_gaussian
-from .mixing import Mixture, averaged, origin_slope
+from .laws import layer_law
 
 
 def depth_scale(slope):
@@ -46,42 +44,25 @@ def _check_variances(sigma_w2: float, sigma_b2: float) -> None:
 
 
 def length_map(act, q, sigma_w2: float, sigma_b2: float):
-    """V(q) = σ_w² E[φ(√q z)²] + σ_b² (vectorized over q > 0)."""
+    """V(q) = σ_w² M(q) + σ_b², M(q) = E[g²] of the layer law (E[φ(√q z)²] for one activation; vectorized over q > 0)."""
     _check_variances(sigma_w2, sigma_b2)
-    return sigma_w2 * gaussian_moment(act, q, k=0, p=2) + sigma_b2
+    return sigma_w2 * layer_law(act).second_moment(q) + sigma_b2
 
 
-@averaged
 def length_map_slope(act, q, sigma_w2: float):
-    """V'(q) = (σ_w²/(2q)) E[(z² − 1) φ(√q z)²] (Stein's lemma; no derivative of φ needed)."""
-    qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
-    f = act.numpy(0)
-    rn, rp = growth_rates(act, 2)
-    vals = integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, rn, rp, z_poly=lambda z: z * z - 1.0)
-    out = sigma_w2 * vals / (2.0 * qs)
-    return out if np.ndim(q) else float(out[0])
+    """V'(q) = σ_w² M'(q); for one activation (σ_w²/(2q)) E[(z² − 1) φ(√q z)²] (Stein's lemma: no derivative of φ)."""
+    return sigma_w2 * layer_law(act).second_moment_slope(q)
 
 
 def dirac_jumps(act) -> list[tuple[float, float]]:
-    """(position, size) of the jumps of φ itself (each puts J δ(x − b) into φ'); for a Mixture, those
-    of all its components (a test for "some neuron's φ' has Dirac terms")."""
-    if isinstance(act, Mixture):
-        return [j for a, _ in act.components() for j in dirac_jumps(a)]
-    return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in act.derive().jumps if j.order == 0]
+    """(position, size) of the jumps of φ itself (each puts J δ(x − b) into φ'); for a Mixture or a gated unit,
+    those of all its components (a test for "some neuron's derivative has Dirac terms")."""
+    return layer_law(act).jumps()
 
 
-@averaged
 def chi1(act, q, sigma_w2: float):
-    """χ_1(q) = σ_w² E[φ'(√q z)²] (+inf for a discontinuous φ: φ' then holds Dirac terms)."""
-    if dirac_jumps(act):
-        return np.full(np.shape(q), math.inf) if np.ndim(q) else math.inf
-    return sigma_w2 * gaussian_moment(act, q, k=1, p=2)
-
-
-@averaged
-def _phi0_squared(act) -> float:
-    """φ(0)² (E[φ(√q z)²] at q = 0)."""
-    return float(act.numpy(0)(0.0)) ** 2
+    """χ_1(q) = σ_w² G(q), G = Σ_b E[(∂_b g)²] (E[φ'(√q z)²] for one activation; +inf for a discontinuous one)."""
+    return sigma_w2 * layer_law(act).gradient_moment(q)
 
 
 def iterate_length_map(act, q0: float, sigma_w2: float, sigma_b2: float, depth: int) -> np.ndarray:
@@ -96,7 +77,7 @@ def iterate_length_map(act, q0: float, sigma_w2: float, sigma_b2: float, depth: 
     qs = [float(q0)]
     for _ in range(depth):
         q = qs[-1]
-        nxt = float(length_map(act, q, sigma_w2, sigma_b2)) if q > 0 else sigma_w2 * _phi0_squared(act) + sigma_b2
+        nxt = float(length_map(act, q, sigma_w2, sigma_b2)) if q > 0 else sigma_w2 * layer_law(act).origin().m0 + sigma_b2
         if not math.isfinite(nxt):
             raise ValueError(f"q^l overflows float64 after {len(qs)} layers (the length map diverges)")
         qs.append(nxt)
@@ -176,10 +157,10 @@ def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_m
     Brent's method to 1e-14 relative. Missed only if g has two extrema within one grid cell."""
     _check_variances(sigma_w2, sigma_b2)
     out = []
-    zero_at_origin, slope0 = origin_slope(act)
-    if sigma_b2 == 0 and zero_at_origin:
-        # near 0, E[φ(√q z)²] ≈ q (φ'(0−)² + φ'(0+)²)/2, so V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2
-        out.append(FixedPoint(0.0, sigma_w2 * slope0))
+    origin = layer_law(act).origin()
+    if sigma_b2 == 0 and origin.zero:
+        # near 0, M(q) ≈ q · origin.slope (one activation: (φ'(0−)² + φ'(0+)²)/2), so V'(0) = σ_w² origin.slope
+        out.append(FixedPoint(0.0, sigma_w2 * origin.slope))
     grid = np.geomspace(q_min, q_max, n_grid)
     g_grid = length_map(act, grid, sigma_w2, sigma_b2) - grid
     if np.all(np.abs(g_grid) <= _NOISE_RTOL * grid):
@@ -255,10 +236,11 @@ def eoc_parameters(act, q_star):
     σ_w² is inf and σ_b² NaN: no finite initialization has that q*. Raises NoCriticalPointError for a
     discontinuous φ (χ_1 = ∞)."""
     _require_continuous(act)
-    slope2 = gaussian_moment(act, q_star, k=1, p=2)
+    law = layer_law(act)
+    slope2 = law.gradient_moment(q_star)
     with np.errstate(divide="ignore", invalid="ignore"):
         w2 = 1.0 / np.asarray(slope2, dtype=np.float64)
-        b2 = q_star - w2 * gaussian_moment(act, q_star, k=0, p=2)
+        b2 = q_star - w2 * law.second_moment(q_star)
     if np.ndim(w2) == 0:
         w2, b2 = float(w2), (float(b2) if math.isfinite(float(w2)) else math.nan)
     else:
@@ -277,24 +259,23 @@ def edge_of_chaos(act, q_star) -> EdgeOfChaos:
     return EdgeOfChaos(qs, w2, np.maximum(b2[keep], 0.0), slope)
 
 
-def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:
-    """(σ_w², q*) on the edge of chaos at the given σ_b² (root of σ_b²(q*) − target along the curve).
+def saddle_node_parameters(act, q_star):
+    """(σ_w², σ_b²) that make q* a double root of V(q) = q (V'(q*) = 1: a saddle-node of the length map; vectorized):
+    σ_w² = 1/M'(q*), σ_b² = q* − M(q*)/M'(q*) (σ_b² < 0 or NaN: no such point has that q*)."""
+    law = layer_law(act)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w2 = 1.0 / np.asarray(law.second_moment_slope(q_star), dtype=np.float64)
+        w2 = np.where(w2 > 0, w2, np.inf)
+        b2 = np.where(np.isfinite(w2), q_star - w2 * law.second_moment(q_star), np.nan)
+    return (float(w2), float(b2)) if np.ndim(w2) == 0 else (w2, b2)
 
-    σ_b² = 0 with φ(0) = 0 and φ'(0±) not both 0 is exact: the curve ends at q* = 0 with
-    σ_w² = 2/(φ'(0−)² + φ'(0+)²) (there σ_b²(q*) = O(q*²) or smaller, e.g. O(q*³) for tanh, and a grid
-    search would find a "root" in rounding noise). Otherwise the sign changes of σ_b²(q*) − target on a
-    log grid are bracketed, counting values within rounding (1e-12 of q* and σ_b²) as no sign, and solved
-    with Brent's method. Raises NoCriticalPointError (a ValueError) when the curve does not reach that σ_b²
-    in [q_min, q_max] (ReLU-like φ: the single point σ_b² = 0), or φ is discontinuous (χ_1 = ∞)."""
-    if not (math.isfinite(sigma_b2) and sigma_b2 >= 0):
-        raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {sigma_b2}")
-    _require_continuous(act)
-    zero_at_origin, slope0 = origin_slope(act)
-    if sigma_b2 == 0 and zero_at_origin and slope0 > 0:
-        return 1.0 / slope0, 0.0
 
+def _curve_roots(params, sigma_b2: float, q_min: float, q_max: float) -> list[float]:
+    """Every q* in [q_min, q_max] where the curve q* ↦ (σ_w², σ_b²) = ``params(q*)`` reaches ``sigma_b2``: sign changes
+    of σ_b²(q*) − target on a 121-point log grid (values within rounding, 1e-12 of q* and σ_b², count as no sign),
+    each solved with Brent's method to 1e-14."""
     def gap(q):
-        return eoc_parameters(act, q)[1] - sigma_b2
+        return params(q)[1] - sigma_b2
 
     qs = np.geomspace(q_min, q_max, 121)
     g = np.array([gap(q) for q in qs])
@@ -302,13 +283,69 @@ def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 
     sgn = np.where(np.isfinite(g) & (np.abs(g) > noise), np.sign(g), 0.0)
     nz = np.nonzero(sgn)[0]
     flips = [(a, b) for a, b in zip(nz[:-1], nz[1:]) if sgn[a] * sgn[b] < 0 and np.all(np.isfinite(g[a:b + 1]))]
-    if not flips:
-        finite = g[np.isfinite(g)] + sigma_b2
-        span = f"[{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "empty (sigma_w2 is infinite there)"
+    return [brentq(gap, qs[a], qs[b], rtol=1e-14, xtol=1e-300) for a, b in flips]
+
+
+def _curve_span(params, q_min: float, q_max: float) -> str:
+    b2 = np.array([params(q)[1] for q in np.geomspace(q_min, q_max, 121)])
+    finite = b2[np.isfinite(b2)]
+    return f"[{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "empty (sigma_w2 is infinite there)"
+
+
+def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:
+    """(σ_w², q*) on the edge of chaos at the given σ_b² (root of σ_b²(q*) − target along the curve).
+
+    σ_b² = 0 with M(0) = 0 and lim M(q)/q > 0 is exact: the curve ends at q* = 0 with σ_w² = q/M(q) → 1/slope
+    (one activation: 2/(φ'(0−)² + φ'(0+)²); there σ_b²(q*) = O(q*²) or smaller, e.g. O(q*³) for tanh, and a grid
+    search would find a "root" in rounding noise). Otherwise the sign changes of σ_b²(q*) − target on a
+    log grid are bracketed, counting values within rounding (1e-12 of q* and σ_b²) as no sign, and the first (smallest
+    q*) is solved with Brent's method. Raises NoCriticalPointError (a ValueError) when the curve does not reach that
+    σ_b² in [q_min, q_max] (ReLU-like φ: the single point σ_b² = 0), or φ is discontinuous (χ_1 = ∞)."""
+    if not (math.isfinite(sigma_b2) and sigma_b2 >= 0):
+        raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {sigma_b2}")
+    _require_continuous(act)
+    origin = layer_law(act).origin()
+    if sigma_b2 == 0 and origin.zero and origin.slope > 0:
+        return 1.0 / origin.slope, 0.0
+    params = lambda q: eoc_parameters(act, q)  # noqa: E731
+    roots = _curve_roots(params, sigma_b2, q_min, q_max)
+    if not roots:
         raise NoCriticalPointError(
             f"the edge of chaos of {act.label} does not reach sigma_b2 = {sigma_b2} for q* in [{q_min:g}, {q_max:g}] "
-            f"(sigma_b2 along the curve spans {span})"
+            f"(sigma_b2 along the curve spans {_curve_span(params, q_min, q_max)})"
         )
-    a, b = flips[0]
-    q = brentq(gap, qs[a], qs[b], rtol=1e-14, xtol=1e-300)
+    q = roots[0]
     return float(eoc_parameters(act, q)[0]), q
+
+
+@dataclass(frozen=True)
+class OrderedLimit:
+    """Where the ordered phase ends at a given σ_b² without reaching χ_1 = 1: the largest σ_w² with a stable fixed
+    point, a saddle-node of the length map (V(q*) = q*, V'(q*) = 1, and V' increasing through 1 there: the stable
+    fixed point below q* and the repelling one above merge and vanish). Beyond it the lengths grow without bound.
+    ``chi1`` is χ_1 at that point (< 1: the ordered phase ends in divergence, not at the edge of chaos)."""
+
+    sigma_w2: float
+    sigma_b2: float
+    q_star: float
+    chi1: float
+
+    def as_dict(self) -> dict:
+        return {"sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "q_star": self.q_star, "chi1": self.chi1}
+
+
+def ordered_limit(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> OrderedLimit | None:
+    """The saddle-node at which the stable fixed point vanishes at this σ_b² (``OrderedLimit``), or None when V has
+    none in [q_min, q_max] (a concave M: tanh, erf; a linear one: ReLU). Roots of σ_b²(q*) = q* − M(q*)/M'(q*) are
+    kept where M'' > 0 (M' larger at 1.0001 q* than at 0.9999 q*: a pair annihilates as σ_w² grows; where M'' < 0 a
+    pair is born instead), and of those the one with the smallest σ_w² (the first met as σ_w² grows) is returned."""
+    if not (math.isfinite(sigma_b2) and sigma_b2 >= 0):
+        raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {sigma_b2}")
+    law = layer_law(act)
+    found = []
+    for q in _curve_roots(lambda t: saddle_node_parameters(act, t), sigma_b2, q_min, q_max):
+        lo, hi = law.second_moment_slope(np.array([q * (1 - 1e-4), q * (1 + 1e-4)]))
+        if hi > lo:
+            w2 = 1.0 / float(law.second_moment_slope(q))
+            found.append(OrderedLimit(w2, sigma_b2, q, w2 * float(law.gradient_moment(q))))
+    return min(found, key=lambda p: p.sigma_w2, default=None)

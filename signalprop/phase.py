@@ -39,6 +39,7 @@ from numpy.polynomial import chebyshev as C
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain, to_unit
+from .laws import require_elementwise
 from .maps import depth_scale, dirac_jumps
 from .mixing import Mixture, averaged, origin_slope
 from .propagation import propagation
@@ -131,7 +132,8 @@ def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
 def _require_tabulable(act) -> None:
     """The tables need φ's Hermite coefficients up to q_max (~1e4), i.e. its breakpoints over |x| ≲ 900; a
     periodic φ lists them only in a window (BiPer: |x| ≤ 15.9), so its table would fail after minutes and
-    gigabytes. Refused at once, with what works instead."""
+    gigabytes. Refused at once, with what works instead (also for gated units, whose tables are not built yet)."""
+    require_elementwise(act, "a phase diagram")
     for a, _ in (act.components() if isinstance(act, Mixture) else [(act, 1.0)]):
         if a.form.periodic:
             span = max(map(abs, a.breakpoints))

@@ -36,6 +36,20 @@ class Propagation:
     phase: str
     fixed_points: FixedPoints
 
+    @property
+    def note(self) -> str:
+        """Why the phase is "unbounded": no fixed point at all, or q0 beyond the basin of the stable ones."""
+        if self.phase != "unbounded":
+            return ""
+        stable = [p.q_star for p in self.fixed_points.stable]
+        if not stable:
+            return ("the length map has no stable fixed point here: q^l grows without bound from every input "
+                    "(beyond the saddle-node where the ordered phase ends, see `critical`)")
+        above = [p.q_star for p in self.fixed_points.points if p.q_star > max(stable)]
+        edge = f" below the repelling fixed point {min(above):.6g}" if above else ""
+        return (f"q0 = {self.q0:g} lies above the basin of the stable fixed point q* = {max(stable):.6g}: q^l grows without "
+                f"bound from it; inputs with q0{edge} reach q*")
+
     def as_dict(self) -> dict:
         def clean(v):
             return v if v is None or math.isfinite(v) else None
@@ -44,6 +58,7 @@ class Propagation:
             "sigma_w2": self.sigma_w2, "sigma_b2": self.sigma_b2, "q0": self.q0,
             "q_star": self.q_star, "c_star": self.c_star, "chi1": clean(self.chi1), "chi_c": clean(self.chi_c),
             "xi_q": clean(self.xi_q), "xi_c": clean(self.xi_c), "xi_grad": clean(self.xi_grad), "phase": self.phase,
+            "note": self.note,
             "fixed_points": [{"q_star": p.q_star, "slope": p.slope, "stable": p.stable, "tangent": p.tangent,
                               "alternating": p.alternating} for p in self.fixed_points.points],
             "convention": "variances sigma_w2, sigma_b2 (standard parameterization); null depth scale = infinite",

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symbolic import GatedUnit
+
 
 @dataclass(frozen=True)
 class UniversalityClass:
@@ -48,7 +50,11 @@ def _scale_invariant_slopes(act) -> tuple[sp.Expr, sp.Expr] | None:
 
 
 def universality_class(act) -> UniversalityClass:
-    """The class of ``act`` with its critical (C_b, C_W) and, for K* = 0, the exact a₁."""
+    """The class of ``act`` with its critical (C_b, C_W) and, for K* = 0, the exact a₁ (element-wise φ; a gated unit
+    is in none of these classes: its M(q) = M_φ M_ψ is not of the form the expansion above assumes)."""
+    if isinstance(act, GatedUnit):
+        return UniversalityClass("neither", None, None, None, "a gated unit phi(u) psi(v): M(q) = E[phi^2] E[psi^2] "
+                                 "is not the single-activation form the classes assume")
     slopes = _scale_invariant_slopes(act)
     if slopes is not None:
         neg, pos = slopes

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Mapping
 
 from .activation import Activation, ActivationSpec
+from .gated import NAMED, GatedUnit, get_gated
 
 _SPECS: dict[str, ActivationSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -53,11 +54,12 @@ def get_spec(name: str) -> ActivationSpec:
     key = normalize(name)
     if key in _ALIASES:
         return _SPECS[_ALIASES[key]]
-    close = difflib.get_close_matches(key, list(_ALIASES), n=5, cutoff=0.5)
-    close = list(dict.fromkeys(_ALIASES[c] for c in close))
+    known = {**_ALIASES, **{g: g for g in NAMED}}
+    close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
+    close = list(dict.fromkeys(known[c] for c in close))
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownActivationError(
-        f"unknown activation {name!r}{hint} (`acttheory zoo` lists all {len(_SPECS)})"
+        f"unknown activation {name!r}{hint} (`acttheory zoo` lists all {len(_SPECS)} and the {len(NAMED)} gated units)"
     )
 
 
@@ -67,15 +69,18 @@ def _cached(name: str, items: tuple) -> Activation:
     return Activation(spec, spec.bind(dict(items)))
 
 
-def get_activation(name: str, params: Mapping[str, object] | None = None, **kw) -> Activation:
-    """The registered activation ``name`` with parameters (defaults for those not given).
+def get_activation(name: str, params: Mapping[str, object] | None = None, **kw) -> Activation | GatedUnit:
+    """The registered activation ``name`` with parameters (defaults for those not given), or the registered gated
+    unit of that name (``symbolic.gated``: parameters go to the component that declares them).
 
     >>> get_activation("elu", alpha="0.5").label
     'elu(alpha=1/2)'
     """
-    spec = get_spec(name)
     values = dict(params or {})
     values.update(kw)
+    if normalize(name) in NAMED:
+        return get_gated(name, values)
+    spec = get_spec(name)
     bound = spec.bind(values)
     return _cached(spec.name, tuple(sorted((k, v) for k, v in bound.items())))
 

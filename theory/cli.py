@@ -76,24 +76,51 @@ def _parse_params(items: Sequence[str] | None) -> dict[str, str]:
     return out
 
 
-def resolve_activation(name: str | None, expr: str | None, params: Sequence[str] | None):
-    """The activation named NAME (or defined by --expr FORMULA) with --param values."""
+def resolve_activation(args: argparse.Namespace):
+    """The unit named NAME (an activation or a gated unit), defined by --expr FORMULA, or the gated pair
+    --gate/--value, with --param values."""
     from symbolic import custom_activation, get_activation
 
-    values = _parse_params(params)
+    name, expr, values = args.name, args.expr, _parse_params(args.param)
+    if args.gate is not None or args.value is not None:
+        if name is not None or expr is not None:
+            raise CLIError("give either NAME/--expr or --gate/--value, not both")
+        return _gated_pair(args.gate, args.value, values)
     if expr is not None:
         if name is not None:
             raise CLIError("give either NAME or --expr, not both")
         return custom_activation(expr, name="custom", params=values)
     if name is None:
-        raise CLIError("an activation NAME (see `acttheory zoo`) or --expr FORMULA is required")
+        raise CLIError("an activation NAME (see `acttheory zoo`), --expr FORMULA or --gate/--value is required")
     return get_activation(name, **values)
 
 
+def _gated_pair(gate: str | None, value: str | None, values: dict[str, str]):
+    """gated(gate, value): each a registered activation name or a formula in x (its constants written into it);
+    --param gate.k=v / value.k=v, or a plain k declared by one registered component."""
+    from symbolic import custom_activation, gated, get_activation, registered_names
+    from symbolic.gated import split_params
+    from symbolic.registry import normalize
+
+    if gate is None or value is None:
+        raise CLIError("a gated pair needs both --gate and --value (each a registered activation or a formula in x)")
+    known = {normalize(n) for n in registered_names()}
+
+    def component(text: str, role: str, params: dict):
+        if normalize(text) in known:
+            return get_activation(text, **params)
+        if params:
+            raise CLIError(f"the {role} {text!r} is a formula: write its constants into it instead of --param")
+        return custom_activation(text, name=role)
+
+    g_params, v_params = split_params(component(gate, "gate", {}), component(value, "value", {}), values)
+    return gated(component(gate, "gate", g_params), component(value, "value", v_params))
+
+
 def resolve_layer_activation(args: argparse.Namespace):
-    """The activation of the network's neurons: NAME/--expr, or a quenched mixture from --mix."""
+    """The unit of the network's neurons: NAME/--expr/--gate+--value, or a quenched mixture from --mix."""
     if not getattr(args, "mix", None):
-        return resolve_activation(args.name, args.expr, args.param)
+        return resolve_activation(args)
     from signalprop import mixture
     from symbolic import get_activation
 
@@ -123,7 +150,10 @@ def _add_activation_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", nargs="?", help="registered activation name (see `acttheory zoo`)")
     p.add_argument("--expr", metavar="FORMULA", help='a formula in x instead of NAME, e.g. "x*sigmoid(b*x)"')
     p.add_argument("--param", action="append", metavar="k=v",
-                   help="parameter value (repeatable); with --expr it declares the formula's parameters")
+                   help="parameter value (repeatable); with --expr it declares the formula's parameters; for a gated "
+                        "unit gate.k=v or value.k=v")
+    p.add_argument("--gate", metavar="NAME|FORMULA", help="a gated unit gate(u)*value(v): the gate (with --value)")
+    p.add_argument("--value", metavar="NAME|FORMULA", help="the value branch of a gated unit (with --gate)")
     p.add_argument("--json", action="store_true", help="print one JSON document")
 
 
@@ -224,7 +254,7 @@ def cmd_zoo(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    act = resolve_activation(args.name, args.expr, args.param)
+    act = resolve_activation(args)
     d = act.derive()
     if args.json:
         print_json(d.as_dict(), indent=1)
@@ -236,13 +266,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_critical(args: argparse.Namespace) -> int:
     from signalprop import critical_init
 
-    act = resolve_activation(args.name, args.expr, args.param)
+    act = resolve_activation(args)
     result = critical_init(act, sigma_b2=args.sigma_b2, q_star=args.q_star).as_dict()
     result = {"name": act.name, "label": act.label, **result}
     if args.json:
         print_json(result, indent=1)
     else:
-        rows = [(k, _fmt(result[k], 12)) for k in ("sigma_w2", "sigma_b2", "q_star", "chi1", "xi_q", "xi_c")]
+        rows = [(k, _fmt(result[k], 12)) for k in ("sigma_w2", "sigma_b2", "q_star", "chi1", "length_map_slope", "xi_q", "xi_c")]
+        rows.append(("stable", "yes" if result["stable"] else "no"))
+        limit = result["ordered_limit"]
+        if limit is not None:
+            rows += [(f"ordered_limit.{k}", _fmt(limit[k], 12)) for k in ("sigma_w2", "q_star", "chi1")]
         print(f"critical initialization of {act.label}")
         print(_table(("quantity", "value"), rows))
         if result["note"]:
@@ -267,7 +301,7 @@ def cmd_eoc(args: argparse.Namespace) -> int:
 
     from signalprop import edge_of_chaos, universality_class
 
-    act = resolve_activation(args.name, args.expr, args.param)
+    act = resolve_activation(args)
     if args.q_min > args.q_max:
         raise CLIError(f"need --q-min <= --q-max, got {args.q_min:g} > {args.q_max:g}")
     curve = edge_of_chaos(act, np.geomspace(args.q_min, args.q_max, args.points))
@@ -320,6 +354,8 @@ def cmd_maps(args: argparse.Namespace) -> int:
     print(_table(("quantity", "value"), [(k, _fmt(doc[k], 10)) for k in keys]))
     fps = ", ".join(f"{p['q_star']:.6g} ({'stable' if p['stable'] else 'unstable'})" for p in doc["fixed_points"])
     print(f"fixed points of the length map: {fps or 'none'}")
+    if doc["note"]:
+        print(f"note: {doc['note']}")
     if args.depth is not None:
         print(_table(("layer", "q", "c"), [(str(i), _fmt(a, 10), _fmt(b, 10)) for i, (a, b) in enumerate(zip(doc["q"], doc["c"]))]))
     print("('-': infinite or undefined; xi_grad is infinite outside the ordered phase)")
@@ -460,10 +496,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (KeyError, ValueError) as err:  # unknown names, bad parameters, unsafe formulas
         from signalprop import DivergentExpectationError, NoCriticalPointError, QuadratureError
+        from signalprop.laws import UnsupportedLayerError
         from symbolic import DecompositionError, FormulaError, ParameterError, UnknownActivationError
 
         user_errors = (DecompositionError, FormulaError, ParameterError, UnknownActivationError,
-                       DivergentExpectationError, NoCriticalPointError, QuadratureError)
+                       DivergentExpectationError, NoCriticalPointError, QuadratureError, UnsupportedLayerError)
         if isinstance(err, user_errors):
             print(f"error: {err}", file=sys.stderr)
             return 2

@@ -1,0 +1,231 @@
+"""Layer laws: what one layer does to second moments at infinite width, the one abstraction the maps consume.
+
+A layer maps pre-activations of variance q (correlation c between two inputs) to outputs whose per-unit second
+moments are all that mean-field theory needs (variances, standard parameterization; z ~ N(0, 1)):
+
+  M(q)            = E[g²]                                 (length map V = σ_w² M + σ_b²)
+  M'(q)                                                   (slope of the length map, over σ_w²)
+  G(q)            = Σ_b E[(∂g/∂u_b)²]                     (χ_1 = σ_w² G; the sum runs over the unit's inputs)
+  K(q1, q2, c)    = E[g(x1) g(x2)]                        (dual: NNGP layer map, correlation map)
+  K̇(q1, q2, c)    = Σ_b E[∂_b g(x1) ∂_b g(x2)]            (χ_c = σ_w² K̇; the NTK's derivative kernel)
+
+* ``Pointwise`` (one activation φ, g = φ(u)): M = E[φ(√q z)²], M' by Stein's lemma
+  (E[(z² − 1) φ(√q z)²]/(2q): exact for kinked φ), G = E[φ'²], K and K̇ from the exact bivariate engine, with the
+  Dirac terms of a discontinuous φ (``correlation`` docstring).
+* ``MixtureLaw`` (each unit draws its law once, with probabilities p_i): every quantity above is linear in the
+  single-unit law, so it is Σ p_i (component's), never the map of an averaged function.
+* ``GatedLaw`` (g = φ(u)·ψ(v), u and v independent with the same variance and correlation: two weight matrices
+  and biases with the same σ_w², σ_b²): M = M_φ M_ψ, M' = M_φ' M_ψ + M_φ M_ψ', G = G_φ M_ψ + M_φ G_ψ,
+  K = K_φ K_ψ, K̇ = K̇_φ K_ψ + K_φ K̇_ψ (both branches' weights feed the NTK).
+
+``layer_law(x)`` turns an Activation, a Mixture, a GatedUnit or a law into its law; the maps call it once.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from symbolic import Activation, GatedUnit
+
+from .bivariate import bivariate_moment
+from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
+from .mixing import Mixture
+
+
+class UnsupportedLayerError(ValueError):
+    """A computation that does not handle this kind of layer (yet); the message says which and what works."""
+
+
+def require_elementwise(act, what: str) -> None:
+    """Raise UnsupportedLayerError unless ``act`` is an element-wise activation or a mixture of them."""
+    parts = act.components() if isinstance(act, Mixture) else [(act, 1.0)]
+    if any(isinstance(a, GatedUnit) for a, _ in parts):
+        raise UnsupportedLayerError(
+            f"{what} is not available for gated units yet ({act.label}); critical, maps, eoc, kernel and show handle them")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """M near q = 0: ``m0`` = M(0) and, when m0 = 0, ``slope`` = lim M(q)/q (= lim G(q), the χ_1/σ_w² and V'/σ_w²
+    of the fixed point q* = 0 at σ_b² = 0)."""
+
+    m0: float
+    slope: float
+
+    @property
+    def zero(self) -> bool:
+        return self.m0 == 0.0
+
+
+def _scalar_like(q, out):
+    return out if np.ndim(q) else float(np.asarray(out).reshape(-1)[0])
+
+
+class Pointwise:
+    """The law of one element-wise activation φ."""
+
+    def __init__(self, act: Activation):
+        self.act = act
+
+    name = property(lambda self: self.act.name)
+    label = property(lambda self: self.act.label)
+
+    def jumps(self) -> list[tuple[float, float]]:
+        """(position, size) of the jumps of φ (each puts a Dirac term into φ')."""
+        return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in self.act.derive().jumps if j.order == 0]
+
+    def second_moment(self, q):
+        return gaussian_moment(self.act, q, k=0, p=2)
+
+    def second_moment_slope(self, q):
+        """M'(q) = E[(z² − 1) φ(√q z)²]/(2q) (Stein's lemma; no derivative of φ needed)."""
+        qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
+        f, act = self.act.numpy(0), self.act
+        rn, rp = growth_rates(act, 2)
+        vals = integrate_gaussian(lambda x: f(x) ** 2, qs, 0.0, act.breakpoints, rn, rp, z_poly=lambda z: z * z - 1.0)
+        return _scalar_like(q, vals / (2.0 * qs))
+
+    def gradient_moment(self, q):
+        """E[φ'(√q z)²] (+inf for a discontinuous φ)."""
+        if self.jumps():
+            return np.full(np.shape(q), math.inf) if np.ndim(q) else math.inf
+        return gaussian_moment(self.act, q, k=1, p=2)
+
+    def dual(self, q1, q2, c):
+        return bivariate_moment(self.act, q1, q2, c)
+
+    def dual_derivative(self, q1, q2, c):
+        """E[φ'(u1) φ'(u2)], with the Dirac terms of a discontinuous φ for |c| < 1 (+inf at |c| = 1)."""
+        ca = np.atleast_1d(np.asarray(c, dtype=np.float64))
+        inner = np.abs(ca) < 1
+        out = np.empty(np.broadcast_shapes(np.shape(q1), np.shape(q2), ca.shape))
+        jumps = self.jumps()
+        if jumps:
+            out[..., ~inner] = math.inf
+        elif (~inner).any():
+            out[..., ~inner] = bivariate_moment(self.act, q1, q2, ca[~inner], k=(1, 1))
+        if inner.any():
+            out[..., inner] = bivariate_moment(self.act, q1, q2, ca[inner], k=(1, 1))
+            if jumps:
+                out[..., inner] += self._dirac_terms(float(q1), float(q2), ca[inner], jumps)
+        return _scalar_like(c, out)
+
+    def _dirac_terms(self, q1: float, q2: float, c: np.ndarray, jumps) -> np.ndarray:
+        """The δ parts of E[φ'(u1) φ'(u2)] (|c| < 1, equal variances): J_b E[δ(u1 − b) φ'(u2)] twice (mirror terms)
+        and J_b J_b' p(b, b') (the bivariate density)."""
+        if q1 != q2:
+            raise ValueError("the Dirac terms of a discontinuous activation are implemented for equal variances only")
+        q, act = q1, self.act
+        d1 = act.numpy(1)
+        rn, rp = growth_rates(act, 1)
+        s2 = q * (1 - c * c)
+        out = np.zeros_like(c)
+        for b, jb in jumps:
+            density = math.exp(-b * b / (2 * q)) / math.sqrt(2 * math.pi * q)
+            cond = np.array([integrate_gaussian(d1, float(v), float(cc * b), act.breakpoints, rn, rp) for v, cc in zip(s2, c)])
+            out += 2 * jb * density * cond
+            for b2, jb2 in jumps:
+                quad = (b * b - 2 * c * b * b2 + b2 * b2) / (2 * q * (1 - c * c))
+                out += jb * jb2 * np.exp(-quad) / (2 * math.pi * q * np.sqrt(1 - c * c))
+        return out
+
+    def origin(self) -> Origin:
+        """M(0) = φ(0)² and, when φ(0) = 0, lim M(q)/q = (φ'(0−)² + φ'(0+)²)/2."""
+        d = self.act.derive()
+        left, right = (float(v) for v in d.dphi0_sides)
+        return Origin(float(d.phi0) ** 2, (left**2 + right**2) / 2)
+
+
+class MixtureLaw:
+    """Σ p_i (law of component i): a quenched mixture (``signalprop.mixing``)."""
+
+    def __init__(self, laws: list, weights: list[float], name: str, label: str):
+        self.laws, self.weights, self.name, self.label = laws, weights, name, label
+
+    def _sum(self, method: str, *args):
+        return sum(w * np.asarray(getattr(law, method)(*args)) for law, w in zip(self.laws, self.weights))
+
+    def jumps(self):
+        return [j for law in self.laws for j in law.jumps()]
+
+    def second_moment(self, q):
+        return _scalar_like(q, self._sum("second_moment", q))
+
+    def second_moment_slope(self, q):
+        return _scalar_like(q, self._sum("second_moment_slope", q))
+
+    def gradient_moment(self, q):
+        return _scalar_like(q, self._sum("gradient_moment", q))
+
+    def dual(self, q1, q2, c):
+        return _scalar_like(c, self._sum("dual", q1, q2, c))
+
+    def dual_derivative(self, q1, q2, c):
+        return _scalar_like(c, self._sum("dual_derivative", q1, q2, c))
+
+    def origin(self) -> Origin:
+        parts = [law.origin() for law in self.laws]
+        return Origin(sum(w * o.m0 for o, w in zip(parts, self.weights)),
+                      sum(w * o.slope for o, w in zip(parts, self.weights)))
+
+
+class GatedLaw:
+    """g = φ(u)·ψ(v) with u, v independent (module docstring): products of the two branches' laws."""
+
+    def __init__(self, unit: GatedUnit):
+        self.unit = unit
+        self.gate, self.value = Pointwise(unit.gate), Pointwise(unit.value)
+
+    name = property(lambda self: self.unit.name)
+    label = property(lambda self: self.unit.label)
+
+    def jumps(self):
+        return self.gate.jumps() + self.value.jumps()
+
+    def second_moment(self, q):
+        return _scalar_like(q, np.asarray(self.gate.second_moment(q)) * self.value.second_moment(q))
+
+    def second_moment_slope(self, q):
+        a, b = np.asarray(self.gate.second_moment(q)), np.asarray(self.value.second_moment(q))
+        da, db = np.asarray(self.gate.second_moment_slope(q)), np.asarray(self.value.second_moment_slope(q))
+        return _scalar_like(q, da * b + a * db)
+
+    def gradient_moment(self, q):
+        a, b = np.asarray(self.gate.second_moment(q)), np.asarray(self.value.second_moment(q))
+        ga, gb = np.asarray(self.gate.gradient_moment(q)), np.asarray(self.value.gradient_moment(q))
+        return _scalar_like(q, ga * b + a * gb)
+
+    def dual(self, q1, q2, c):
+        return _scalar_like(c, np.asarray(self.gate.dual(q1, q2, c)) * self.value.dual(q1, q2, c))
+
+    def dual_derivative(self, q1, q2, c):
+        ka, kb = np.asarray(self.gate.dual(q1, q2, c)), np.asarray(self.value.dual(q1, q2, c))
+        da, db = np.asarray(self.gate.dual_derivative(q1, q2, c)), np.asarray(self.value.dual_derivative(q1, q2, c))
+        return _scalar_like(c, da * kb + ka * db)
+
+    def origin(self) -> Origin:
+        """M(0) = φ(0)²ψ(0)²; when it is 0, M(q)/q → φ(0)² s_ψ + ψ(0)² s_φ (s the components' slopes at 0: one of
+        φ(0), ψ(0) is 0, and M = (φ(0)² + O(q))(s_ψ q + O(q²)) when it is ψ(0))."""
+        a, b = self.gate.origin(), self.value.origin()
+        return Origin(a.m0 * b.m0, a.m0 * b.slope + b.m0 * a.slope)
+
+
+Law = Pointwise | MixtureLaw | GatedLaw
+
+
+def layer_law(x) -> Law:
+    """The law of an Activation, a Mixture (of activations or gated units) or a GatedUnit; a law is returned as is."""
+    if isinstance(x, (Pointwise, MixtureLaw, GatedLaw)):
+        return x
+    if isinstance(x, Activation):
+        return Pointwise(x)
+    if isinstance(x, GatedUnit):
+        return GatedLaw(x)
+    if isinstance(x, Mixture):
+        parts = x.components()
+        return MixtureLaw([layer_law(a) for a, _ in parts], [w for _, w in parts], x.name, x.label)
+    raise TypeError(f"no layer law for {type(x).__name__}: give an Activation, a Mixture or a GatedUnit")
