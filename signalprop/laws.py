@@ -3,7 +3,7 @@
 A layer maps pre-activations of variance q (correlation c between two inputs) to outputs whose per-unit second
 moments are all that mean-field theory needs (variances, standard parameterization; z ~ N(0, 1)):
 
-  M(q)            = E[g²]                                 (length map V = σ_w² M + σ_b²)
+  M(q)            = E[g²]                                 (length map V = σ_w² M + σ_b²; E[g⁴] too, for 1/N theory)
   M'(q)                                                   (slope of the length map, over σ_w²)
   G(q)            = Σ_b E[(∂g/∂u_b)²]                     (χ_1 = σ_w² G; the sum runs over the unit's inputs)
   K(q1, q2, c)    = E[g(x1) g(x2)]                        (dual: NNGP layer map, correlation map)
@@ -81,6 +81,10 @@ class Pointwise:
     def second_moment(self, q):
         return gaussian_moment(self.act, q, k=0, p=2)
 
+    def fourth_moment(self, q):
+        """E[g⁴] (the finite-width four-point vertex needs Var(g²) = E[g⁴] − M²)."""
+        return gaussian_moment(self.act, q, k=0, p=4)
+
     def second_moment_slope(self, q):
         """M'(q) = E[(z² − 1) φ(√q z)²]/(2q) (Stein's lemma; no derivative of φ needed)."""
         qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
@@ -155,6 +159,9 @@ class MixtureLaw:
     def second_moment(self, q):
         return _scalar_like(q, self._sum("second_moment", q))
 
+    def fourth_moment(self, q):
+        return _scalar_like(q, self._sum("fourth_moment", q))
+
     def second_moment_slope(self, q):
         return _scalar_like(q, self._sum("second_moment_slope", q))
 
@@ -188,6 +195,9 @@ class GatedLaw:
 
     def second_moment(self, q):
         return _scalar_like(q, np.asarray(self.gate.second_moment(q)) * self.value.second_moment(q))
+
+    def fourth_moment(self, q):
+        return _scalar_like(q, np.asarray(self.gate.fourth_moment(q)) * self.value.fourth_moment(q))
 
     def second_moment_slope(self, q):
         a, b = np.asarray(self.gate.second_moment(q)), np.asarray(self.value.second_moment(q))

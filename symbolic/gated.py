@@ -80,26 +80,32 @@ class _Named:
     gate: str
     value: str
     source: str
+    zoo_id: int
 
 
 _DAUPHIN = "Dauphin, Fan, Auli & Grangier 2017, Language Modeling with Gated Convolutional Networks, arXiv:1612.08083"
 _SHAZEER = "Shazeer 2020, GLU Variants Improve Transformer, arXiv:2002.05202"
 NAMED: dict[str, _Named] = {
-    "glu": _Named("sigmoid", "identity", _DAUPHIN),
-    "bilinear": _Named("identity", "identity", _SHAZEER),
-    "reglu": _Named("relu", "identity", _SHAZEER),
-    "geglu": _Named("gelu", "identity", _SHAZEER),
-    "swiglu": _Named("swish", "identity", _SHAZEER),
+    "glu": _Named("sigmoid", "identity", _DAUPHIN, 82),
+    "bilinear": _Named("identity", "identity", _SHAZEER, 82),
+    "reglu": _Named("relu", "identity", _SHAZEER, 82),
+    "geglu": _Named("gelu", "identity", _SHAZEER, 82),
+    "swiglu": _Named("swish", "identity", _SHAZEER, 82),
     "drelu": _Named("relu", "relu", "Song et al. 2024, Turbo Sparse: Achieving LLM SOTA Performance with Minimal "
-                                    "Activated Parameters, arXiv:2406.05955 (zoo row 17)"),
+                                    "Activated Parameters, arXiv:2406.05955", 17),
     "sigmoid_gate": _Named("sigmoid", "identity", "Qiu et al. 2025, Gated Attention for Large Language Models, "
-                                                  "arXiv:2505.06708 (the output gate Y * sigmoid(X W_theta); zoo row 83)"),
+                                                  "arXiv:2505.06708 (the output gate Y * sigmoid(X W_theta))", 83),
 }
 
 
 def gated_names() -> list[str]:
     """Names of the registered gated units."""
     return list(NAMED)
+
+
+def gated_zoo_ids() -> set[int]:
+    """The rows of shared/activation_zoo.md the registered gated units cover."""
+    return {entry.zoo_id for entry in NAMED.values()}
 
 
 def split_params(gate: Activation, value: Activation, params: Mapping[str, object]) -> tuple[dict, dict]:

@@ -248,7 +248,12 @@ def cmd_zoo(args: argparse.Namespace) -> int:
         print(_table(header, table))
         print("\n* formula is a reconstruction not confirmed against the paper (see `acttheory show NAME`).")
         print("phi'(0) a|b: one-sided derivatives at a kink. Lipschitz '-': unbounded or discontinuous.")
-        print("\nZoo entries not registered as pointwise functions:")
+        from symbolic.gated import NAMED
+
+        print("\nGated units g(u, v) = gate(u) * value(v) (`acttheory show NAME`; --gate/--value for any pair):")
+        print(_table(("name", "zoo#", "gate", "value", "source"),
+                     [(n, str(e.zoo_id), e.gate, e.value, e.source.split(",")[0]) for n, e in NAMED.items()]))
+        print("\nZoo entries not registered as pointwise functions or gated units:")
         print(_table(("zoo#", "entry", "why", "handled"), [(str(e.zoo_id), e.name, e.reason, e.handled) for e in NOT_POINTWISE]))
     return 130 if interrupted else 0
 

@@ -1,4 +1,5 @@
-"""Zoo entries not registered as pointwise functions (classes, multi-input, stochastic, or not found), with reasons."""
+"""Zoo entries not registered as pointwise functions or gated units (classes, multi-input, stochastic, or not found),
+with reasons. The gated units of rows 17, 82, 83 are in ``symbolic.gated``."""
 
 from dataclasses import dataclass
 
@@ -14,8 +15,6 @@ class NotPointwise:
 NOT_POINTWISE: tuple[NotPointwise, ...] = (
     NotPointwise(12, "semi-algebraic gates", "a class (ReLU, max, indicator, piecewise polynomials), no single formula",
                  "its members are registered: relu, step, rectified_monomial, polyrelu"),
-    NotPointwise(17, "dReLU", "bivariate: relu(x W_gate) * relu(x W_up) of two independent pre-activations",
-                 "mean field factorizes: E[phi^2] = E[relu(u)^2] E[relu(v)^2] with the registered relu"),
     NotPointwise(45, "SE-GEM", "definition not found: the shape of its non-zero negative branch could not be read",
                  "gem and e_gem are registered"),
     NotPointwise(49, "Randomized Smooth-Leaky", "stochastic: a negative slope drawn at random in training (bounds not found)",
@@ -34,9 +33,6 @@ NOT_POINTWISE: tuple[NotPointwise, ...] = (
     NotPointwise(78, "SAFS", "searched per-layer activation (operator search + HPO)", "any result is a user formula"),
     NotPointwise(79, "evolving multi-channel confidence-aware AFs", "searched, multi-channel", "any result is a user formula"),
     NotPointwise(81, "matrix exponential", "acts on a d x d matrix (W3 exp(W2 exp(W1 X)))", "out of scope (not element-wise)"),
-    NotPointwise(82, "GLU family (SwiGLU, GeGLU)", "bivariate: swish(x W) * (x V) with independent projections",
-                 "mean field factorizes: E[phi^2] = E[swish(u)^2] q_v"),
-    NotPointwise(83, "sigmoid output gate", "bivariate: y * sigmoid(x W_g)", "mean field factorizes as for GLU"),
     NotPointwise(84, "MaxMin / GroupSort", "sorts within groups of pre-activations (multi-input)", "out of scope (not element-wise)"),
     NotPointwise(85, "Householder activation", "reflects a pair z = (x, y) across v^T z = 0 (multi-input; MaxMin at init)",
                  "out of scope (not element-wise)"),

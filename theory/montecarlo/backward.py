@@ -59,6 +59,7 @@ def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, 
 def gradients(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Gradients:
     """‖∂f/∂h^l‖² per network, layer and input, and each network's empirical NTK (``Gradients``)."""
     jax, jnp = jax_modules()
+    _activation_derivative(spec.act)  # refuses, before any work, what has no backward pass (gated units)
     X = check_inputs(X)
     dims = (X.shape[1],) + spec.widths + (spec.outputs,)
     sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)

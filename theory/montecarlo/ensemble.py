@@ -13,17 +13,20 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from signalprop.mixing import components
+from signalprop.laws import UnsupportedLayerError, require_elementwise
+from signalprop.mixing import Mixture, components
+from symbolic import GatedUnit
 
 from ..progress import progress as progress_bar
 from .backend import jax_modules, precision
-from .spec import NetworkSpec, chunk_size
+from .spec import NetworkSpec, branches, chunk_size
 
 
 @dataclass
 class Forward:
     """Per-network statistics of the pre-activations h^1 … h^L and the readout f (index l = 0 … L):
-    ``gram`` (E, L+1, B, B) = (1/N_l) Σ_i h_i(x_a) h_i(x_b); ``fourth`` (E, L+1, B) = (1/N_l) Σ_i h_i(x_a)⁴;
+    ``gram`` (E, L+1, B, B) = (1/N_l) Σ_i h_i(x_a) h_i(x_b); ``fourth`` (E, L+1, B) = (1/N_l) Σ_i h_i(x_a)⁴ (N_l
+    pre-activations: twice the width for gated units, whose u and v are pooled);
     ``outputs`` (E, B, outputs) = f; ``networks`` completed; ``interrupted`` by Ctrl-C."""
 
     gram: np.ndarray
@@ -35,8 +38,16 @@ class Forward:
 
 def _activation(act, k: int = 0):
     """φ^(k) on JAX arrays of pre-activations (…, N) as apply(h, types) (``types``: each neuron's
-    component of a mixture), and the mixture's probabilities (None for one activation)."""
+    component of a mixture), and the mixture's probabilities (None for one activation). A gated unit (k = 0):
+    the pre-activations are (u | v), N = 2n, and apply gives φ(u)·ψ(v) (n units)."""
     _, jnp = jax_modules()
+    if isinstance(act, GatedUnit):
+        if k:
+            raise UnsupportedLayerError(f"backward passes (grad, ntk, jacobian) are not available for gated units yet ({act.label})")
+        gate, value = act.gate.jax(0), act.value.jax(0)
+        return (lambda h, types: gate(h[..., : h.shape[-1] // 2]) * value(h[..., h.shape[-1] // 2:])), None
+    if isinstance(act, Mixture):
+        require_elementwise(act, "Monte Carlo of a mixture")
     parts = components(act)
     funcs = [a.jax(k) for a, _ in parts]
     if len(funcs) == 1:
@@ -94,26 +105,34 @@ def _orthogonal_given_inputs(key, g, n_out: int, sigma_w, dtype):
 
 
 @lru_cache(maxsize=64)
-def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str, fast: bool):
+def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_name: str, fast: bool, units: int = 1):
     """Jitted, vmapped over networks: (keys, inputs of the layer, σ_w, σ_b) → (h, gram, fourth); the
     inputs are x (first layer) or h^{l−1}, to which φ is applied here. ``fast``: no weight matrices, the
-    pre-activations drawn from their exact conditional law given the layer's inputs (Gaussian or orthogonal)."""
+    pre-activations drawn from their exact conditional law given the layer's inputs (Gaussian or orthogonal).
+    ``units`` = 2 (a gated layer): 2 n_out pre-activations (u | v) from two independent weight matrices (the keys
+    split once more; with units = 1 the numbers are those of a plain layer), gram and fourth pooled over all."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, probs = _activation(act)
+    pre = units * n_out
+
+    def branch_keys(kw):
+        return [kw] if units == 1 else list(jax.random.split(kw, units))
 
     def one(key, prev, prev_types, sigma_w, sigma_b):
         kw, kb, kt = jax.random.split(key, 3)
         g = prev if first else apply(prev, prev_types)
         if fast and orthogonal:
-            h = _orthogonal_given_inputs(kw, g, n_out, sigma_w, dtype) + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
+            h = jnp.concatenate([_orthogonal_given_inputs(k, g, n_out, sigma_w, dtype) for k in branch_keys(kw)], axis=-1)
+            h = h + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
         elif fast:
-            h = _gaussian_given_gram(kw, g, n_out, sigma_w, sigma_b, dtype)
+            h = _gaussian_given_gram(kw, g, pre, sigma_w, sigma_b, dtype)
         else:
-            h = sigma_w * g @ _weights(kw, n_out, n_in, orthogonal, dtype).T + sigma_b * jax.random.normal(kb, (n_out,), dtype=dtype)
-        types = (jax.random.choice(kt, len(probs), (n_out,), p=jnp.asarray(probs, dtype)) if probs is not None
-                 else jnp.zeros((n_out,), jnp.int32))
-        gram = h @ h.T / n_out
+            W = jnp.concatenate([_weights(k, n_out, n_in, orthogonal, dtype) for k in branch_keys(kw)], axis=0)
+            h = sigma_w * g @ W.T + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
+        types = (jax.random.choice(kt, len(probs), (pre,), p=jnp.asarray(probs, dtype)) if probs is not None
+                 else jnp.zeros((pre,), jnp.int32))
+        gram = h @ h.T / pre
         fourth = jnp.mean(h**4, axis=-1)
         return h, types, gram, fourth
 
@@ -166,7 +185,8 @@ def layers(spec: NetworkSpec, X: np.ndarray, keys, fast: bool, tick):
     h = jnp.broadcast_to(jnp.asarray(X, jnp.dtype(spec.dtype)), (keys.shape[0], B, d))
     types = jnp.zeros((keys.shape[0], d), jnp.int32)
     for l in range(spec.depth + 1):
-        step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype, fast)
+        units = branches(spec.act) if l < spec.depth else 1  # the readout is plain
+        step = _layer_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", l == 0, spec.dtype, fast, units)
         h, types, gram, fourth = step(layer_keys(keys, l), h, types, sigma_w, sigma_b)
         tick()
         yield h, types, gram, fourth

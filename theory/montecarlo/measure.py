@@ -23,7 +23,8 @@ pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
 - ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,
   against the leading 1/N term for Gaussian weights. Given layer l, h^{l+1}_i is Gaussian with the random
   variance s² = σ_w²‖φ(h^l)‖²/N_l + σ_b², so its excess kurtosis is 3 Var(s²)/E[s²]², and
-  Var(s²_{l+1}) = σ_w⁴ Var_z[φ(√q_l z)²]/N_l + V'(q_l)² Var(s²_l) (Var(s²_1) = 0 for a fixed input):
+  Var(s²_{l+1}) = σ_w⁴ Var_z[φ(√q_l z)²]/N_l + V'(q_l)² Var(s²_l) (Var(s²_1) = 0 for a fixed input; a gated unit:
+  Var[g²] = E[φ⁴]E[ψ⁴] − M², N_l units, each of the layer's u and v having variance s²; statistics pool both):
   the single-input four-point vertex of Roberts, Yaida & Hanin (2022, ch. 4), to O(1/N). For ReLU
   with σ_b = 0 it is exactly (1 + 5/N)^l − 1 (Hanin & Nica 2019).
 
@@ -35,14 +36,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from signalprop import gaussian_moment, iterate_maps
+from signalprop import iterate_maps
+from signalprop.laws import layer_law
 from signalprop.maps import chi1, length_map_slope
 
 from .compare import Comparison, delta_method, mean_error_skew
 from .backward import Gradients
 from .jacobian import Jacobians, square_input
 from .ensemble import Forward
-from .spec import NetworkSpec
+from .spec import NetworkSpec, branches
 
 
 def layer_variances(spec: NetworkSpec, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,10 +84,10 @@ def measure_c(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
 def vertex(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
     """Var(s²) of h^{l+1}, l = 0 … L, to leading order in 1/N for Gaussian weights (the module
     docstring's recursion; q indexed as ``layer_variances``)."""
-    w2 = spec.sigma_w2
+    w2, law = spec.sigma_w2, layer_law(spec.act)
     var = np.zeros(spec.depth + 1)
     for l in range(1, spec.depth + 1):
-        spread = float(gaussian_moment(spec.act, q[l - 1], p=4)) - float(gaussian_moment(spec.act, q[l - 1])) ** 2
+        spread = float(law.fourth_moment(q[l - 1])) - float(law.second_moment(q[l - 1])) ** 2
         var[l] = w2 * w2 * spread / spec.widths[l - 1] + float(length_map_slope(spec.act, q[l - 1], w2)) ** 2 * var[l - 1]
     return var
 
@@ -104,7 +106,7 @@ def mean_shift_theory(spec: NetworkSpec, q: np.ndarray) -> np.ndarray:
     shift = np.zeros(spec.depth + 1)
     for l in range(1, spec.depth + 1):
         x, h = q[l - 1], 1e-3 * q[l - 1]
-        m = [float(gaussian_moment(spec.act, v)) for v in (x - h, x, x + h)]
+        m = [float(layer_law(spec.act).second_moment(v)) for v in (x - h, x, x + h)]
         curvature = (m[0] - 2 * m[1] + m[2]) / (h * h)
         shift[l] = float(length_map_slope(spec.act, x, spec.sigma_w2)) * shift[l - 1] + spec.sigma_w2 / 2 * curvature * var[l - 1]
     return shift
@@ -178,8 +180,8 @@ def measure_qvar(spec: NetworkSpec, X: np.ndarray, fwd: Forward) -> Comparison:
     stderr, skew = delta_method(np.stack([q, q * q], axis=1), gradient)
     if spec.weights == "gaussian":
         mf = layer_variances(spec, X)[0]
-        widths = np.array(spec.widths + (spec.outputs,), dtype=np.float64)
-        theory, notes = (vertex(spec, mf) + 2 * mf**2 / widths) / mf**2, {}
+        units = np.array([branches(spec.act) * n for n in spec.widths] + [spec.outputs], dtype=np.float64)  # pooled in q̂
+        theory, notes = (vertex(spec, mf) + 2 * mf**2 / units) / mf**2, {}
     else:
         theory, notes = np.full(spec.depth + 1, np.nan), {"theory": "Gaussian weights only"}
     return Comparison("relative variance of q across networks", _layers(spec), measured, stderr, theory, notes=notes, skew=skew)

@@ -7,7 +7,9 @@ parameterization: W^l_ij ~ N(0, σ_w²/N_{l−1}), b ~ N(0, σ_b²); NTK paramet
 scaled by σ_w/√N_{l−1} and σ_b in the forward pass (same forward law, other gradients). Orthogonal
 weights: σ_w √(max(N_l, N_{l−1})/N_{l−1}) times a Haar-random matrix with orthonormal rows or columns,
 so that E[(W v)_i²] = σ_w² ‖v‖²/N_{l−1} as for Gaussian weights (Pennington et al. 2017 use σ_w O).
-A mixture gives each neuron of each network one of its activations, drawn with its probability.
+A mixture gives each neuron of each network one of its activations, drawn with its probability. A gated unit
+g = φ(u)·ψ(v) has two pre-activations per unit, u = W_a g' + b_a and v = W_b g' + b_b with independent weights and
+biases of the same law (``branches``); the readout is plain.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ import os
 from dataclasses import dataclass, field
 
 WEIGHTS = ("gaussian", "orthogonal")
+
+
+def branches(act) -> int:
+    """Pre-activations per unit of a hidden layer: 2 for a gated unit g = φ(u)·ψ(v) (u and v, from two independent
+    weight matrices and biases), else 1."""
+    from symbolic import GatedUnit
+
+    return 2 if isinstance(act, GatedUnit) else 1
 PARAMETERIZATIONS = ("standard", "ntk")
 DTYPES = {"float32": 4, "float64": 8}
 MAX_WIDTH = 1 << 16
@@ -79,6 +89,7 @@ def memory_bytes(spec: NetworkSpec, inputs: int, d: int, chunk: int, keep_layers
     dims = (d,) + spec.widths
     largest = 0 if fast else max(max(a, b) ** 2 if spec.weights == "orthogonal" else a * b for a, b in zip(dims, dims[1:]))
     acts = inputs * (sum(spec.widths) if keep_layers else 2 * max(spec.widths))
+    largest, acts = largest * branches(spec.act), acts * branches(spec.act)
     return 2 * chunk * size * (2 * largest + acts)
 
 
