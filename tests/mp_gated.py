@@ -252,6 +252,18 @@ def _roots_log_grid(residual: Callable[[mpf], mpf], q_min: mpf, q_max: mpf, per_
     return [mp.exp(t) for t in sorted(roots)]
 
 
+def _curve(name: str, sigma_b2: mpf, rate: Callable[[str, mpf], mpf], q_min: mpf, q_max: mpf,
+           per_decade: int) -> list[tuple[mpf, mpf]]:
+    """(q*, sigma_w2) where V(q*) = q* and sigma_w2 rate(q*) = 1 at the given sigma_b2: the roots of
+    q - M(q)/rate(q) = sigma_b2 on [q_min, q_max], with sigma_w2 = 1/rate(q*)."""
+    sigma_b2 = mpf(sigma_b2)
+
+    def residual(q: mpf) -> mpf:
+        return 1 - _M(name, q) / (q * rate(name, q)) - sigma_b2 / q
+
+    return [(q, 1 / rate(name, q)) for q in _roots_log_grid(residual, mpf(q_min), mpf(q_max), per_decade)]
+
+
 def chi1_point(name: str, sigma_b2: mpf, q_min: mpf = mpf("1e-6"), q_max: mpf = mpf("1e4"),
                per_decade: int = 6) -> list[dict[str, mpf]]:
     """All points with V(q*) = q* and chi_1(q*) = 1 at the given sigma_b2, sorted by q*.
@@ -261,17 +273,8 @@ def chi1_point(name: str, sigma_b2: mpf, q_min: mpf = mpf("1e-6"), q_max: mpf = 
     reached on that range.  Each dict: q_star, sigma_w2, slope, chi1 (= 1).
     """
     with mp.workdps(DPS):
-        sigma_b2 = mpf(sigma_b2)
-
-        def residual(q: mpf) -> mpf:
-            return 1 - _M(name, q) / (q * _G(name, q)) - sigma_b2 / q
-
-        points = []
-        for q in _roots_log_grid(residual, mpf(q_min), mpf(q_max), per_decade):
-            sigma_w2 = 1 / G(name, q)
-            points.append(dict(q_star=q, sigma_w2=sigma_w2, slope=sigma_w2 * M_slope(name, q),
-                               chi1=chi1(name, q, sigma_w2)))
-        return points
+        return [dict(q_star=q, sigma_w2=w2, slope=w2 * M_slope(name, q), chi1=chi1(name, q, w2))
+                for q, w2 in _curve(name, sigma_b2, _G, q_min, q_max, per_decade)]
 
 
 def saddle_node(name: str, sigma_b2: mpf, q_min: mpf = mpf("1e-6"), q_max: mpf = mpf("1e4"),
@@ -283,16 +286,8 @@ def saddle_node(name: str, sigma_b2: mpf, q_min: mpf = mpf("1e-6"), q_max: mpf =
     a repelling one near q*, and just above it both are gone.  Each dict: q_star, sigma_w2, chi1.
     """
     with mp.workdps(DPS):
-        sigma_b2 = mpf(sigma_b2)
-
-        def residual(q: mpf) -> mpf:
-            return 1 - _M(name, q) / (q * _M_slope(name, q)) - sigma_b2 / q
-
-        points = []
-        for q in _roots_log_grid(residual, mpf(q_min), mpf(q_max), per_decade):
-            sigma_w2 = 1 / M_slope(name, q)
-            points.append(dict(q_star=q, sigma_w2=sigma_w2, chi1=chi1(name, q, sigma_w2)))
-        return points
+        return [dict(q_star=q, sigma_w2=w2, chi1=chi1(name, q, w2))
+                for q, w2 in _curve(name, sigma_b2, _M_slope, q_min, q_max, per_decade)]
 
 
 def fixed_points(name: str, sigma_w2: mpf, sigma_b2: mpf, q_min: mpf = mpf("1e-8"), q_max: mpf = mpf("1e6"),
