@@ -2,7 +2,8 @@
 forward pass) for the first readout unit f:
 
 - gradients with respect to every hidden layer's pre-activations,
-  δ^l = ∂f/∂h^l = φ'(h^l) ⊙ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃: the unit-scale weights, E[(W̃v)_i²] = ‖v‖²/N);
+  δ^l = ∂f/∂h^l = φ'(h^l) ⊙ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃: the unit-scale weights, E[(W̃v)_i²] = ‖v‖²/N); for a gated
+  unit h = (u | v) and δ^l = (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g) with δ_g = σ_w W̃ᵀ δ^{l+1};
 - the empirical NTK Θ(x_a, x_b) = Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ, summed layer by layer from δ^l and the
   layer's inputs g^{l−1} (x for the first layer, φ(h^{l−1}) after):
   standard parameterization (the parameters are W and b themselves): (δ_a·δ_b)(g_a·g_b + 1);
@@ -19,8 +20,8 @@ from functools import lru_cache
 import numpy as np
 
 from .backend import jax_modules
-from .ensemble import _activation, _activation_derivative, _weights, check_inputs, layer_keys, layers, run_ensemble
-from .spec import NetworkSpec
+from .ensemble import _activation, _activation_vjp, _layer_weights, check_inputs, layer_keys, layers, run_ensemble
+from .spec import NetworkSpec, branches
 
 
 @dataclass
@@ -35,14 +36,14 @@ class Gradients:
 
 
 @lru_cache(maxsize=64)
-def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, first: bool, ntk_param: bool):
-    """Jitted, vmapped over networks: (keys of the layer, δ of its output (B × n_out), its input's
-    pre-activations h (B × n_in; x for the first layer) and their neuron types, σ_w, σ_b) →
-    (δ of h, the layer's NTK term (B × B))."""
+def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, first: bool, ntk_param: bool, units: int = 1):
+    """Jitted, vmapped over networks: (keys of the layer, δ of its output's pre-activations (B × units·n_out), its
+    input's pre-activations h (x for the first layer) and their neuron types, σ_w, σ_b) → (δ of h, the layer's NTK
+    term (B × B)). ``units`` = 2: the layer's two weight matrices of a gated unit (both feed the NTK term through δ)."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, _ = _activation(act)
-    dapply = _activation_derivative(act)
+    vjp = _activation_vjp(act)
 
     def one(key, delta, h, types, sigma_w, sigma_b):
         kw, _, _ = jax.random.split(key, 3)  # the forward pass's split: the same weights
@@ -50,7 +51,10 @@ def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, 
         dd = delta @ delta.T
         gg = g @ g.T
         term = dd * (sigma_w**2 * gg / n_in + sigma_b**2) if ntk_param else dd * (gg + 1.0)
-        back = jnp.zeros_like(h) if first else dapply(h, types) * (sigma_w * delta @ _weights(kw, n_out, n_in, orthogonal, dtype))
+        if first:
+            back = jnp.zeros_like(h)
+        else:
+            back = vjp(h, types, sigma_w * delta @ _layer_weights(kw, n_out, n_in, orthogonal, dtype, units))
         return back, term
 
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None, None)))
@@ -59,7 +63,6 @@ def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, 
 def gradients(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: int | None = None) -> Gradients:
     """‖∂f/∂h^l‖² per network, layer and input, and each network's empirical NTK (``Gradients``)."""
     jax, jnp = jax_modules()
-    _activation_derivative(spec.act)  # refuses, before any work, what has no backward pass (gated units)
     X = check_inputs(X)
     dims = (X.shape[1],) + spec.widths + (spec.outputs,)
     sigma_w, sigma_b = math.sqrt(spec.sigma_w2), math.sqrt(spec.sigma_b2)
@@ -72,8 +75,9 @@ def gradients(spec: NetworkSpec, X: np.ndarray, progress: bool = True, chunk: in
         delta = jnp.zeros(hs[-1].shape, hs[-1].dtype).at[:, :, 0].set(1.0)
         norms, ntk = [], 0.0
         for l in range(spec.depth, -1, -1):  # loop index l maps hs[l] (x, or h^l) to hs[l + 1]
+            units = branches(spec.act) if l < spec.depth else 1  # the readout is plain
             step = _backward_fn(spec.act, dims[l + 1], dims[l], spec.weights == "orthogonal", spec.dtype, l == 0,
-                                spec.parameterization == "ntk")
+                                spec.parameterization == "ntk", units)
             delta, term = step(layer_keys(keys, l), delta, hs[l], ts[l], sigma_w, sigma_b)
             ntk = ntk + term
             if l > 0:

@@ -43,7 +43,7 @@ def _activation(act, k: int = 0):
     _, jnp = jax_modules()
     if isinstance(act, GatedUnit):
         if k:
-            raise UnsupportedLayerError(f"backward passes (grad, ntk, jacobian) are not available for gated units yet ({act.label})")
+            raise UnsupportedLayerError(f"the input-output Jacobian spectrum is not available for gated units yet ({act.label})")
         gate, value = act.gate.jax(0), act.value.jax(0)
         return (lambda h, types: gate(h[..., : h.shape[-1] // 2]) * value(h[..., h.shape[-1] // 2:])), None
     if isinstance(act, Mixture):
@@ -64,8 +64,33 @@ def _activation(act, k: int = 0):
 
 
 def _activation_derivative(act):
-    """φ' as apply(h, types) (``_activation`` with k = 1)."""
+    """φ' as apply(h, types) (``_activation`` with k = 1; element-wise activations and mixtures)."""
     return _activation(act, 1)[0]
+
+
+def _activation_vjp(act):
+    """The backward step through the activation: vjp(h, types, δ_g) = ∂g/∂h ᵀ δ_g, i.e. φ'(h) ⊙ δ_g, and for a gated
+    unit (h = (u | v)) the pair (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g)."""
+    _, jnp = jax_modules()
+    if isinstance(act, GatedUnit):
+        f, df, g, dg = act.gate.jax(0), act.gate.jax(1), act.value.jax(0), act.value.jax(1)
+
+        def vjp(h, types, delta):
+            n = h.shape[-1] // 2
+            u, v = h[..., :n], h[..., n:]
+            return jnp.concatenate([df(u) * g(v) * delta, f(u) * dg(v) * delta], axis=-1)
+
+        return vjp
+    dapply = _activation_derivative(act)
+    return lambda h, types, delta: dapply(h, types) * delta
+
+
+def _layer_weights(kw, n_out: int, n_in: int, orthogonal: bool, dtype, units: int):
+    """The unit-scale weights of a layer with ``units`` pre-activations per unit (``_weights``; a gated layer stacks
+    two independent matrices drawn from kw split in two, a plain one uses kw itself)."""
+    jax, jnp = jax_modules()
+    keys = [kw] if units == 1 else list(jax.random.split(kw, units))
+    return jnp.concatenate([_weights(k, n_out, n_in, orthogonal, dtype) for k in keys], axis=0)
 
 
 def _weights(key, n_out: int, n_in: int, orthogonal: bool, dtype):
@@ -116,19 +141,17 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     apply, probs = _activation(act)
     pre = units * n_out
 
-    def branch_keys(kw):
-        return [kw] if units == 1 else list(jax.random.split(kw, units))
-
     def one(key, prev, prev_types, sigma_w, sigma_b):
         kw, kb, kt = jax.random.split(key, 3)
         g = prev if first else apply(prev, prev_types)
         if fast and orthogonal:
-            h = jnp.concatenate([_orthogonal_given_inputs(k, g, n_out, sigma_w, dtype) for k in branch_keys(kw)], axis=-1)
+            keys = [kw] if units == 1 else list(jax.random.split(kw, units))
+            h = jnp.concatenate([_orthogonal_given_inputs(k, g, n_out, sigma_w, dtype) for k in keys], axis=-1)
             h = h + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
         elif fast:
             h = _gaussian_given_gram(kw, g, pre, sigma_w, sigma_b, dtype)
         else:
-            W = jnp.concatenate([_weights(k, n_out, n_in, orthogonal, dtype) for k in branch_keys(kw)], axis=0)
+            W = _layer_weights(kw, n_out, n_in, orthogonal, dtype, units)
             h = sigma_w * g @ W.T + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
         types = (jax.random.choice(kt, len(probs), (pre,), p=jnp.asarray(probs, dtype)) if probs is not None
                  else jnp.zeros((pre,), jnp.int32))

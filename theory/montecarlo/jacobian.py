@@ -52,7 +52,7 @@ def _update_fn(act, n: int, orthogonal: bool, dtype_name: str):
 def jacobians(spec: NetworkSpec, progress: bool = True, chunk: int | None = None) -> Jacobians:
     """See ``Jacobians`` (the readout is not part of J)."""
     jax, jnp = jax_modules()
-    _activation_derivative(spec.act)  # refuses, before any work, what has no backward pass (gated units)
+    _activation_derivative(spec.act)  # refuses, before any work, what has no Jacobian route yet (gated units)
     X = square_input(spec)
     n = spec.widths[0]
     sigma_w = math.sqrt(spec.sigma_w2)
