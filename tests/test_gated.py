@@ -340,3 +340,24 @@ def test_mc_refuses_what_gated_units_lack_yet():
     assert cli.returncode == 2 and "not available for gated units" in cli.stderr
     phase = _cli("phase", "swiglu", "--grid", "3")
     assert phase.returncode == 2 and "phase diagram is not available for gated units" in phase.stderr
+
+
+def test_swish_ordered_phase_ends_at_a_saddle_node():
+    """Element-wise swish at σ_b² = 0.05: its χ_1 = 1 point repels, and the stable fixed point vanishes at the
+    saddle-node q − M(q)/M'(q) = σ_b² (M = E[swish(√q z)²], M' by Stein), solved here with mpmath at 30 digits."""
+    from mpmath import findroot, mp, mpf
+
+    swish = lambda x: x / (1 + mp.exp(-x))  # noqa: E731
+    with mp.workdps(30):
+        def m(q):
+            return mpg.gaussian_expectation(lambda x: swish(x) ** 2, q)
+
+        def dm(q):
+            return (mpg.gaussian_expectation(lambda x: (x * x / q - 1) * swish(x) ** 2, q)) / (2 * q)
+
+        q = findroot(lambda t: t - m(t) / dm(t) - mpf("0.05"), mpf("0.4"))
+        w2 = 1 / dm(q)
+    c = critical_init(get_activation("swish"), sigma_b2=SIGMA_B2)
+    assert not c.stable and c.length_map_slope > 1
+    assert c.ordered_limit.q_star == pytest.approx(float(q), rel=RTOL)
+    assert c.ordered_limit.sigma_w2 == pytest.approx(float(w2), rel=RTOL)
