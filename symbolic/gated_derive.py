@@ -67,7 +67,7 @@ class GatedDerivation:
     @property
     def smoothness(self) -> str:
         k = min(_order(self.gate), _order(self.value))
-        return "C^inf" if k == math.inf else ("discontinuous" if k < 0 else f"C^{int(k)}")
+        return "Cinf" if k == math.inf else ("discontinuous" if k < 0 else f"C{int(k)}")
 
     def lipschitz(self) -> dict:
         g, v = self.gate, self.value
