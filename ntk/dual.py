@@ -18,7 +18,8 @@ exist: ``NoTangentKernelError``.
 
 A gated unit g = φ(u)·ψ(v) (u, v independent with the same covariance; ``signalprop.laws``) composes from its
 components' duals: K = K_φ K_ψ and K̇ = K̇_φ K_ψ + K_φ K̇_ψ (both branches' weights feed the NTK), so each factor
-keeps its own route and accuracy; a mixture holding gated units averages the units' duals.
+keeps its own route and accuracy; a mixture holding gated units averages the units' duals. A group activation
+(MaxMin, householder, maxout) takes its closed form from its layer law (``signalprop.laws.GroupLaw``).
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from signalprop import QuadratureError, bivariate_moment, gaussian_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
 from signalprop.maps import dirac_jumps
 from signalprop.mixing import Mixture, components
-from symbolic import GatedUnit
+from signalprop.laws import layer_law
+from symbolic import GatedUnit, GroupUnit
 
 from . import mehler
 from .closed_forms import angle, angles, closed_form, correlation
@@ -68,9 +70,15 @@ def _composite(act) -> list | None:
     mixtures (the engines of this module)."""
     if isinstance(act, GatedUnit):
         return [(act, 1.0)]
-    if isinstance(act, Mixture) and any(isinstance(a, GatedUnit) for a, _ in act.components()):
+    if isinstance(act, Mixture) and any(isinstance(a, (GatedUnit, GroupUnit)) for a, _ in act.components()):
         return act.components()
     return None
+
+
+def _group_kernels(unit: GroupUnit, q1, q2, k, derivative: bool):
+    """(K, K̇ or None) of a group activation from its law's closed forms, on broadcast (q1, q2, covariance k)."""
+    law, c = layer_law(unit), correlation(q1, q2, k)
+    return law.dual(q1, q2, c), (law.dual_derivative(q1, q2, c) if derivative else None)
 
 
 def _gated(unit: GatedUnit, kernel, derivative: bool):
@@ -99,6 +107,8 @@ def _family(act, derivative: bool):
 def method(act, derivative: bool = False) -> str:
     """How ``dual`` computes this activation's kernel: the closed form's name or "numerical" (a gated unit: its two
     factors', joined by " x ")."""
+    if isinstance(act, GroupUnit):
+        return "closed form (group law)"
     parts = _composite(act)
     if parts is not None:
         return " + ".join(sorted({f"{method(u.gate, derivative)} x {method(u.value, derivative)}" if isinstance(u, GatedUnit)
@@ -237,6 +247,9 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
         raise ValueError("the variances q1, q2 must be > 0 (a zero-norm input with sigma_b2 = 0 has no correlation)")
     if derivative:
         check_derivative(act)
+    if isinstance(act, GroupUnit):
+        value, dvalue = _group_kernels(act, q1, q2, k, derivative)
+        return dvalue if derivative else value
     parts = _composite(act)
     if parts is not None:  # K of the units; K̇ of a gated unit needs its factors' K and K̇
         def kernel(a):
@@ -257,6 +270,8 @@ def dual(act, q1, q2, k, derivative: bool = False, progress: bool = False) -> np
 def second_moment(act, q: np.ndarray) -> np.ndarray:
     """E[φ(√q z)²] per variance q (the diagonal of K): closed forms, else the 1-D engine (interpolated
     in ln q for many variances, as on the diagonal of ``dual_matrices``)."""
+    if isinstance(act, GroupUnit):
+        return layer_law(act).second_moment(q)
     parts = _composite(act)
     if parts is not None:
         return _composed(parts, lambda a: (second_moment(a, q), None), False)[0]
@@ -278,6 +293,8 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     Mehler's series per input, the 2-D engine on the entries whose tail estimate it cannot bring below 1e-13."""
     if derivative:
         check_derivative(act)
+    if isinstance(act, GroupUnit):
+        return _group_kernels(act, qa[:, None], qb[None, :], k, derivative)
     parts = _composite(act)
     if parts is not None:
         return _composed(parts, lambda a: dual_matrices(a, qa, qb, k, symmetric, derivative, block, progress, mirror),

@@ -14,7 +14,8 @@ from .universality import universality_class
 CONVENTION = (
     "standard parameterization: W_ij ~ N(0, sigma_w2/N), b_i ~ N(0, sigma_b2); variances, not standard "
     "deviations; q* is the fixed point of q -> sigma_w2 M(q) + sigma_b2, M(q) = E[phi(sqrt(q) z)^2] for one activation, "
-    "E[phi(u)^2] E[psi(v)^2] for a gated unit phi(u) psi(v) (u, v independent, each with the weights and biases above)"
+    "E[phi(u)^2] E[psi(v)^2] for a gated unit phi(u) psi(v) (u, v independent, each with the weights and biases above), "
+    "per output unit for a group activation (maxmin, householder: q; maxout: q E[max of k standard normals^2])"
 )
 
 
@@ -55,7 +56,8 @@ class CriticalInit:
 
 def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
     """σ_b² = 0 with φ(0) = 0: the edge of chaos ends at q* = 0, σ_w² = 2/(φ'(0−)² + φ'(0+)²)
-    (Roberts–Yaida–Hanin K* = 0 analysis). In the K* = 0 class (a1 < 0) q* = 0 attracts, with
+    (Roberts–Yaida–Hanin K* = 0 analysis; a layer law: σ_w² = 1/lim G, and when lim M/q differs, as for maxout with
+    k ≥ 3, q* = 0 attracts or repels geometrically at V'(0) = σ_w² lim M/q). In the K* = 0 class (a1 < 0) q* = 0 attracts, with
     q^l ~ 1/(−a1 l); with a1 ≥ 0 (swish, GELU) it is half-stable and q^l > 0 drifts away. For φ kinked
     at 0 (a breakpoint: no a1) the side is read off V(q) − q at q = 1e-6."""
     if cls.name == "K*=0":
@@ -67,6 +69,13 @@ def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
         q = 1e-6
         side = "attracts" if float(length_map(act, q, w2, 0.0)) < q else "repels"
         note = f"no K* = 0 expansion ({cls.reason}); q* = 0 {side} small q > 0 (V(q) - q at q = 1e-6)"
+    slope = w2 * layer_law(act).origin().slope  # V'(0): 1 unless M(q)/q and G differ at 0 (maxout with k >= 3)
+    if abs(slope - 1.0) > TANGENT_RTOL:
+        side = "attracts" if slope < 1 else "repels"
+        note = (f"V'(0) = {slope:.6g} != chi_1(0) = 1 (M(q)/q and the gradient moment differ at 0): q* = 0 {side} small "
+                f"q > 0 geometrically{', so the lengths grow as the layers go' if slope > 1 else ''}")
+        return CriticalInit(w2, 0.0, 0.0, 1.0, depth_scale(slope), math.inf, slope, slope < 1, ordered_limit(act, 0.0),
+                            note=note)
     attracts = cls.name == "K*=0" or (cls.a1 is None and side == "attracts")
     return CriticalInit(w2, 0.0, 0.0, 1.0, math.inf, math.inf, 1.0, attracts, ordered_limit(act, 0.0), note=note)
 
@@ -101,13 +110,13 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
             if b2 > 0:
                 raise NoCriticalPointError(
                     f"the edge of chaos of {act.label} is the single point sigma_b2 = 0, "
-                    f"sigma_w2 = 2/(a+^2 + a-^2) = {cls.C_W:.12g} (ReLU-like, scale invariant)"
+                    f"sigma_w2 = {cls.C_W:.12g} (scale invariant: {cls.reason})"
                 )
             return CriticalInit(cls.C_W, 0.0, 0.0, 1.0, math.inf, math.inf, 1.0, False,
                                 note="ReLU-like: critical for every q* (V(q) = q: marginal, lengths stay where they start)")
         origin = layer_law(act).origin()
-        if b2 == 0.0 and origin.zero and origin.slope > 0:
-            return _critical_at_zero(act, cls, 1.0 / origin.slope)
+        if b2 == 0.0 and origin.zero and origin.gradient > 0:
+            return _critical_at_zero(act, cls, 1.0 / origin.gradient)
         w2, q_star = critical_sigma_w2(act, b2)
         note = ""
     chi = float(chi1(act, q_star, w2))

@@ -17,8 +17,16 @@ moments are all that mean-field theory needs (variances, standard parameterizati
 * ``GatedLaw`` (g = φ(u)·ψ(v), u and v independent with the same variance and correlation: two weight matrices
   and biases with the same σ_w², σ_b²): M = M_φ M_ψ, M' = M_φ' M_ψ + M_φ M_ψ', G = G_φ M_ψ + M_φ G_ψ,
   K = K_φ K_ψ, K̇ = K̇_φ K_ψ + K_φ K̇_ψ (both branches' weights feed the NTK).
+* ``GroupLaw`` (groupsort, householder, maxout: a function of k iid pre-activations; per output unit): M = m₂ q
+  with m₂ = 1 for the norm-preserving groupsort and householder and m₂ = M_k = E[(max of k standard normals)²] for
+  maxout; G = 1 (the Jacobian is a permutation, a reflection, or one-hot); for pairs (k = 2, every kind) the dual
+  is K = k/2 + (√(q1 q2)/π)(√(1 − c²) + c arcsin c) with k = c√(q1 q2) the covariance, and K̇ = 1/2 + arcsin(c)/π:
+  with s = (a + b)/√2, d = (a − b)/√2, MaxMin gives max·max' + min·min' = s s' + |d||d'|, E|d||d'| is the
+  arc-cosine kernel of |x|; householder is (|z₁|, z₂) after rotating v to e₁ (the pair's law is rotation invariant,
+  so v does not matter); maxout's E[max max'] equals MaxMin's average (E[min min'] = E[max max'] by u → −u).
 
-``layer_law(x)`` turns an Activation, a Mixture, a GatedUnit or a law into its law; the maps call it once.
+``layer_law(x)`` turns an Activation, a Mixture, a GatedUnit, a GroupUnit or a law into its law; the maps call it
+once.
 """
 
 from __future__ import annotations
@@ -29,7 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from symbolic import Activation, GatedUnit
+from functools import lru_cache
+
+from symbolic import Activation, GatedUnit, GroupUnit
 
 from .bivariate import bivariate_moment
 from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
@@ -43,18 +53,20 @@ class UnsupportedLayerError(ValueError):
 def require_elementwise(act, what: str) -> None:
     """Raise UnsupportedLayerError unless ``act`` is an element-wise activation or a mixture of them."""
     parts = act.components() if isinstance(act, Mixture) else [(act, 1.0)]
-    if any(isinstance(a, GatedUnit) for a, _ in parts):
+    if any(isinstance(a, (GatedUnit, GroupUnit)) for a, _ in parts):
+        kind = "gated" if any(isinstance(a, GatedUnit) for a, _ in parts) else "group"
         raise UnsupportedLayerError(
-            f"{what} is not available for gated units yet ({act.label}); critical, maps, eoc, kernel and show handle them")
+            f"{what} is not available for {kind} units yet ({act.label}); critical, maps, eoc, kernel and show handle them")
 
 
 @dataclass(frozen=True)
 class Origin:
-    """M near q = 0: ``m0`` = M(0) and, when m0 = 0, ``slope`` = lim M(q)/q (= lim G(q), the χ_1/σ_w² and V'/σ_w²
-    of the fixed point q* = 0 at σ_b² = 0)."""
+    """M near q = 0: ``m0`` = M(0) and, when m0 = 0, ``slope`` = lim M(q)/q (V'(0)/σ_w²) and ``gradient`` = lim G(q)
+    (χ_1(0)/σ_w²) at the fixed point q* = 0 of σ_b² = 0; equal for element-wise and gated units, not for maxout."""
 
     m0: float
     slope: float
+    gradient: float
 
     @property
     def zero(self) -> bool:
@@ -141,7 +153,8 @@ class Pointwise:
         """M(0) = φ(0)² and, when φ(0) = 0, lim M(q)/q = (φ'(0−)² + φ'(0+)²)/2."""
         d = self.act.derive()
         left, right = (float(v) for v in d.dphi0_sides)
-        return Origin(float(d.phi0) ** 2, (left**2 + right**2) / 2)
+        slope = (left**2 + right**2) / 2
+        return Origin(float(d.phi0) ** 2, slope, slope)
 
 
 class MixtureLaw:
@@ -176,8 +189,7 @@ class MixtureLaw:
 
     def origin(self) -> Origin:
         parts = [law.origin() for law in self.laws]
-        return Origin(sum(w * o.m0 for o, w in zip(parts, self.weights)),
-                      sum(w * o.slope for o, w in zip(parts, self.weights)))
+        return Origin(*(sum(w * getattr(o, f) for o, w in zip(parts, self.weights)) for f in ("m0", "slope", "gradient")))
 
 
 class GatedLaw:
@@ -221,21 +233,89 @@ class GatedLaw:
         """M(0) = φ(0)²ψ(0)²; when it is 0, M(q)/q → φ(0)² s_ψ + ψ(0)² s_φ (s the components' slopes at 0: one of
         φ(0), ψ(0) is 0, and M = (φ(0)² + O(q))(s_ψ q + O(q²)) when it is ψ(0))."""
         a, b = self.gate.origin(), self.value.origin()
-        return Origin(a.m0 * b.m0, a.m0 * b.slope + b.m0 * a.slope)
+        return Origin(a.m0 * b.m0, a.m0 * b.slope + b.m0 * a.slope, a.m0 * b.gradient + b.m0 * a.gradient)
 
 
-Law = Pointwise | MixtureLaw | GatedLaw
+def max_moment(k: int, p: int) -> float:
+    """E[(max of k iid standard normals)^p] = ∫ x^p k φ(x) Φ(x)^{k−1} dx (scipy quad, split at 0; ~1e-14)."""
+    from scipy.integrate import quad
+    from scipy.stats import norm
+
+    def f(x):
+        return x**p * k * norm.pdf(x) * norm.cdf(x) ** (k - 1)
+
+    return float(sum(quad(f, a, b, epsabs=0, epsrel=2e-14, limit=200)[0] for a, b in ((-40, 0), (0, 40))))
+
+
+class GroupLaw:
+    """Groupsort, householder and maxout (module docstring), per output unit."""
+
+    def __init__(self, unit: GroupUnit):
+        self.unit = unit
+        # groupsort/householder and maxout with k = 2 (max² + min² = a² + b², E[max^p] = E[min^p] for even p): the
+        # moments of one standard normal, 1 and 3; maxout with k >= 3: those of the largest of k
+        moments = unit.kind == "maxout" and unit.k > 2
+        self.m2 = max_moment(unit.k, 2) if moments else 1.0
+        self.m4 = max_moment(unit.k, 4) if moments else 3.0
+
+    name = property(lambda self: self.unit.name)
+    label = property(lambda self: self.unit.label)
+
+    def jumps(self):
+        return []
+
+    def second_moment(self, q):
+        return _scalar_like(q, self.m2 * np.asarray(q, dtype=np.float64))
+
+    def fourth_moment(self, q):
+        return _scalar_like(q, self.m4 * np.asarray(q, dtype=np.float64) ** 2)
+
+    def second_moment_slope(self, q):
+        return _scalar_like(q, np.full(np.shape(q), self.m2))
+
+    def gradient_moment(self, q):
+        return _scalar_like(q, np.ones(np.shape(q)))
+
+    def _pairs_only(self) -> None:
+        if self.unit.k != 2:
+            raise UnsupportedLayerError(f"the dual kernel of {self.unit.label} (groups of {self.unit.k}) is not available "
+                                        "yet: closed forms cover k = 2; length maps, chi_1 and critical points work for every k")
+
+    def dual(self, q1, q2, c):
+        self._pairs_only()
+        c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
+        root = np.sqrt(np.asarray(q1, dtype=np.float64) * np.asarray(q2, dtype=np.float64))
+        return _scalar_like(c, root * (c / 2 + (np.sqrt(1 - c * c) + c * np.arcsin(c)) / np.pi))
+
+    def dual_derivative(self, q1, q2, c):
+        self._pairs_only()
+        c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
+        shape = np.broadcast_shapes(np.shape(q1), np.shape(q2), c.shape)
+        return _scalar_like(c, np.broadcast_to(0.5 + np.arcsin(c) / np.pi, shape).copy())
+
+    def origin(self) -> Origin:
+        return Origin(0.0, self.m2, 1.0)
+
+
+Law = Pointwise | MixtureLaw | GatedLaw | GroupLaw
 
 
 def layer_law(x) -> Law:
-    """The law of an Activation, a Mixture (of activations or gated units) or a GatedUnit; a law is returned as is."""
-    if isinstance(x, (Pointwise, MixtureLaw, GatedLaw)):
+    """The law of an Activation, a Mixture (of activations or units), a GatedUnit or a GroupUnit; a law as is."""
+    if isinstance(x, (Pointwise, MixtureLaw, GatedLaw, GroupLaw)):
         return x
     if isinstance(x, Activation):
         return Pointwise(x)
     if isinstance(x, GatedUnit):
         return GatedLaw(x)
+    if isinstance(x, GroupUnit):
+        return _group_law(x)
     if isinstance(x, Mixture):
         parts = x.components()
         return MixtureLaw([layer_law(a) for a, _ in parts], [w for _, w in parts], x.name, x.label)
     raise TypeError(f"no layer law for {type(x).__name__}: give an Activation, a Mixture or a GatedUnit")
+
+
+@lru_cache(maxsize=64)
+def _group_law(unit: GroupUnit) -> GroupLaw:
+    return GroupLaw(unit)  # cached: maxout's M_k and E[max⁴] are quadratures

@@ -295,7 +295,7 @@ def _curve_span(params, q_min: float, q_max: float) -> str:
 def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 1e6) -> tuple[float, float]:
     """(σ_w², q*) on the edge of chaos at the given σ_b² (root of σ_b²(q*) − target along the curve).
 
-    σ_b² = 0 with M(0) = 0 and lim M(q)/q > 0 is exact: the curve ends at q* = 0 with σ_w² = q/M(q) → 1/slope
+    σ_b² = 0 with M(0) = 0 and lim G(q) > 0 is exact: the curve ends at q* = 0 with σ_w² = 1/lim G
     (one activation: 2/(φ'(0−)² + φ'(0+)²); there σ_b²(q*) = O(q*²) or smaller, e.g. O(q*³) for tanh, and a grid
     search would find a "root" in rounding noise). Otherwise the sign changes of σ_b²(q*) − target on a
     log grid are bracketed, counting values within rounding (1e-12 of q* and σ_b²) as no sign, and the first (smallest
@@ -305,8 +305,8 @@ def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 
         raise ValueError(f"sigma_b2 must be a finite number >= 0 (a bias variance), got {sigma_b2}")
     _require_continuous(act)
     origin = layer_law(act).origin()
-    if sigma_b2 == 0 and origin.zero and origin.slope > 0:
-        return 1.0 / origin.slope, 0.0
+    if sigma_b2 == 0 and origin.zero and origin.gradient > 0:
+        return 1.0 / origin.gradient, 0.0
     params = lambda q: eoc_parameters(act, q)  # noqa: E731
     roots = _curve_roots(params, sigma_b2, q_min, q_max)
     if not roots:

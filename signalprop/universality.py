@@ -17,7 +17,9 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symbolic import GatedUnit
+from symbolic import GatedUnit, GroupUnit
+
+from .laws import layer_law
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,13 @@ def universality_class(act) -> UniversalityClass:
     if isinstance(act, GatedUnit):
         return UniversalityClass("neither", None, None, None, "a gated unit phi(u) psi(v): M(q) = E[phi^2] E[psi^2] "
                                  "is not the single-activation form the classes assume")
+    if isinstance(act, GroupUnit):
+        law = layer_law(act)
+        if law.m2 == 1.0:  # M(q) = q and G = 1: every q a fixed point at C_W = 1, as for ReLU
+            return UniversalityClass("scale-invariant", 0.0, 1.0, None, f"{act.label}: E[g^2] = q and chi_1 = sigma_w2 "
+                                     "(norm- and gradient-norm-preserving on pairs): C_W = 1")
+        return UniversalityClass("neither", None, None, None, f"{act.label}: E[g^2] = {law.m2:.6g} q but chi_1 = sigma_w2: "
+                                 "length and gradient preservation need different sigma_w2")
     slopes = _scale_invariant_slopes(act)
     if slopes is not None:
         neg, pos = slopes

@@ -9,6 +9,7 @@ from .custom import custom_activation
 from .derive import Derivation, Jump, derive
 from .extrema import Extremum
 from .gated import GatedUnit, gated, gated_names
+from .group import GroupUnit, group_names
 from .functions import X, gauss_cdf, sigmoid, softplus
 from .growth import Growth
 from .parameters import Parameter, ParameterError
@@ -25,7 +26,7 @@ from .registry import (
 
 __all__ = [
     "KINDS", "Activation", "ActivationSpec", "custom_activation", "Derivation", "Jump", "derive",
-    "Extremum", "GatedUnit", "gated", "gated_names", "X", "gauss_cdf", "sigmoid", "softplus", "Growth", "Parameter", "ParameterError",
+    "Extremum", "GatedUnit", "gated", "gated_names", "GroupUnit", "group_names", "X", "gauss_cdf", "sigmoid", "softplus", "Growth", "Parameter", "ParameterError",
     "FormulaError", "parse_formula", "DecompositionError", "PiecewiseForm", "decompose",
     "UnknownActivationError", "all_activations", "get_activation", "get_spec", "register",
     "registered_names",

@@ -8,6 +8,8 @@ from typing import Mapping
 
 from .activation import Activation, ActivationSpec
 from .gated import NAMED, GatedUnit, get_gated
+from .group import NAMES as GROUP_NAMES
+from .group import GroupUnit, get_group
 
 _SPECS: dict[str, ActivationSpec] = {}
 _ALIASES: dict[str, str] = {}
@@ -54,12 +56,12 @@ def get_spec(name: str) -> ActivationSpec:
     key = normalize(name)
     if key in _ALIASES:
         return _SPECS[_ALIASES[key]]
-    known = {**_ALIASES, **{g: g for g in NAMED}}
+    known = {**_ALIASES, **{g: g for g in [*NAMED, *GROUP_NAMES]}}
     close = difflib.get_close_matches(key, list(known), n=5, cutoff=0.5)
     close = list(dict.fromkeys(known[c] for c in close))
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownActivationError(
-        f"unknown activation {name!r}{hint} (`acttheory zoo` lists all {len(_SPECS)} and the {len(NAMED)} gated units)"
+        f"unknown activation {name!r}{hint} (`acttheory zoo` lists all {len(_SPECS)}, the {len(NAMED)} gated units and the {len(GROUP_NAMES)} group activations)"
     )
 
 
@@ -69,9 +71,10 @@ def _cached(name: str, items: tuple) -> Activation:
     return Activation(spec, spec.bind(dict(items)))
 
 
-def get_activation(name: str, params: Mapping[str, object] | None = None, **kw) -> Activation | GatedUnit:
+def get_activation(name: str, params: Mapping[str, object] | None = None, **kw) -> Activation | GatedUnit | GroupUnit:
     """The registered activation ``name`` with parameters (defaults for those not given), or the registered gated
-    unit of that name (``symbolic.gated``: parameters go to the component that declares them).
+    unit of that name (``symbolic.gated``: parameters go to the component that declares them), or the group activation
+    of that name (``symbolic.group``: maxmin, groupsort, householder, maxout).
 
     >>> get_activation("elu", alpha="0.5").label
     'elu(alpha=1/2)'
@@ -80,6 +83,8 @@ def get_activation(name: str, params: Mapping[str, object] | None = None, **kw) 
     values.update(kw)
     if normalize(name) in NAMED:
         return get_gated(name, values)
+    if normalize(name) in GROUP_NAMES:
+        return get_group(name, values)
     spec = get_spec(name)
     bound = spec.bind(values)
     return _cached(spec.name, tuple(sorted((k, v) for k, v in bound.items())))

@@ -1,4 +1,5 @@
-"""Every registered activation and gated unit through every command of ``acttheory`` (issues 21, 17).
+"""Every registered activation, gated unit and group activation through every command of ``acttheory`` (issues 21,
+17).
 
 Each run ends with exit status 0 (a result) or 2 (an error that says what is wrong: "error: ..."),
 never an exception (``mc`` may also exit 1, its verdict that a measurement disagrees with the
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from symbolic import gated_names, registered_names
+from symbolic import gated_names, group_names, registered_names
 from theory.cli import main
 
 COMMANDS = {
@@ -56,7 +57,7 @@ def _strings(doc) -> Iterator[str]:
 
 def sweep(commands: tuple[str, ...]):
     """The parametrization (activation or gated unit × command) of one sweep file."""
-    names = registered_names() + gated_names()
+    names = registered_names() + gated_names() + group_names()
     return pytest.mark.parametrize("name, command", [(n, c) for c in commands for n in names])
 
 

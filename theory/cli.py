@@ -253,7 +253,16 @@ def cmd_zoo(args: argparse.Namespace) -> int:
         print("\nGated units g(u, v) = gate(u) * value(v) (`acttheory show NAME`; --gate/--value for any pair):")
         print(_table(("name", "zoo#", "gate", "value", "source"),
                      [(n, str(e.zoo_id), e.gate, e.value, e.source.split(",")[0]) for n, e in NAMED.items()]))
-        print("\nZoo entries not registered as pointwise functions or gated units:")
+        import re
+
+        from symbolic.group import NAMES as GROUPS
+        from symbolic.group import SOURCES, ZOO_IDS
+
+        print("\nGroup activations (functions of k pre-activations; `acttheory show NAME`, --param k=K or theta=ANGLE):")
+        print(_table(("name", "zoo#", "kind", "default k", "source"),
+                     [(n, str(ZOO_IDS.get(n, "-")), kind, str(k), re.match(r".*?\d{4}", SOURCES[kind]).group(0))
+                      for n, (kind, k) in GROUPS.items()]))
+        print("\nZoo entries not registered as pointwise functions, gated units or group activations:")
         print(_table(("zoo#", "entry", "why", "handled"), [(str(e.zoo_id), e.name, e.reason, e.handled) for e in NOT_POINTWISE]))
     return 130 if interrupted else 0
 

@@ -1,5 +1,6 @@
 """Zoo entries not registered as pointwise functions or gated units (classes, multi-input, stochastic, or not found),
-with reasons. The gated units of rows 17, 82, 83 are in ``symbolic.gated``."""
+with reasons. The gated units of rows 17, 82, 83 are in ``symbolic.gated``, the group activations of rows 84, 85 in
+``symbolic.group``."""
 
 from dataclasses import dataclass
 
@@ -33,7 +34,4 @@ NOT_POINTWISE: tuple[NotPointwise, ...] = (
     NotPointwise(78, "SAFS", "searched per-layer activation (operator search + HPO)", "any result is a user formula"),
     NotPointwise(79, "evolving multi-channel confidence-aware AFs", "searched, multi-channel", "any result is a user formula"),
     NotPointwise(81, "matrix exponential", "acts on a d x d matrix (W3 exp(W2 exp(W1 X)))", "out of scope (not element-wise)"),
-    NotPointwise(84, "MaxMin / GroupSort", "sorts within groups of pre-activations (multi-input)", "out of scope (not element-wise)"),
-    NotPointwise(85, "Householder activation", "reflects a pair z = (x, y) across v^T z = 0 (multi-input; MaxMin at init)",
-                 "out of scope (not element-wise)"),
 )

@@ -15,7 +15,7 @@ import numpy as np
 
 from signalprop.laws import UnsupportedLayerError, require_elementwise
 from signalprop.mixing import Mixture, components
-from symbolic import GatedUnit
+from symbolic import GatedUnit, GroupUnit
 
 from ..progress import progress as progress_bar
 from .backend import jax_modules, precision
@@ -41,6 +41,10 @@ def _activation(act, k: int = 0):
     component of a mixture), and the mixture's probabilities (None for one activation). A gated unit (k = 0):
     the pre-activations are (u | v), N = 2n, and apply gives φ(u)·ψ(v) (n units)."""
     _, jnp = jax_modules()
+    if isinstance(act, GroupUnit):
+        if k:
+            raise UnsupportedLayerError(f"the input-output Jacobian spectrum is not available for group units yet ({act.label})")
+        return _group_apply(act), None
     if isinstance(act, GatedUnit):
         if k:
             raise UnsupportedLayerError(f"the input-output Jacobian spectrum is not available for gated units yet ({act.label})")
@@ -63,6 +67,26 @@ def _activation(act, k: int = 0):
     return apply, probs
 
 
+def _group_apply(unit: GroupUnit):
+    """A group activation on pre-activations (…, N) as apply(h, types): groupsort sorts each run of k consecutive
+    units in descending order; householder maps each pair z to z if vᵀz > 0 else z − 2(vᵀz)v, v = (sin θ/2, −cos θ/2);
+    maxout takes the max over its k branches (h = (branch 1 | … | branch k), N = k n)."""
+    _, jnp = jax_modules()
+    k = unit.k
+    if unit.kind == "maxout":
+        return lambda h, types: jnp.max(h.reshape(h.shape[:-1] + (k, h.shape[-1] // k)), axis=-2)
+    if unit.kind == "groupsort":
+        return lambda h, types: -jnp.sort(-h.reshape(h.shape[:-1] + (-1, k)), axis=-1).reshape(h.shape)
+    v = np.array([math.sin(unit.theta / 2), -math.cos(unit.theta / 2)])
+
+    def householder(h, types):
+        z = h.reshape(h.shape[:-1] + (-1, 2))
+        s = z @ jnp.asarray(v, h.dtype)
+        return jnp.where(s[..., None] > 0, z, z - 2 * s[..., None] * jnp.asarray(v, h.dtype)).reshape(h.shape)
+
+    return householder
+
+
 def _activation_derivative(act):
     """φ' as apply(h, types) (``_activation`` with k = 1; element-wise activations and mixtures)."""
     return _activation(act, 1)[0]
@@ -71,7 +95,10 @@ def _activation_derivative(act):
 def _activation_vjp(act):
     """The backward step through the activation: vjp(h, types, δ_g) = ∂g/∂h ᵀ δ_g, i.e. φ'(h) ⊙ δ_g, and for a gated
     unit (h = (u | v)) the pair (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g)."""
-    _, jnp = jax_modules()
+    jax, jnp = jax_modules()
+    if isinstance(act, GroupUnit):  # piecewise linear: the derivative of the branch in force (jax.vjp)
+        apply = _group_apply(act)
+        return lambda h, types, delta: jax.vjp(lambda x: apply(x, types), h)[1](delta)[0]
     if isinstance(act, GatedUnit):
         f, df, g, dg = act.gate.jax(0), act.gate.jax(1), act.value.jax(0), act.value.jax(1)
 

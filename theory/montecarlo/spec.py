@@ -9,7 +9,8 @@ weights: σ_w √(max(N_l, N_{l−1})/N_{l−1}) times a Haar-random matrix with
 so that E[(W v)_i²] = σ_w² ‖v‖²/N_{l−1} as for Gaussian weights (Pennington et al. 2017 use σ_w O).
 A mixture gives each neuron of each network one of its activations, drawn with its probability. A gated unit
 g = φ(u)·ψ(v) has two pre-activations per unit, u = W_a g' + b_a and v = W_b g' + b_b with independent weights and
-biases of the same law (``branches``); the readout is plain.
+biases of the same law (``branches``); maxout with k pieces has k (the max of k independent weight rows); groupsort
+and householder act on groups of k consecutive units of a layer (widths multiples of k); the readout is plain.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ WEIGHTS = ("gaussian", "orthogonal")
 
 def branches(act) -> int:
     """Pre-activations per unit of a hidden layer: 2 for a gated unit g = φ(u)·ψ(v) (u and v, from two independent
-    weight matrices and biases), else 1."""
-    from symbolic import GatedUnit
+    weight matrices and biases), k for maxout with k pieces, else 1."""
+    from symbolic import GatedUnit, GroupUnit
 
-    return 2 if isinstance(act, GatedUnit) else 1
+    if isinstance(act, GatedUnit):
+        return 2
+    return act.inputs_per_output if isinstance(act, GroupUnit) else 1
 PARAMETERIZATIONS = ("standard", "ntk")
 DTYPES = {"float32": 4, "float64": 8}
 MAX_WIDTH = 1 << 16
@@ -60,6 +63,10 @@ class NetworkSpec:
         if any(not isinstance(n, int) or not 1 <= n <= MAX_WIDTH for n in widths):
             raise ValueError(f"widths must be integers in [1, {MAX_WIDTH}], got {widths}")
         object.__setattr__(self, "widths", widths)
+        group = getattr(self.act, "group", 1)  # groupsort/householder act on groups of k consecutive units
+        if any(n % group for n in widths):
+            raise ValueError(f"{self.act.label} acts on groups of {group} units: every hidden width must be a multiple "
+                             f"of {group}, got {widths}")
         if not isinstance(self.ensemble, int) or self.ensemble < 2:
             raise ValueError(f"ensemble (number of networks) must be an integer >= 2 (error bars need two), got {self.ensemble!r}")
         if not (self.sigma_w2 > 0) or not (self.sigma_b2 >= 0):
