@@ -71,6 +71,7 @@ def _composite(act) -> list | None:
     if isinstance(act, GatedUnit):
         return [(act, 1.0)]
     if isinstance(act, Mixture) and any(isinstance(a, (GatedUnit, GroupUnit)) for a, _ in act.components()):
+        layer_law(act)  # refuses mixtures that hold groupsort or householder (groups of units, not per-unit laws)
         return act.components()
     return None
 

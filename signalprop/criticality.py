@@ -25,7 +25,8 @@ class CriticalInit:
 
     ξ_c is infinite there (χ_c = χ_1 = 1); ξ_q = −1/ln|V'(q*)| is finite when |V'(q*)| < 1 (for
     V'(q*) < 0 the lengths approach q* alternating around it). ``length_map_slope`` is V'(q*) and ``stable``
-    whether q* attracts (|V'(q*)| < 1, not tangent): a repelling q* is not an initialization deep networks reach.
+    whether q* attracts (|V'(q*)| < 1, not tangent; at q* = 0 with σ_b² = 0, V'(0) = 1, whether small lengths
+    decay to it: the K* = 0 class, polynomially): a repelling q* is not an initialization deep networks reach.
     ``saddle_node`` is where the stable fixed point at this σ_b² vanishes as σ_w² grows (lengths diverge beyond),
     when it does; ``ordered_limit`` is that point when χ_1 ≤ 1 there: the ordered phase ends in divergence before
     its fixed point reaches χ_1 = 1 (gated units such as SwiGLU; swish and GELU at small σ_b²)."""

@@ -56,7 +56,8 @@ def require_elementwise(act, what: str) -> None:
     if any(isinstance(a, (GatedUnit, GroupUnit)) for a, _ in parts):
         kind = "gated" if any(isinstance(a, GatedUnit) for a, _ in parts) else "group"
         raise UnsupportedLayerError(
-            f"{what} is not available for {kind} units yet ({act.label}); critical, maps, eoc, kernel and show handle them")
+            f"{what} is not available for {kind} units yet ({act.label}); critical, maps and show handle them (README: "
+            "layer laws)")
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ class Origin:
         return self.m0 == 0.0
 
 
-def _scalar_like(q, out):
-    return out if np.ndim(q) else float(np.asarray(out).reshape(-1)[0])
+def _scalar_like(q, out, *more):
+    """``out`` as given when any of q, *more is an array, else as a float."""
+    return out if any(np.ndim(v) for v in (q, *more)) else float(np.asarray(out).reshape(-1)[0])
 
 
 class Pointwise:
@@ -116,26 +118,27 @@ class Pointwise:
 
     def dual_derivative(self, q1, q2, c):
         """E[φ'(u1) φ'(u2)], with the Dirac terms of a discontinuous φ for |c| < 1 (+inf at |c| = 1)."""
-        ca = np.atleast_1d(np.asarray(c, dtype=np.float64))
-        inner = np.abs(ca) < 1
-        out = np.empty(np.broadcast_shapes(np.shape(q1), np.shape(q2), ca.shape))
+        q1b, q2b, cb = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (q1, q2, c)))
+        inner = np.abs(cb) < 1
+        out = np.empty(cb.shape)
         jumps = self.jumps()
         if jumps:
-            out[..., ~inner] = math.inf
+            out[~inner] = math.inf
         elif (~inner).any():
-            out[..., ~inner] = bivariate_moment(self.act, q1, q2, ca[~inner], k=(1, 1))
+            out[~inner] = bivariate_moment(self.act, q1b[~inner], q2b[~inner], cb[~inner], k=(1, 1))
         if inner.any():
-            out[..., inner] = bivariate_moment(self.act, q1, q2, ca[inner], k=(1, 1))
+            out[inner] = bivariate_moment(self.act, q1b[inner], q2b[inner], cb[inner], k=(1, 1))
             if jumps:
-                out[..., inner] += self._dirac_terms(float(q1), float(q2), ca[inner], jumps)
-        return _scalar_like(c, out)
+                out[inner] += self._dirac_terms(q1b[inner], q2b[inner], cb[inner], jumps)
+        return _scalar_like(c, out, q1, q2)
 
-    def _dirac_terms(self, q1: float, q2: float, c: np.ndarray, jumps) -> np.ndarray:
-        """The δ parts of E[φ'(u1) φ'(u2)] (|c| < 1, equal variances): J_b E[δ(u1 − b) φ'(u2)] twice (mirror terms)
-        and J_b J_b' p(b, b') (the bivariate density)."""
-        if q1 != q2:
-            raise ValueError("the Dirac terms of a discontinuous activation are implemented for equal variances only")
-        q, act = q1, self.act
+    def _dirac_terms(self, q1: np.ndarray, q2: np.ndarray, c: np.ndarray, jumps) -> np.ndarray:
+        """The δ parts of E[φ'(u1) φ'(u2)] (|c| < 1, one common variance): J_b E[δ(u1 − b) φ'(u2)] twice (mirror
+        terms) and J_b J_b' p(b, b') (the bivariate density)."""
+        q = float(q1.flat[0])
+        if np.any(q1 != q) or np.any(q2 != q):
+            raise ValueError("the Dirac terms of a discontinuous activation are implemented for one common variance only")
+        act = self.act
         d1 = act.numpy(1)
         rn, rp = growth_rates(act, 1)
         s2 = q * (1 - c * c)
@@ -182,10 +185,10 @@ class MixtureLaw:
         return _scalar_like(q, self._sum("gradient_moment", q))
 
     def dual(self, q1, q2, c):
-        return _scalar_like(c, self._sum("dual", q1, q2, c))
+        return _scalar_like(c, self._sum("dual", q1, q2, c), q1, q2)
 
     def dual_derivative(self, q1, q2, c):
-        return _scalar_like(c, self._sum("dual_derivative", q1, q2, c))
+        return _scalar_like(c, self._sum("dual_derivative", q1, q2, c), q1, q2)
 
     def origin(self) -> Origin:
         parts = [law.origin() for law in self.laws]
@@ -222,12 +225,12 @@ class GatedLaw:
         return _scalar_like(q, ga * b + a * gb)
 
     def dual(self, q1, q2, c):
-        return _scalar_like(c, np.asarray(self.gate.dual(q1, q2, c)) * self.value.dual(q1, q2, c))
+        return _scalar_like(c, np.asarray(self.gate.dual(q1, q2, c)) * self.value.dual(q1, q2, c), q1, q2)
 
     def dual_derivative(self, q1, q2, c):
         ka, kb = np.asarray(self.gate.dual(q1, q2, c)), np.asarray(self.value.dual(q1, q2, c))
         da, db = np.asarray(self.gate.dual_derivative(q1, q2, c)), np.asarray(self.value.dual_derivative(q1, q2, c))
-        return _scalar_like(c, da * kb + ka * db)
+        return _scalar_like(c, da * kb + ka * db, q1, q2)
 
     def origin(self) -> Origin:
         """M(0) = φ(0)²ψ(0)²; when it is 0, M(q)/q → φ(0)² s_ψ + ψ(0)² s_φ (s the components' slopes at 0: one of
@@ -282,16 +285,18 @@ class GroupLaw:
                                         "yet: closed forms cover k = 2; length maps, chi_1 and critical points work for every k")
 
     def dual(self, q1, q2, c):
+        """K(q1, q2, c); for every k the diagonal K(q, q, 1) = M(q), otherwise the pair closed form (k = 2)."""
+        q1b, q2b, cb = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q1, q2, c)))
+        if np.all(cb == 1.0) and np.array_equal(q1b, q2b):  # one input: a length, no correlation needed
+            return _scalar_like(c, self.m2 * q1b, q1, q2)
         self._pairs_only()
-        c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
-        root = np.sqrt(np.asarray(q1, dtype=np.float64) * np.asarray(q2, dtype=np.float64))
-        return _scalar_like(c, root * (c / 2 + (np.sqrt(1 - c * c) + c * np.arcsin(c)) / np.pi))
+        cb = np.clip(cb, -1.0, 1.0)
+        return _scalar_like(c, np.sqrt(q1b * q2b) * (cb / 2 + (np.sqrt(1 - cb * cb) + cb * np.arcsin(cb)) / np.pi), q1, q2)
 
     def dual_derivative(self, q1, q2, c):
         self._pairs_only()
-        c = np.clip(np.asarray(c, dtype=np.float64), -1.0, 1.0)
-        shape = np.broadcast_shapes(np.shape(q1), np.shape(q2), c.shape)
-        return _scalar_like(c, np.broadcast_to(0.5 + np.arcsin(c) / np.pi, shape).copy())
+        _, _, cb = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q1, q2, c)))
+        return _scalar_like(c, 0.5 + np.arcsin(np.clip(cb, -1.0, 1.0)) / np.pi, q1, q2)
 
     def origin(self) -> Origin:
         return Origin(0.0, self.m2, 1.0)
@@ -312,6 +317,9 @@ def layer_law(x) -> Law:
         return _group_law(x)
     if isinstance(x, Mixture):
         parts = x.components()
+        if any(getattr(a, "group", 1) > 1 for a, _ in parts):
+            raise UnsupportedLayerError(f"{x.label}: groupsort and householder act on groups of units of one layer, so a "
+                                        "quenched per-unit mixture cannot hold them")
         return MixtureLaw([layer_law(a) for a, _ in parts], [w for _, w in parts], x.name, x.label)
     raise TypeError(f"no layer law for {type(x).__name__}: give an Activation, a Mixture or a GatedUnit")
 

@@ -60,15 +60,3 @@ def averaged(func):
         return func(act, *args, **kwargs)
 
     return wrapper
-
-
-def origin_slope(act) -> tuple[bool, float]:
-    """(φ(0) = 0 for every component, Σ p_i (φ_i'(0−)² + φ_i'(0+)²)/2): the q → 0 limit of
-    E[φ(√q z)²]/q, i.e. V'(0)/σ_w² and χ_1(0)/σ_w², when the first is true."""
-    zero, total = True, 0.0
-    for a, w in components(act):
-        d = a.derive()
-        left, right = (float(v) for v in d.dphi0_sides)
-        zero = zero and float(d.phi0) == 0.0
-        total += w * (left**2 + right**2) / 2
-    return zero, total

@@ -39,9 +39,9 @@ from numpy.polynomial import chebyshev as C
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
 from .dual_table import dual_table, table_domain, to_unit
-from .laws import require_elementwise
+from .laws import layer_law, require_elementwise
 from .maps import depth_scale, dirac_jumps
-from .mixing import Mixture, averaged, origin_slope
+from .mixing import Mixture, averaged
 from .propagation import propagation
 from .quadrature import QuadratureError
 
@@ -360,9 +360,9 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     slope = W * (h_star + dh_star)
     chi1 = np.full(W.shape, np.inf) if tables.log_g is None else W * tables.g(t_star)
     if tiny.any():  # q* below the table: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
-        zero_at_origin, slope0 = origin_slope(act)
-        if zero_at_origin and tables.log_g is not None:
-            chi1[tiny] = slope[tiny] = W[tiny] * slope0
+        origin = layer_law(act).origin()
+        if origin.zero and tables.log_g is not None:
+            chi1[tiny], slope[tiny] = W[tiny] * origin.gradient, W[tiny] * origin.slope
     for i, j in zip(*np.nonzero(tiny & (B > 0))):  # 0 < q* < the table's lower end: the pointwise route
         point = propagation(act, float(W[i, j]), float(B[i, j]))
         q[i, j], chi1[i, j] = point.q_star, point.chi1

@@ -71,6 +71,12 @@ class GatedDerivation:
 
     def lipschitz(self) -> dict:
         g, v = self.gate, self.value
+        for const, other, role in ((g, v, "gate"), (v, g, "value")):
+            if _constant(const):  # g = c · (the other component): Lipschitz iff that one is, with |c| times its constant
+                scale = abs(const.range_sup.value)
+                lipschitz = None if other.lipschitz is None else scale * other.lipschitz
+                return {"global": lipschitz is not None, "constant": lipschitz, "on_bounded_sets": _locally_lipschitz(other),
+                        "reason": f"the {role} is the constant {scale:g}: g is that constant times the other component"}
         for a, b, da, db in (("phi", "psi", g, v), ("psi", "phi", v, g)):
             if not db.bounded and not _constant(da):
                 return {"global": False, "constant": None, "on_bounded_sets": _locally_lipschitz(g) and _locally_lipschitz(v),

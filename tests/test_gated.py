@@ -239,6 +239,8 @@ def test_cli_show_critical_maps_and_kernel_for_a_gated_unit():
     assert show["kind"] == "gated" and show["gate"]["name"] == "swish" and show["homogeneity_degree"] is None
     assert show["lipschitz"]["global"] is False and show["lipschitz"]["on_bounded_sets"] is True
     assert json.loads(_cli("show", "drelu", "--json").stdout)["homogeneity_degree"] == 2
+    constant = json.loads(_cli("show", "--gate", "0.5+0*x", "--value", "tanh", "--json").stdout)["lipschitz"]
+    assert constant["global"] is True and constant["constant"] == pytest.approx(0.5)
     crit = json.loads(_cli("critical", "swiglu", "--sigma-b2", "0.05", "--json").stdout)
     assert crit["stable"] is False and crit["length_map_slope"] > 1 and crit["ordered_limit"]["chi1"] < 1
     tanh = json.loads(_cli("critical", "tanh", "--sigma-b2", "0.05", "--json").stdout)

@@ -199,3 +199,34 @@ def test_cli():
     kernel = _cli("kernel", "groupsort", "--random", "3,2", "--depth", "1")
     assert kernel.returncode == 2 and "not available yet" in kernel.stderr
     assert GroupLaw(get_activation("maxmin")).m2 == 1.0
+
+
+def test_laws_broadcast_over_variances_and_refuse_group_mixtures():
+    """Duals broadcast over array variances with a scalar correlation (no silent first element); a quenched mixture
+    cannot hold groupsort or householder (they act on groups of a layer's units)."""
+    from signalprop import mixture
+
+    law = layer_law(get_activation("maxmin"))
+    out = law.dual([1.0, 2.0], [1.0, 2.0], 0.5)
+    assert np.allclose(out, [law.dual(1.0, 1.0, 0.5), 2 * law.dual(1.0, 1.0, 0.5)], rtol=1e-15)
+    relu = layer_law(get_activation("relu"))
+    assert np.allclose(relu.dual_derivative([1.0, 2.0], [1.0, 2.0], 0.5), 1 / 3, rtol=1e-12)  # (π − π/3)/(2π)
+    with pytest.raises(UnsupportedLayerError, match="mixture cannot hold"):
+        layer_law(mixture([get_activation("maxmin"), get_activation("relu")], [0.5, 0.5]))
+
+
+def test_lengths_of_larger_groups_are_measured_without_a_dual():
+    """Maxout with k = 3: Monte-Carlo lengths against the length map (V(q) = σ_w² M_3 q + σ_b²) although no dual exists
+    yet (the correlation has no theory: NaN, 'measured only'); an NNGP measurement is refused before any network runs."""
+    from theory.mc_cli import two_inputs
+    from theory.montecarlo import NetworkSpec, forward, measure
+
+    unit = get_activation("maxout", k=3)
+    spec = NetworkSpec(unit, 128, 3, 0.7, 0.1, ensemble=200, seed=8, dtype="float64", outputs=128)
+    X = two_inputs(0.5)
+    fwd = forward(spec, X, progress=False, fast=True)
+    q = measure("q", spec, X, fwd)
+    assert q.passed and np.isfinite(q.theory).all()
+    assert np.isnan(measure("c", spec, X, fwd).theory).all()
+    cli = _cli("mc", "maxout", "--param", "k=3", "--width", "8", "--depth", "2", "--ensemble", "2", "--measure", "q,nngp")
+    assert cli.returncode == 2 and "not available yet" in cli.stderr

@@ -94,6 +94,13 @@ def cmd_mc(args: argparse.Namespace) -> int:
 
     act = resolve_layer_activation(args)
     names = _measures(args.measure)
+    if {"nngp", "ntk"} & set(names):  # refuse before the ensemble runs what has no infinite-width kernel yet
+        from signalprop.laws import UnsupportedLayerError, layer_law
+
+        try:
+            layer_law(act).dual(1.0, 1.0, 0.5)
+        except UnsupportedLayerError as err:
+            raise CLIError(str(err)) from None
     try:
         spec = NetworkSpec(act, args.width, args.depth, args.sigma_w2, args.sigma_b2, ensemble=args.ensemble,
                            weights="orthogonal" if args.orthogonal else "gaussian", dtype=args.dtype, seed=args.seed,

@@ -108,11 +108,13 @@ def integrated_duals() -> np.ndarray:
 
 
 def mc_lengths(seed: int = 0, sw2: float = 1.0) -> Measured:
-    """Mean q̂ of MaxMin networks (Gaussian weights, σ_b² = 0, explicit matrices) at hidden layers 1 … MC_DEPTH."""
+    """Mean q̂ of MaxMin networks (Gaussian weights, σ_b² = 0, explicit matrices) at the pre-activations of hidden
+    layers 2 … MC_DEPTH and of the readout (as wide as the hidden layers): after 1 … MC_DEPTH layers."""
     from symbolic import get_activation
     from theory.montecarlo import NetworkSpec, forward, measure_q
 
-    spec = NetworkSpec(get_activation("maxmin"), MC_WIDTH, MC_DEPTH, sw2, 0.0, ensemble=MC_NETWORKS, seed=seed, dtype="float64")
+    spec = NetworkSpec(get_activation("maxmin"), MC_WIDTH, MC_DEPTH, sw2, 0.0, ensemble=MC_NETWORKS, seed=seed, dtype="float64",
+                       outputs=MC_WIDTH)
     return Measured.of(measure_q(spec, MC_X, forward(spec, MC_X, progress=False)), slice(1, MC_DEPTH + 1))
 
 

@@ -88,19 +88,20 @@ def reglu_closed_form() -> np.ndarray:
 
 
 def mc_lengths(seed: int = 0, sw2: float = MC_SW2) -> Measured:
-    """Mean q̂ (‖h‖²/N pooled over u and v) of ReGLU networks at hidden layers 1 … MC_DEPTH, ± standard error over the
-    networks (toolkit ensemble, exact-law fast path: u and v independent given the previous layer, float64)."""
+    """Mean q̂ (‖h‖²/N pooled over u and v) of ReGLU networks at the pre-activations of hidden layers 2 … MC_DEPTH and of
+    the readout (as wide as the hidden layers), i.e. after 1 … MC_DEPTH steps of the length map, ± standard error over
+    the networks (toolkit ensemble, exact-law fast path: u and v independent given the previous layer, float64)."""
     from symbolic import get_activation
     from theory.montecarlo import NetworkSpec, forward, measure_q
 
     spec = NetworkSpec(get_activation("reglu"), MC_WIDTH, MC_DEPTH, sw2, MC_SB2, ensemble=MC_NETWORKS, seed=seed,
-                       dtype="float64")
+                       dtype="float64", outputs=MC_WIDTH)
     comp = measure_q(spec, MC_X, forward(spec, MC_X, progress=False, fast=True))
     return Measured.of(comp, slice(1, MC_DEPTH + 1))
 
 
 def reglu_recursion() -> np.ndarray:
-    """q^0 = σ_w² ‖x‖²/d + σ_b², q^{l+1} = σ_w² (q^l)²/2 + σ_b² (ReGLU's length map in closed form), l = 1 … depth."""
+    """q^0 = σ_w² ‖x‖²/d + σ_b², q^{l+1} = σ_w² (q^l)²/2 + σ_b² (ReGLU's length map in closed form): q^1 … q^depth."""
     q, out = MC_SW2 * float(MC_X[0] @ MC_X[0]) / MC_X.shape[1] + MC_SB2, []
     for _ in range(MC_DEPTH):
         q = MC_SW2 * q * q / 2 + MC_SB2

@@ -49,7 +49,8 @@ def _inputs() -> np.ndarray:
 
 
 def mc_correlations(seed: int = 0, theta: float = MC_THETA, sw2: float = MC_SW2) -> Measured:
-    """c^l of two inputs through householder networks at angle θ, hidden layers 2 … MC_DEPTH + 1 (index 1 … depth)."""
+    """c^l of two inputs through householder networks at angle θ: the pre-activations of hidden layers 2 … MC_DEPTH and
+    of the readout (as wide as the hidden layers), after 1 … MC_DEPTH layers."""
     from symbolic import get_activation
     from theory.montecarlo import NetworkSpec, forward, measure_c
 

@@ -1,14 +1,16 @@
 """Tseran & Montúfar 2023, "Expected Gradients of Maxout Networks and Consequences to Parameter Initialization"
-(ICML 2023, arXiv:2301.06956): maxout networks with K pieces keep their activation length when the weights have
-variance c/fan-in with c = 1/M_K, M_K = E[(max of K standard normals)²].
+(ICML 2023, arXiv:2301.06956): the authors' code initializes maxout networks with K pieces with weight variance
+c/fan-in, c = 1, 0.78391, 0.64461, 0.55555 for K = 2 … 5, "the initialization suggested in the paper".
 
-Checked here: (i) the constants c_K = 1/M_K (K = 2 … 5) from the toolkit's maxout law against an independent mpmath
-quadrature of E[max²] = ∫ x² K φ(x) Φ(x)^{K−1} dx; the authors' repository lists them as 1, 0.78391, 0.64461, 0.55555
-(agreeing to 5 digits); (ii) derived here: at σ_w² = c_K, σ_b² = 0 the toolkit's length map is the identity
-(V(q) = q) while χ_1 = σ_w² Σ_b E[(∂g/∂u_b)²] = c_K < 1 (the gradient is one-hot): length preservation and χ_1 = 1
-need different σ_w² for K ≥ 3, so the edge of chaos of maxout with K ≥ 3 has a repelling q* = 0.
+Checked here: (i) those constants are 1/M_K, M_K = E[(max of K standard normals)²], from the toolkit's maxout law
+against an independent mpmath quadrature of E[max²] = ∫ x² K φ(x) Φ(x)^{K−1} dx (agreeing with the code's constants to
+their 5 digits); (ii) derived here, in this toolkit's forward mean-field setting (not the paper's gradient analysis,
+which could not be read): at σ_w² = 1/M_K, σ_b² = 0 the length map is the identity (V(q) = q) while
+χ_1 = σ_w² Σ_b E[(∂g/∂u_b)²] = 1/M_K < 1 (one-hot gradient), so for K ≥ 3 length preservation and χ_1 = 1 need
+different σ_w² (the χ_1 = 1 point at σ_w² = 1 has a repelling q* = 0).
 
-Source caveat: only the abstract and the authors' code (their initialization constants) could be read.
+Source caveat: only the abstract and the authors' code could be read; the paper's own motivation of the constants
+(from the moments of the gradients) is not checked here.
 """
 
 from __future__ import annotations
@@ -69,8 +71,8 @@ def length_and_chi_reference() -> np.ndarray:
 
 CLAIMS = [
     Claim("tseran2023.maxout_constants", PAPER, WHERE,
-          "Maxout's length-preserving weight variances c_K = 1/E[(max of K standard normals)²] are 1, 0.783912, "
-          "0.644610, 0.555556 for K = 2 … 5.",
+          "The maxout initialization constants c_K = 1/E[(max of K standard normals)²] are 1, 0.783912, 0.644610, "
+          "0.555556 for K = 2 … 5 (the authors' code: 1, 0.78391, 0.64461, 0.55555).",
           toolkit_constants, mpmath_constants, "1/E[max²] by mpmath quad at 30 digits (the paper's constants' formula)",
           relative(1e-12, "scipy quad at 2e-14 against 30-digit mpmath"), "numerical", notes=NOT_READ, provenance="formula",
           labels=tuple(f"K = {k}" for k in PIECES), mutant=partial(toolkit_constants, 1), mutation="K + 1 pieces"),

@@ -39,7 +39,8 @@ class Gradients:
 def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, first: bool, ntk_param: bool, units: int = 1):
     """Jitted, vmapped over networks: (keys of the layer, δ of its output's pre-activations (B × units·n_out), its
     input's pre-activations h (x for the first layer) and their neuron types, σ_w, σ_b) → (δ of h, the layer's NTK
-    term (B × B)). ``units`` = 2: the layer's two weight matrices of a gated unit (both feed the NTK term through δ)."""
+    term (B × B)). ``units`` > 1 (gated: 2, maxout: k): the layer's weight matrices of every branch (all feed the NTK
+    term through δ)."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, _ = _activation(act)

@@ -112,12 +112,17 @@ def _activation_vjp(act):
     return lambda h, types, delta: dapply(h, types) * delta
 
 
+def _branch_keys(kw, units: int) -> list:
+    """The keys of a layer's ``units`` weight matrices: kw itself for a plain layer, kw split in ``units`` otherwise."""
+    jax, _ = jax_modules()
+    return [kw] if units == 1 else list(jax.random.split(kw, units))
+
+
 def _layer_weights(kw, n_out: int, n_in: int, orthogonal: bool, dtype, units: int):
-    """The unit-scale weights of a layer with ``units`` pre-activations per unit (``_weights``; a gated layer stacks
-    two independent matrices drawn from kw split in two, a plain one uses kw itself)."""
-    jax, jnp = jax_modules()
-    keys = [kw] if units == 1 else list(jax.random.split(kw, units))
-    return jnp.concatenate([_weights(k, n_out, n_in, orthogonal, dtype) for k in keys], axis=0)
+    """The unit-scale weights of a layer with ``units`` pre-activations per unit (``_weights``), stacked branch by
+    branch (``_branch_keys``: the forward and backward passes draw the same matrices)."""
+    _, jnp = jax_modules()
+    return jnp.concatenate([_weights(k, n_out, n_in, orthogonal, dtype) for k in _branch_keys(kw, units)], axis=0)
 
 
 def _weights(key, n_out: int, n_in: int, orthogonal: bool, dtype):
@@ -161,8 +166,9 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     """Jitted, vmapped over networks: (keys, inputs of the layer, σ_w, σ_b) → (h, gram, fourth); the
     inputs are x (first layer) or h^{l−1}, to which φ is applied here. ``fast``: no weight matrices, the
     pre-activations drawn from their exact conditional law given the layer's inputs (Gaussian or orthogonal).
-    ``units`` = 2 (a gated layer): 2 n_out pre-activations (u | v) from two independent weight matrices (the keys
-    split once more; with units = 1 the numbers are those of a plain layer), gram and fourth pooled over all."""
+    ``units`` > 1 (``spec.branches``: 2 for a gated layer, k for maxout): units·n_out pre-activations (branch 1 | …)
+    from independent weight matrices (the keys split once more, ``_branch_keys``; with units = 1 the numbers are those
+    of a plain layer), gram and fourth pooled over all."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
     apply, probs = _activation(act)
@@ -172,8 +178,8 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
         kw, kb, kt = jax.random.split(key, 3)
         g = prev if first else apply(prev, prev_types)
         if fast and orthogonal:
-            keys = [kw] if units == 1 else list(jax.random.split(kw, units))
-            h = jnp.concatenate([_orthogonal_given_inputs(k, g, n_out, sigma_w, dtype) for k in keys], axis=-1)
+            h = jnp.concatenate([_orthogonal_given_inputs(k, g, n_out, sigma_w, dtype) for k in _branch_keys(kw, units)],
+                                axis=-1)
             h = h + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
         elif fast:
             h = _gaussian_given_gram(kw, g, pre, sigma_w, sigma_b, dtype)

@@ -36,8 +36,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from signalprop import iterate_maps
-from signalprop.laws import layer_law
+from signalprop import iterate_length_map, iterate_maps
+from signalprop.laws import UnsupportedLayerError, layer_law
 from signalprop.maps import chi1, length_map_slope
 
 from .compare import Comparison, delta_method, mean_error_skew
@@ -48,12 +48,17 @@ from .spec import NetworkSpec, branches
 
 
 def layer_variances(spec: NetworkSpec, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean-field q^l of the first two inputs and their correlation c^l, l = 0 … L (``iterate_maps``)."""
+    """Mean-field q^l of the first two inputs and their correlation c^l, l = 0 … L (``iterate_maps``); where the
+    layer law has no dual yet (groups larger than pairs) the lengths alone, with c^l NaN (no theory to compare)."""
     d = X.shape[1]
     q0 = [spec.sigma_w2 * float(x @ x) / d + spec.sigma_b2 for x in X[:2]]
     c0 = (spec.sigma_w2 * float(X[0] @ X[1]) / d + spec.sigma_b2) / np.sqrt(q0[0] * q0[1]) if len(X) > 1 else 1.0
-    return iterate_maps(spec.act, q0[0], float(np.clip(c0, -1, 1)), spec.sigma_w2, spec.sigma_b2, spec.depth,
-                        q0_other=q0[-1])
+    try:
+        return iterate_maps(spec.act, q0[0], float(np.clip(c0, -1, 1)), spec.sigma_w2, spec.sigma_b2, spec.depth,
+                            q0_other=q0[-1])
+    except UnsupportedLayerError:
+        q1, q2 = (iterate_length_map(spec.act, q, spec.sigma_w2, spec.sigma_b2, spec.depth) for q in (q0[0], q0[-1]))
+        return q1, q2, np.full(spec.depth + 1, np.nan)
 
 
 def _layers(spec: NetworkSpec) -> np.ndarray:
