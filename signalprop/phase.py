@@ -30,11 +30,14 @@ the edge of chaos is measured in the tests and in benchmarks/bench_phase.py.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
+
+from symbolic import Activation
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
@@ -129,11 +132,46 @@ def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
     return hermite_coefficients(act, q, n) ** 2
 
 
+def tabulable(act) -> bool:
+    """Whether the Chebyshev tables apply: element-wise activations and their mixtures (the tables hold φ's Hermite
+    coefficients). Other layer laws (gated units, group activations) are solved point by point (``propagation``)."""
+    parts = act.components() if isinstance(act, Mixture) else [(act, 1.0)]
+    return all(isinstance(a, Activation) for a, _ in parts)
+
+
+POINTWISE_GRID = 1600  # grid points the point-by-point route accepts (~0.1–0.5 s each)
+
+
+def _pointwise_diagram(act, w2: np.ndarray, b2s: np.ndarray, progress: bool) -> PhaseDiagram:
+    """The phase diagram by ``propagation`` at every grid point (from q0 = 1), for layer laws without tables."""
+    from tqdm import tqdm
+
+    if w2.size * b2s.size > POINTWISE_GRID:
+        raise ValueError(f"{act.label} has no phase tables (gated and group units are solved point by point, ~0.1-0.5 s "
+                         f"per point): give at most {POINTWISE_GRID} grid points (e.g. a 40 x 40 grid), got "
+                         f"{b2s.size} x {w2.size}")
+    fields = ("q_star", "chi1", "xi_q", "c_star", "chi_c", "xi_c")
+    out = {f: np.full((b2s.size, w2.size), np.nan) for f in fields}
+    phase = np.zeros((b2s.size, w2.size), dtype=np.int64)
+    with tqdm(total=w2.size * b2s.size, desc=f"{act.label}: phase diagram point by point", disable=not progress,
+              file=sys.stderr) as bar:
+        for i, b2 in enumerate(b2s):
+            for j, w in enumerate(w2):
+                p = propagation(act, float(w), float(b2))
+                phase[i, j] = PHASES.index(p.phase)
+                for f in fields:
+                    v = getattr(p, f)
+                    out[f][i, j] = np.nan if v is None else v  # None: undefined (the unbounded phase)
+                bar.update(1)
+    return PhaseDiagram(act.label, w2, b2s, out["q_star"], out["chi1"], out["xi_q"], out["c_star"], out["chi_c"],
+                        out["xi_c"], phase)
+
+
 def _require_tabulable(act) -> None:
     """The tables need φ's Hermite coefficients up to q_max (~1e4), i.e. its breakpoints over |x| ≲ 900; a
     periodic φ lists them only in a window (BiPer: |x| ≤ 15.9), so its table would fail after minutes and
-    gigabytes. Refused at once, with what works instead (also for gated units, whose tables are not built yet)."""
-    require_elementwise(act, "a phase diagram")
+    gigabytes. Refused at once, with what works instead."""
+    require_elementwise(act, "a phase table")
     for a, _ in (act.components() if isinstance(act, Mixture) else [(act, 1.0)]):
         if a.form.periodic:
             span = max(map(abs, a.breakpoints))
@@ -342,6 +380,8 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     b2s = np.asarray(sigma_b2, dtype=np.float64)
     if np.any(~(w2 > 0)) or np.any(~(b2s >= 0)):
         raise ValueError("sigma_w2 values must be > 0 and sigma_b2 values >= 0 (variances)")
+    if tables is None and not tabulable(act):
+        return _pointwise_diagram(act, w2, b2s, progress)
     tables = q_tables(act) if tables is None else tables
     lo = tables.domain[0]
     grid = _grid(tables)

@@ -340,8 +340,20 @@ def test_mc_refuses_what_gated_units_lack_yet():
         forward(mix, two_inputs(0.5), progress=False)
     cli = _cli("mc", "swiglu", "--width", "8", "--depth", "2", "--ensemble", "2", "--measure", "jacobian")
     assert cli.returncode == 2 and "not available for gated units" in cli.stderr
-    phase = _cli("phase", "swiglu", "--grid", "3")
-    assert phase.returncode == 2 and "phase diagram is not available for gated units" in phase.stderr
+    phase = _cli("phase", "swiglu", "--grid", "41")
+    assert phase.returncode == 2 and "--grid 40 or less" in phase.stderr
+
+
+def test_phase_diagram_point_by_point():
+    """Gated units have no phase tables; their diagram is solved point by point from q0 = 1. At σ_b² = 0.05 the
+    boundary between ordered and unbounded is where the repelling fixed point reaches q0 = 1: σ_w² = (1 − σ_b²)/M(1),
+    M(1) from the 30-digit reference; points 2 % on either side fall on either side, the unbounded ones with no q*."""
+    from signalprop import phase_diagram
+
+    edge = (1 - SIGMA_B2) / float(mpg.M("swiglu", 1))
+    d = phase_diagram(get_activation("swiglu"), np.array([0.98 * edge, 1.02 * edge]), np.array([SIGMA_B2]))
+    assert d.phase[0].tolist() == [0, 3] and np.isfinite(d.q_star[0, 0]) and np.isnan(d.q_star[0, 1])
+    assert d.chi1[0, 0] < 1 and d.as_dict()["phase"] == [["ordered", "unbounded"]]
 
 
 def test_swish_ordered_phase_ends_at_a_saddle_node():

@@ -385,7 +385,13 @@ def cmd_phase(args: argparse.Namespace) -> int:
     if not (args.w_min < args.w_max and args.b_min < args.b_max):
         raise CLIError(f"need --sigma-w2-min < --sigma-w2-max and --sigma-b2-min < --sigma-b2-max, "
                        f"got [{args.w_min:g}, {args.w_max:g}] and [{args.b_min:g}, {args.b_max:g}]")
-    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ...", file=sys.stderr)
+    from signalprop.phase import POINTWISE_GRID, tabulable
+
+    if not tabulable(act) and args.grid**2 > POINTWISE_GRID:
+        raise CLIError(f"{act.label} has no phase tables: it is solved point by point (~0.1-0.5 s per point); use "
+                       f"--grid {int(POINTWISE_GRID ** 0.5)} or less")
+    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ..." if tabulable(act)
+          else f"solving {act.label} point by point ({args.grid ** 2} points) ...", file=sys.stderr)
     diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid),
                             progress=not args.no_progress)
     if args.output:
@@ -403,9 +409,11 @@ def cmd_phase(args: argparse.Namespace) -> int:
     rows = []
     for i in range(0, args.grid, step):
         for j in range(0, args.grid, step):
-            rows.append((_fmt(diagram.sigma_w2[j]), _fmt(diagram.sigma_b2[i]), PHASES[diagram.phase[i, j]], _fmt(float(diagram.q_star[i, j])),
-                         _fmt(float(diagram.chi1[i, j])), _fmt(float(diagram.xi_c[i, j]))))
+            values = (float(a[i, j]) for a in (diagram.q_star, diagram.chi1, diagram.xi_c))
+            rows.append((_fmt(diagram.sigma_w2[j]), _fmt(diagram.sigma_b2[i]), PHASES[diagram.phase[i, j]],
+                         *(_fmt(v if np.isfinite(v) else None) for v in values)))
     print(_table(("sigma_w2", "sigma_b2", "phase", "q_star", "chi1", "xi_c"), rows))
+    print("('-': undefined where the variance is unbounded, infinite for xi_c at and beyond the edge of chaos)")
     return 0
 
 
