@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from .laws import layer_law
+from .laws import Origin, layer_law
 from .maps import (TANGENT_RTOL, NoCriticalPointError, OrderedLimit, _require_continuous, chi1, critical_sigma_w2, depth_scale,
                    eoc_parameters, is_tangent, length_map, length_map_slope, ordered_limit)
 from .universality import universality_class
@@ -55,12 +55,13 @@ class CriticalInit:
         return d
 
 
-def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
+def _critical_at_zero(act, cls, origin: Origin) -> CriticalInit:
     """σ_b² = 0 with φ(0) = 0: the edge of chaos ends at q* = 0, σ_w² = 2/(φ'(0−)² + φ'(0+)²)
     (Roberts–Yaida–Hanin K* = 0 analysis; a layer law: σ_w² = 1/lim G, and when lim M/q differs, as for maxout with
     k ≥ 3, q* = 0 attracts or repels geometrically at V'(0) = σ_w² lim M/q). In the K* = 0 class (a1 < 0) q* = 0 attracts, with
     q^l ~ 1/(−a1 l); with a1 ≥ 0 (swish, GELU) it is half-stable and q^l > 0 drifts away. For φ kinked
     at 0 (a breakpoint: no a1) the side is read off V(q) − q at q = 1e-6."""
+    w2 = 1.0 / origin.gradient
     if cls.name == "K*=0":
         note = f"K* = 0 universality class (a1 = {cls.a1} < 0): critical at q* = 0, approached as q^l ~ 1/(-a1 l)"
     elif cls.a1 is not None:
@@ -70,7 +71,7 @@ def _critical_at_zero(act, cls, w2: float) -> CriticalInit:
         q = 1e-6
         side = "attracts" if float(length_map(act, q, w2, 0.0)) < q else "repels"
         note = f"no K* = 0 expansion ({cls.reason}); q* = 0 {side} small q > 0 (V(q) - q at q = 1e-6)"
-    slope = w2 * layer_law(act).origin().slope  # V'(0): 1 unless M(q)/q and G differ at 0 (maxout with k >= 3)
+    slope = w2 * origin.slope  # V'(0): 1 unless M(q)/q and G differ at 0 (maxout with k >= 3)
     if abs(slope - 1.0) > TANGENT_RTOL:
         side = "attracts" if slope < 1 else "repels"
         note = (f"V'(0) = {slope:.6g} != chi_1(0) = 1 (M(q)/q and the gradient moment differ at 0): q* = 0 {side} small "
@@ -117,7 +118,7 @@ def critical_init(act, sigma_b2: float | None = None, q_star: float | None = Non
                                 note="ReLU-like: critical for every q* (V(q) = q: marginal, lengths stay where they start)")
         origin = layer_law(act).origin()
         if b2 == 0.0 and origin.zero and origin.gradient > 0:
-            return _critical_at_zero(act, cls, 1.0 / origin.gradient)
+            return _critical_at_zero(act, cls, origin)
         w2, q_star = critical_sigma_w2(act, b2)
         note = ""
     chi = float(chi1(act, q_star, w2))
