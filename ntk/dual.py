@@ -109,7 +109,7 @@ def method(act, derivative: bool = False) -> str:
     """How ``dual`` computes this activation's kernel: the closed form's name or "numerical" (a gated unit: its two
     factors', joined by " x ")."""
     if isinstance(act, GroupUnit):
-        return "closed form (group law)"
+        return "closed form (group law)" if act.k == 2 else "2-D quadrature, Chebyshev in theta (group law)"
     parts = _composite(act)
     if parts is not None:
         return " + ".join(sorted({f"{method(u.gate, derivative)} x {method(u.value, derivative)}" if isinstance(u, GatedUnit)

@@ -58,3 +58,8 @@ __all__ += ["CriticalFraction", "Mixture", "critical_fraction", "mixture"]
 from .phase import PHASES, PhaseDiagram, QTables, phase_diagram, q_tables
 
 __all__ += ["PHASES", "PhaseDiagram", "QTables", "phase_diagram", "q_tables"]
+from .laws import GatedLaw, GroupLaw, Law, MixtureLaw, Pointwise, UnsupportedLayerError, layer_law
+from .group_duals import GroupDual, bivariate_cdf, group_dual
+
+__all__ += ["GatedLaw", "GroupLaw", "Law", "MixtureLaw", "Pointwise", "UnsupportedLayerError", "layer_law"]
+__all__ += ["GroupDual", "bivariate_cdf", "group_dual"]

@@ -24,6 +24,8 @@ moments are all that mean-field theory needs (variances, standard parameterizati
   with s = (a + b)/√2, d = (a − b)/√2, MaxMin gives max·max' + min·min' = s s' + |d||d'|, E|d||d'| is the
   arc-cosine kernel of |x|; householder is (|z₁|, z₂) after rotating v to e₁ (the pair's law is rotation invariant,
   so v does not matter); maxout's E[max max'] equals MaxMin's average (E[min min'] = E[max max'] by u → −u).
+  Larger groups (maxout with k ≥ 3 pieces, groupsort with k ≥ 3): K = √(q1 q2) κ(c), K̇ = κ̇(c) from 2-D integrals
+  (``group_duals``: the argmax / rank-coincidence probability, integrated in c by Price's theorem).
 
 ``layer_law(x)`` turns an Activation, a Mixture, a GatedUnit, a GroupUnit or a law into its law; the maps call it
 once.
@@ -43,6 +45,7 @@ from symbolic import Activation, GatedUnit, GroupUnit
 
 from .bivariate import bivariate_moment
 from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
+from .group_duals import group_dual
 from .mixing import Mixture
 
 
@@ -279,24 +282,30 @@ class GroupLaw:
     def gradient_moment(self, q):
         return _scalar_like(q, np.ones(np.shape(q)))
 
-    def _pairs_only(self) -> None:
-        if self.unit.k != 2:
-            raise UnsupportedLayerError(f"the dual kernel of {self.unit.label} (groups of {self.unit.k}) is not available "
-                                        "yet: closed forms cover k = 2; length maps, chi_1 and critical points work for every k")
+    def _unit_dual(self):
+        """κ, κ̇ of groups larger than pairs (``group_duals``), or refuse sizes beyond its range."""
+        try:
+            return group_dual(self.unit.kind, self.unit.k, self.m2)
+        except ValueError as err:
+            raise UnsupportedLayerError(f"the dual kernel of {self.unit.label}: {err}") from None
 
     def dual(self, q1, q2, c):
-        """K(q1, q2, c); for every k the diagonal K(q, q, 1) = M(q), otherwise the pair closed form (k = 2)."""
+        """K(q1, q2, c) = √(q1 q2) κ(c): the pair closed form for k = 2, ``group_duals`` for larger groups; the
+        diagonal K(q, q, 1) = m₂ q exactly."""
         q1b, q2b, cb = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q1, q2, c)))
         if np.all(cb == 1.0) and np.array_equal(q1b, q2b):  # one input: a length, no correlation needed
             return _scalar_like(c, self.m2 * q1b, q1, q2)
-        self._pairs_only()
         cb = np.clip(cb, -1.0, 1.0)
-        return _scalar_like(c, np.sqrt(q1b * q2b) * (cb / 2 + (np.sqrt(1 - cb * cb) + cb * np.arcsin(cb)) / np.pi), q1, q2)
+        kappa = (cb / 2 + (np.sqrt(1 - cb * cb) + cb * np.arcsin(cb)) / np.pi if self.unit.k == 2
+                 else self._unit_dual().value(cb))
+        return _scalar_like(c, np.sqrt(q1b * q2b) * kappa, q1, q2)
 
     def dual_derivative(self, q1, q2, c):
-        self._pairs_only()
+        """K̇ = κ̇(c) (degree 0): 1/2 + arcsin(c)/π for pairs, ``group_duals`` for larger groups."""
         _, _, cb = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in (q1, q2, c)))
-        return _scalar_like(c, 0.5 + np.arcsin(np.clip(cb, -1.0, 1.0)) / np.pi, q1, q2)
+        cb = np.clip(cb, -1.0, 1.0)
+        return _scalar_like(c, 0.5 + np.arcsin(cb) / np.pi if self.unit.k == 2 else self._unit_dual().derivative(cb),
+                            q1, q2)
 
     def origin(self) -> Origin:
         return Origin(0.0, self.m2, 1.0)

@@ -8,7 +8,8 @@
 * infinite width (k iid N(0, q) pre-activations per group): groupsort/householder preserve the second moment,
   E[g²] = q; maxout has E[g²] = q M_k with M_k = E[max of k standard normals²] (M_2 = 1); every kind has
   Σ_b E[(∂g/∂u_b)²] = 1 per output unit. For pairs (MaxMin, householder with any v, maxout with k = 2) the dual is
-  K = k/2 + (√(q1 q2)/π)(√(1 − c²) + c arcsin c) and K̇ = 1/2 + arcsin(c)/π (``signalprop.laws``).
+  K = k/2 + (√(q1 q2)/π)(√(1 − c²) + c arcsin c) and K̇ = 1/2 + arcsin(c)/π (``signalprop.laws``); larger groups'
+  duals are 2-D integrals (``signalprop.group_duals``).
 """
 
 from __future__ import annotations

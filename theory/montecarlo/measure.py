@@ -49,7 +49,7 @@ from .spec import NetworkSpec, branches
 
 def layer_variances(spec: NetworkSpec, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean-field q^l of the first two inputs and their correlation c^l, l = 0 … L (``iterate_maps``); where the
-    layer law has no dual yet (groups larger than pairs) the lengths alone, with c^l NaN (no theory to compare)."""
+    layer law has no dual (groups beyond ``group_duals.MAX_K``) the lengths alone, with c^l NaN (no theory to compare)."""
     d = X.shape[1]
     q0 = [spec.sigma_w2 * float(x @ x) / d + spec.sigma_b2 for x in X[:2]]
     c0 = (spec.sigma_w2 * float(X[0] @ X[1]) / d + spec.sigma_b2) / np.sqrt(q0[0] * q0[1]) if len(X) > 1 else 1.0
