@@ -37,15 +37,15 @@ MC_X = np.ones((1, 4))
 
 
 def _apply(name: str, k: int, z: np.ndarray) -> np.ndarray:
-    """The Monte-Carlo networks' activation (``theory.montecarlo.ensemble._group_apply``) on rows of z, float64."""
+    """The Monte-Carlo networks' activation (``theory.montecarlo.units.layer_units``) on rows of z, float64."""
     from symbolic import get_activation
     from theory.montecarlo.backend import jax_modules, precision
-    from theory.montecarlo.ensemble import _group_apply
+    from theory.montecarlo.units import layer_units
 
     _, jnp = jax_modules()
     unit = get_activation(name, k=k) if name != "maxmin" else get_activation("maxmin")
     with precision("float64"):
-        return np.asarray(_group_apply(unit)(jnp.asarray(z), None), dtype=np.float64)
+        return np.asarray(layer_units(unit).apply(jnp.asarray(z), None), dtype=np.float64)
 
 
 def norm_defect(name: str = "groupsort") -> float:
@@ -62,13 +62,13 @@ def jacobian_defect(name: str = "groupsort") -> float:
     """max |JᵀJ − I| of the layer's Jacobian (jax.jacobian of the networks' activation) at 200 random points."""
     from symbolic import get_activation
     from theory.montecarlo.backend import jax_modules, precision
-    from theory.montecarlo.ensemble import _group_apply
+    from theory.montecarlo.units import layer_units
 
     jax, jnp = jax_modules()
     worst = 0.0
     with precision("float64"):
         for k in SIZES:
-            apply = _group_apply(get_activation(name, k=k))
+            apply = layer_units(get_activation(name, k=k)).apply
             for z in np.random.default_rng(k).standard_normal((200, 16)):
                 J = np.asarray(jax.jacobian(lambda x: apply(x, None))(jnp.asarray(z)))
                 worst = max(worst, float(np.max(np.abs(J.T @ J - np.eye(16)))))

@@ -33,12 +33,12 @@ def maxmin_gap(theta: float = math.pi / 2) -> float:
     """max |householder_θ(z) − (max, min)(z)| over 10⁵ Gaussian pairs (the Monte-Carlo networks' own activation)."""
     from symbolic import get_activation
     from theory.montecarlo.backend import jax_modules, precision
-    from theory.montecarlo.ensemble import _group_apply
+    from theory.montecarlo.units import layer_units
 
     _, jnp = jax_modules()
     z = np.random.default_rng(1).standard_normal((100_000, 2))
     with precision("float64"):
-        out = np.asarray(_group_apply(get_activation("householder", theta=theta))(jnp.asarray(z.reshape(1, -1)), None))
+        out = np.asarray(layer_units(get_activation("householder", theta=theta)).apply(jnp.asarray(z.reshape(1, -1)), None))
     return float(np.max(np.abs(out.reshape(-1, 2) - np.column_stack([z.max(1), z.min(1)]))))
 
 

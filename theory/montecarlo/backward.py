@@ -2,8 +2,9 @@
 forward pass) for the first readout unit f:
 
 - gradients with respect to every hidden layer's pre-activations,
-  δ^l = ∂f/∂h^l = φ'(h^l) ⊙ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃: the unit-scale weights, E[(W̃v)_i²] = ‖v‖²/N); for a gated
-  unit h = (u | v) and δ^l = (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g) with δ_g = σ_w W̃ᵀ δ^{l+1};
+  δ^l = ∂f/∂h^l = (∂g/∂h^l)ᵀ (σ_w W̃^{l+1}ᵀ δ^{l+1}) (W̃: the unit-scale weights, E[(W̃v)_i²] = ‖v‖²/N), i.e.
+  φ'(h^l) ⊙ … for an element-wise φ; for a gated unit h = (u | v) and δ^l = (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g)
+  with δ_g = σ_w W̃ᵀ δ^{l+1} (every kind: ``units``);
 - the empirical NTK Θ(x_a, x_b) = Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ, summed layer by layer from δ^l and the
   layer's inputs g^{l−1} (x for the first layer, φ(h^{l−1}) after):
   standard parameterization (the parameters are W and b themselves): (δ_a·δ_b)(g_a·g_b + 1);
@@ -20,8 +21,9 @@ from functools import lru_cache
 import numpy as np
 
 from .backend import jax_modules
-from .ensemble import _activation, _activation_vjp, _layer_weights, check_inputs, layer_keys, layers, run_ensemble
+from .ensemble import _layer_weights, check_inputs, layer_keys, layers, run_ensemble
 from .spec import NetworkSpec, branches
+from .units import layer_units
 
 
 @dataclass
@@ -43,8 +45,8 @@ def _backward_fn(act, n_out: int, n_in: int, orthogonal: bool, dtype_name: str, 
     term through δ)."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
-    apply, _ = _activation(act)
-    vjp = _activation_vjp(act)
+    units_map = layer_units(act)
+    apply, vjp = units_map.apply, units_map.vjp
 
     def one(key, delta, h, types, sigma_w, sigma_b):
         kw, _, _ = jax.random.split(key, 3)  # the forward pass's split: the same weights

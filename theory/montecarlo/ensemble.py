@@ -13,13 +13,10 @@ from functools import lru_cache, partial
 
 import numpy as np
 
-from signalprop.laws import UnsupportedLayerError, require_elementwise
-from signalprop.mixing import Mixture, components
-from symbolic import GatedUnit, GroupUnit
-
 from ..progress import progress as progress_bar
 from .backend import jax_modules, precision
 from .spec import NetworkSpec, branches, chunk_size
+from .units import layer_units
 
 
 @dataclass
@@ -34,82 +31,6 @@ class Forward:
     outputs: np.ndarray
     networks: int
     interrupted: bool
-
-
-def _activation(act, k: int = 0):
-    """φ^(k) on JAX arrays of pre-activations (…, N) as apply(h, types) (``types``: each neuron's
-    component of a mixture), and the mixture's probabilities (None for one activation). A gated unit (k = 0):
-    the pre-activations are (u | v), N = 2n, and apply gives φ(u)·ψ(v) (n units)."""
-    _, jnp = jax_modules()
-    if isinstance(act, GroupUnit):
-        if k:
-            raise UnsupportedLayerError(f"the input-output Jacobian spectrum is not available for group units yet ({act.label})")
-        return _group_apply(act), None
-    if isinstance(act, GatedUnit):
-        if k:
-            raise UnsupportedLayerError(f"the input-output Jacobian spectrum is not available for gated units yet ({act.label})")
-        gate, value = act.gate.jax(0), act.value.jax(0)
-        return (lambda h, types: gate(h[..., : h.shape[-1] // 2]) * value(h[..., h.shape[-1] // 2:])), None
-    if isinstance(act, Mixture):
-        require_elementwise(act, "Monte Carlo of a mixture")
-    parts = components(act)
-    funcs = [a.jax(k) for a, _ in parts]
-    if len(funcs) == 1:
-        return (lambda h, types: funcs[0](h)), None
-    probs = np.array([w for _, w in parts])
-
-    def apply(h, types):
-        out = funcs[0](h)
-        for m, f in enumerate(funcs[1:], start=1):
-            out = jnp.where(types == m, f(h), out)
-        return out
-
-    return apply, probs
-
-
-def _group_apply(unit: GroupUnit):
-    """A group activation on pre-activations (…, N) as apply(h, types): groupsort sorts each run of k consecutive
-    units in descending order; householder maps each pair z to z if vᵀz > 0 else z − 2(vᵀz)v, v = (sin θ/2, −cos θ/2);
-    maxout takes the max over its k branches (h = (branch 1 | … | branch k), N = k n)."""
-    _, jnp = jax_modules()
-    k = unit.k
-    if unit.kind == "maxout":
-        return lambda h, types: jnp.max(h.reshape(h.shape[:-1] + (k, h.shape[-1] // k)), axis=-2)
-    if unit.kind == "groupsort":
-        return lambda h, types: -jnp.sort(-h.reshape(h.shape[:-1] + (-1, k)), axis=-1).reshape(h.shape)
-    v = np.array([math.sin(unit.theta / 2), -math.cos(unit.theta / 2)])
-
-    def householder(h, types):
-        z = h.reshape(h.shape[:-1] + (-1, 2))
-        s = z @ jnp.asarray(v, h.dtype)
-        return jnp.where(s[..., None] > 0, z, z - 2 * s[..., None] * jnp.asarray(v, h.dtype)).reshape(h.shape)
-
-    return householder
-
-
-def _activation_derivative(act):
-    """φ' as apply(h, types) (``_activation`` with k = 1; element-wise activations and mixtures)."""
-    return _activation(act, 1)[0]
-
-
-def _activation_vjp(act):
-    """The backward step through the activation: vjp(h, types, δ_g) = ∂g/∂h ᵀ δ_g, i.e. φ'(h) ⊙ δ_g, and for a gated
-    unit (h = (u | v)) the pair (φ'(u)ψ(v) ⊙ δ_g | φ(u)ψ'(v) ⊙ δ_g)."""
-    jax, jnp = jax_modules()
-    if isinstance(act, GroupUnit):  # piecewise linear: the derivative of the branch in force (jax.vjp)
-        apply = _group_apply(act)
-        return lambda h, types, delta: jax.vjp(lambda x: apply(x, types), h)[1](delta)[0]
-    if isinstance(act, GatedUnit):
-        f, df, g, dg = act.gate.jax(0), act.gate.jax(1), act.value.jax(0), act.value.jax(1)
-
-        def vjp(h, types, delta):
-            n = h.shape[-1] // 2
-            u, v = h[..., :n], h[..., n:]
-            return jnp.concatenate([df(u) * g(v) * delta, f(u) * dg(v) * delta], axis=-1)
-
-        return vjp
-    dapply = _activation_derivative(act)
-    return lambda h, types, delta: dapply(h, types) * delta
 
 
 def _branch_keys(kw, units: int) -> list:
@@ -171,7 +92,8 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
     of a plain layer), gram and fourth pooled over all."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
-    apply, probs = _activation(act)
+    units_map = layer_units(act)
+    apply, probs = units_map.apply, units_map.probs
     pre = units * n_out
 
     def one(key, prev, prev_types, sigma_w, sigma_b):
@@ -186,8 +108,8 @@ def _layer_fn(act, n_out: int, n_in: int, orthogonal: bool, first: bool, dtype_n
         else:
             W = _layer_weights(kw, n_out, n_in, orthogonal, dtype, units)
             h = sigma_w * g @ W.T + sigma_b * jax.random.normal(kb, (pre,), dtype=dtype)
-        types = (jax.random.choice(kt, len(probs), (pre,), p=jnp.asarray(probs, dtype)) if probs is not None
-                 else jnp.zeros((pre,), jnp.int32))
+        types = (jax.random.choice(kt, len(probs), (n_out,), p=jnp.asarray(probs, dtype)) if probs is not None
+                 else jnp.zeros((n_out,), jnp.int32))  # each unit's kind in a mixture (``units``)
         gram = h @ h.T / pre
         fourth = jnp.mean(h**4, axis=-1)
         return h, types, gram, fourth

@@ -1,5 +1,6 @@
 """The input–output Jacobian of square networks (all widths equal to the input dimension N; explicit
-weights, Gaussian or orthogonal): J_l = ∂φ(h^l)/∂x = D_l σ_w W̃_l J_{l−1}, J_0 = I, D_l = diag φ'(h^l),
+weights, Gaussian or orthogonal): J_l = ∂g(h^l)/∂x = D_l σ_w W̃_l J_{l−1}, J_0 = I, D_l = ∂g/∂h^l (diag φ'(h^l) for
+an element-wise φ; N × B·N for B pre-activations per unit, W̃_l then stacking the B branches' matrices: ``units``),
 at the input x = (1, …, 1) (‖x‖²/N = 1). Per network: tr(J_l J_lᵀ)/N after every layer and the squared
 singular values of J_L (Pennington, Schoenholz & Ganguli 2017: dynamical isometry)."""
 
@@ -12,8 +13,9 @@ from functools import lru_cache
 import numpy as np
 
 from .backend import jax_modules
-from .ensemble import _activation_derivative, _weights, layer_keys, layers, run_ensemble
-from .spec import NetworkSpec
+from .ensemble import _layer_weights, layer_keys, layers, run_ensemble
+from .spec import NetworkSpec, branches
+from .units import layer_units
 
 
 @dataclass
@@ -40,11 +42,12 @@ def _update_fn(act, n: int, orthogonal: bool, dtype_name: str):
     and neuron types, σ_w) → D σ_w W̃ J, with W̃ regenerated as in the forward pass."""
     jax, jnp = jax_modules()
     dtype = jnp.dtype(dtype_name)
-    dapply = _activation_derivative(act)
+    jvp, units = layer_units(act).jvp, branches(act)
 
     def one(key, J, h, types, sigma_w):
         kw, _, _ = jax.random.split(key, 3)
-        return dapply(h[0], types)[:, None] * (sigma_w * _weights(kw, n, n, orthogonal, dtype) @ J)
+        tangents = sigma_w * _layer_weights(kw, n, n, orthogonal, dtype, units) @ J  # (B·N) × N: one column per input
+        return jax.vmap(lambda t: jvp(h[0], types, t), in_axes=1, out_axes=1)(tangents)
 
     return jax.jit(jax.vmap(one, in_axes=(0, 0, 0, 0, None)))
 
@@ -52,7 +55,6 @@ def _update_fn(act, n: int, orthogonal: bool, dtype_name: str):
 def jacobians(spec: NetworkSpec, progress: bool = True, chunk: int | None = None) -> Jacobians:
     """See ``Jacobians`` (the readout is not part of J)."""
     jax, jnp = jax_modules()
-    _activation_derivative(spec.act)  # refuses, before any work, what has no Jacobian route yet (gated units)
     X = square_input(spec)
     n = spec.widths[0]
     sigma_w = math.sqrt(spec.sigma_w2)

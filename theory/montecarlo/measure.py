@@ -17,7 +17,9 @@ pre-activations h^{l+1} of hidden layer l + 1, and at l = L the readout f):
   given it); orthogonal weights keep q from fluctuating through the layer's own weights (an orthogonal
   W preserves ‖g‖ exactly), the effect studied by Day, Kahn & Roberts: measured, no theory here;
 - ``jacobian``: tr(J_l J_lᵀ)/N of the input–output Jacobian of a square network after each layer, against
-  Π_{k≤l} χ(q^k); and ``jacobian_spread``: the relative variance of J_L's squared singular values (mean
+  Π_{k≤l} χ(q^k), its infinite-width value (every layer law: ``units``). At width N the unit's Jacobian selects on the
+  part of W̃ along the layer's input, which biases the mean by O(1/N) per layer: at depth 1 with σ_b = 0 exactly
+  σ_w²[G + (E[(Σ_b P_b z_b)²] − G)/N] (maxout: σ_w²(1 + (M_k − 1)/N); tests/test_mc_units.py); and ``jacobian_spread``: the relative variance of J_L's squared singular values (mean
   over networks), measured only — the width of the spectrum that orthogonal weights and small q* keep
   narrow for tanh and that ReLU cannot (Pennington, Schoenholz & Ganguli 2017);
 - ``kurtosis``: the excess kurtosis E[h⁴]/E[h²]² − 3 of a pre-activation over networks and neurons,

@@ -10,7 +10,8 @@ so that E[(W v)_i²] = σ_w² ‖v‖²/N_{l−1} as for Gaussian weights (Penni
 A mixture gives each neuron of each network one of its activations, drawn with its probability. A gated unit
 g = φ(u)·ψ(v) has two pre-activations per unit, u = W_a g' + b_a and v = W_b g' + b_b with independent weights and
 biases of the same law (``branches``); maxout with k pieces has k (the max of k independent weight rows); groupsort
-and householder act on groups of k consecutive units of a layer (widths multiples of k); the readout is plain.
+and householder act on groups of k consecutive units of a layer (widths multiples of k); a mixture holding gated or
+maxout units gives every unit its components' largest number of pre-activations (``units``); the readout is plain.
 """
 
 from __future__ import annotations
@@ -23,9 +24,12 @@ WEIGHTS = ("gaussian", "orthogonal")
 
 def branches(act) -> int:
     """Pre-activations per unit of a hidden layer: 2 for a gated unit g = φ(u)·ψ(v) (u and v, from two independent
-    weight matrices and biases), k for maxout with k pieces, else 1."""
+    weight matrices and biases), k for maxout with k pieces, else 1; a mixture: its components' largest."""
+    from signalprop.mixing import Mixture, components
     from symbolic import GatedUnit, GroupUnit
 
+    if isinstance(act, Mixture):
+        return max(branches(a) for a, _ in components(act))
     if isinstance(act, GatedUnit):
         return 2
     return act.inputs_per_output if isinstance(act, GroupUnit) else 1
