@@ -310,9 +310,13 @@ def critical_sigma_w2(act, sigma_b2: float, q_min: float = 1e-8, q_max: float = 
     params = lambda q: eoc_parameters(act, q)  # noqa: E731
     roots = _curve_roots(params, sigma_b2, q_min, q_max)
     if not roots:
+        why = ""
+        if sigma_b2 == 0 and origin.zero and origin.gradient == 0:  # e.g. gated units: M = O(q²), G = O(q) at 0
+            why = ("; at sigma_b2 = 0 the origin is a fixed point with chi_1 -> 0 (the gradient moment vanishes as q -> 0), "
+                   "and along the curve q* -> 0 needs sigma_w2 -> infinity: give sigma_b2 > 0")
         raise NoCriticalPointError(
             f"the edge of chaos of {act.label} does not reach sigma_b2 = {sigma_b2} for q* in [{q_min:g}, {q_max:g}] "
-            f"(sigma_b2 along the curve spans {_curve_span(params, q_min, q_max)})"
+            f"(sigma_b2 along the curve spans {_curve_span(params, q_min, q_max)}){why}"
         )
     q = roots[0]
     return float(eoc_parameters(act, q)[0]), q
