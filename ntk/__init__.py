@@ -3,6 +3,7 @@ dual activations (closed forms where they exist, a θ-series, Mehler's series or
 elsewhere), the layer recursions (see kernels.py for the conventions), spectra on the sphere and the
 infinite-depth limit (spectral.py), and a neural-tangents bridge (bridge.py, imported on demand)."""
 
+from .architecture import network_kernels
 from .closed_forms import closed_form
 from .dual import NoTangentKernelError, dual, dual_matrices, method
 from .kernels import PARAMETERIZATIONS, KernelLayers, final_kernels, kernel_layers, nngp, ntk
@@ -22,4 +23,4 @@ from .spectral import (
 
 __all__ = ["NoTangentKernelError", "PARAMETERIZATIONS", "KernelLayers", "closed_form", "dual", "dual_matrices", "engine_pair", "final_kernels", "kernel_layers",
            "method", "nngp", "ntk", "REGIMES", "DepthLimit", "DepthProfile", "SphereSpectrum", "depth_profile", "dual_coefficients", "infinite_depth_limit",
-           "multiplicity", "sphere_kernel", "sphere_spectrum"]
+           "multiplicity", "sphere_kernel", "sphere_spectrum", "network_kernels"]

@@ -76,37 +76,87 @@ def stax_activation(act, numerical: int | None = None):
 
 def stax_network(act, depth: int, sigma_w2: float, sigma_b2: float, parameterization: str = "ntk",
                  width: int = 1, numerical: int | None = None):
-    """(init_fn, apply_fn, kernel_fn) of Dense → (φ → Dense) × depth; None if neural-tangents has no
-    analytic layer for φ and ``numerical`` is not given. A gated unit φ(u)·ψ(v) is, per layer,
-    FanOut(2) → parallel(Dense → φ, Dense → ψ) → FanInProd (two independent weight matrices and biases),
-    then the readout Dense."""
+    """(init_fn, apply_fn, kernel_fn) of Dense → (φ → Dense) × depth (``stax_architecture`` of ``mlp``); None if
+    neural-tangents has no analytic layer for φ and ``numerical`` is not given."""
+    from signalprop.architecture import mlp
+
+    return stax_architecture(mlp(act, depth, sigma_w2, sigma_b2), parameterization, width, numerical)
+
+
+def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numerical: int | None = None):
+    """The stax network of a ``signalprop.architecture`` network, or None where a layer has no neural-tangents
+    counterpart: Dense → Dense(W_std = σ_w, b_std = σ_b); Nonlinear → ``stax_activation``, and a Dense followed by a
+    gated unit φ(u)·ψ(v) → FanOut(2) → parallel(Dense → φ, Dense → ψ) → FanInProd (two independent weight matrices and
+    biases); Residual → FanOut(2) → parallel(Identity, branch) → FanInSum with α folded into the branch's last Dense
+    (W_std = α σ_v, b_std = α σ_a: the same kernels and, in the NTK parameterization, the same NTK; in the standard one
+    the last Dense's own gradient would not carry α², so only α = 1 is translated there); Norm (γ² = 1, β² = 0)
+    → LayerNorm, which at infinite width only divides by the root mean square (the mean over units vanishes), as
+    RMSNorm does."""
+    from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial
+
     stax = _stax()
-    w, b = math.sqrt(sigma_w2), math.sqrt(sigma_b2)
-    dense = lambda: stax.Dense(width, W_std=w, b_std=b, parameterization=parameterization)  # noqa: E731
-    if isinstance(act, GatedUnit):
-        gate, value = stax_activation(act.gate, numerical), stax_activation(act.value, numerical)
-        if gate is None or value is None:
-            return None
-        block = stax.serial(stax.FanOut(2), stax.parallel(stax.serial(dense(), gate), stax.serial(dense(), value)),
-                            stax.FanInProd())
-        return stax.serial(*[block] * depth, dense())
-    layer = stax_activation(act, numerical)
-    if layer is None:
+
+    def dense(layer: Dense, scale: float = 1.0):
+        return stax.Dense(width, W_std=scale * math.sqrt(layer.sigma_w2), b_std=scale * math.sqrt(layer.sigma_b2),
+                          parameterization=parameterization)
+
+    def sequence(layers, scale: float = 1.0):
+        out, i = [], 0
+        while i < len(layers):
+            layer, last = layers[i], i == len(layers) - 1
+            if isinstance(layer, Dense) and i + 1 < len(layers) and isinstance(layers[i + 1], Nonlinear) \
+                    and isinstance(layers[i + 1].unit, GatedUnit):
+                gate, value = (stax_activation(u, numerical) for u in (layers[i + 1].unit.gate, layers[i + 1].unit.value))
+                if gate is None or value is None:
+                    return None
+                out.append(stax.serial(stax.FanOut(2), stax.parallel(stax.serial(dense(layer), gate),
+                                                                     stax.serial(dense(layer), value)), stax.FanInProd()))
+                i += 2
+                continue
+            if isinstance(layer, Dense):
+                piece = dense(layer, scale if last else 1.0)
+            elif isinstance(layer, Nonlinear):
+                piece = None if isinstance(layer.unit, GatedUnit) else stax_activation(layer.unit, numerical)
+            elif isinstance(layer, Residual):
+                if not isinstance(layer.branch[-1], Dense) or (layer.alpha != 1.0 and parameterization == "standard"):
+                    return None  # no scaling layer to carry α; folded into W_std it would not scale the NTK (standard)
+                inner = sequence(layer.branch, layer.alpha)
+                piece = None if inner is None else stax.serial(stax.FanOut(2), stax.parallel(stax.Identity(), inner),
+                                                               stax.FanInSum())
+            elif isinstance(layer, Norm):
+                piece = stax.LayerNorm() if layer.gain2 == 1.0 and layer.bias2 == 0.0 else None
+            elif isinstance(layer, Serial):
+                piece = sequence(layer.layers)
+            else:
+                piece = None
+            if piece is None:
+                return None
+            out.append(piece)
+            i += 1
+        return stax.serial(*out)
+
+    return sequence(net.layers)
+
+
+def nt_network_kernels(net, X, X2=None, parameterization: str = "ntk", width: int = 1,
+                       numerical: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(NNGP, NTK) from neural-tangents for a ``signalprop.architecture`` network (float64); None where a layer has no
+    counterpart (``stax_architecture``)."""
+    net = stax_architecture(net, parameterization, width, numerical)
+    if net is None:
         return None
-    return stax.serial(dense(), *[stax.serial(layer, dense()) for _ in range(depth)])
+    import jax.numpy as jnp
+
+    x1 = jnp.asarray(np.asarray(X, dtype=np.float64))
+    x2 = None if X2 is None else jnp.asarray(np.asarray(X2, dtype=np.float64))
+    k = net[2](x1, x2, ("nngp", "ntk"))
+    return np.asarray(k.nngp, dtype=np.float64), np.asarray(k.ntk, dtype=np.float64)
 
 
 def nt_kernels(act, X, X2=None, depth: int = 1, sigma_w2: float = 1.0, sigma_b2: float = 0.0, parameterization: str = "ntk",
                width: int = 1, numerical: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(NNGP, NTK) from neural-tangents for the same network as ``kernels.kernel_layers`` (float64);
     None where neural-tangents has no analytic layer and ``numerical`` is not given."""
-    net = stax_network(act, depth, sigma_w2, sigma_b2, parameterization, width, numerical)
-    if net is None:
-        return None
-    import jax.numpy as jnp
+    from signalprop.architecture import mlp
 
-    kernel_fn = net[2]
-    x1 = jnp.asarray(np.asarray(X, dtype=np.float64))
-    x2 = None if X2 is None else jnp.asarray(np.asarray(X2, dtype=np.float64))
-    k = kernel_fn(x1, x2, ("nngp", "ntk"))
-    return np.asarray(k.nngp, dtype=np.float64), np.asarray(k.ntk, dtype=np.float64)
+    return nt_network_kernels(mlp(act, depth, sigma_w2, sigma_b2), X, X2, parameterization, width, numerical)
