@@ -127,3 +127,36 @@ def test_against_neural_tangents(name, parameterization, alpha):
         scale = np.max(np.abs(theirs))
         assert np.max(np.abs(ours - theirs)[off]) <= 1e-10 * scale
         assert np.max(np.abs(np.diag(ours) - np.diag(theirs))) <= diagonal * scale
+
+
+def _cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "theory", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_cli_residual_maps_and_kernel(tmp_path):
+    """``maps --residual`` gives p (p^0 = --q0), q and c per block, equal to the written-out recursion; ``kernel
+    --residual`` the residual network with a readout Dense(σ_w², σ_b²); --norm without --residual is refused."""
+    import json
+
+    out = _cli("maps", "tanh", "--sigma-w2", "1.7", "--sigma-b2", "0.08", "--residual", "0.6", "--sigma-v2", "1.3",
+               "--sigma-a2", "0.02", "--depth", "6", "--q0", "0.9", "--c0", "0.4", "--json")
+    doc = json.loads(out.stdout)
+    p, c, q = _tanh_residual_recursion(0.9, 0.4, 6, 0.6, 1.7, 0.08, 1.3, 0.02)
+    np.testing.assert_allclose(doc["p"], [0.9, *p], rtol=1e-12)
+    np.testing.assert_allclose(doc["c"], [0.4, *c], rtol=1e-12)
+    np.testing.assert_allclose(doc["q"], q, rtol=1e-13)
+    np.save(tmp_path / "x.npy", X)
+    kern = json.loads(_cli("kernel", "erf", "--inputs", str(tmp_path / "x.npy"), "--depth", "2", "--residual", "0.5",
+                           "--norm", "rms", "--post-norm", "--ntk", "--json").stdout)
+    net = resnet(get_activation("erf"), 2, 0.5, norm="rms", placement="post", readout=Dense(1.0, 0.0))
+    S, T = network_kernels(net, X)
+    np.testing.assert_allclose(kern["nngp"], S, rtol=1e-14)
+    np.testing.assert_allclose(kern["ntk"], T, rtol=1e-14)
+    assert kern["placement"] == "post" and kern["residual"] == 0.5
+    bad = _cli("maps", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--norm", "layer")
+    assert bad.returncode == 2 and "give --residual ALPHA too" in bad.stderr
+    nodepth = _cli("maps", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--residual", "0.5")
+    assert nodepth.returncode == 2 and "give --depth L" in nodepth.stderr

@@ -163,6 +163,34 @@ def _add_variance_args(p: argparse.ArgumentParser) -> None:
     add_number(p, "--sigma-b2", BIAS_VARIANCE, default=0.0, help="bias variance sigma_b^2 >= 0 (default 0)")
 
 
+def _add_residual_args(p: argparse.ArgumentParser) -> None:
+    """A residual network instead of the plain chain (``signalprop.architecture``): maps, kernel."""
+    g = p.add_argument_group("residual network (Yang & Schoenholz 2017: x <- x + alpha (V phi(W x + b) + a))")
+    add_number(g, "--residual", Bounds(0, low_open=True, what="a branch scale"), metavar="ALPHA",
+               help="residual blocks with branch scale alpha > 0 (1, or 1/sqrt(L) for the stable ResNet of Hayou et al. "
+                    "2021); W, b: --sigma-w2, --sigma-b2")
+    add_number(g, "--sigma-v2", WEIGHT_VARIANCE, default=1.0, help="the branch's output weight variance (default 1)")
+    add_number(g, "--sigma-a2", BIAS_VARIANCE, default=0.0, help="the branch's output bias variance (default 0)")
+    g.add_argument("--norm", choices=("layer", "rms"), help="LayerNorm or RMSNorm in every block")
+    placement = g.add_mutually_exclusive_group()
+    placement.add_argument("--pre-norm", dest="placement", action="store_const", const="pre",
+                           help="x + alpha F(Norm(x)) (default with --norm)")
+    placement.add_argument("--post-norm", dest="placement", action="store_const", const="post", help="Norm(x + alpha F(x))")
+
+
+def residual_network(args: argparse.Namespace, act, depth: int, readout: bool):
+    """The ``resnet`` the residual options describe (None without --residual), ``depth`` blocks and, with ``readout``,
+    a readout Dense(σ_w², σ_b²)."""
+    from signalprop.architecture import Dense, resnet
+
+    if args.residual is None:
+        if args.norm is not None or args.placement is not None:
+            raise CLIError("--norm, --pre-norm and --post-norm describe residual blocks: give --residual ALPHA too")
+        return None
+    return resnet(act, depth, args.residual, args.sigma_w2, args.sigma_b2, args.sigma_v2, args.sigma_a2, args.norm,
+                  args.placement or "pre", Dense(args.sigma_w2, args.sigma_b2) if readout else None)
+
+
 def json_text(doc, indent: int | None = None) -> str:
     """``doc`` as strict JSON: commands give null for an infinite or undefined value, so a NaN or ±inf
     left in a result is a bug, reported as one rather than printed as the non-standard NaN/Infinity."""
@@ -356,6 +384,9 @@ def cmd_maps(args: argparse.Namespace) -> int:
     from signalprop import iterate_maps, propagation
 
     act = resolve_layer_activation(args)
+    if args.residual is not None:
+        return _residual_maps(args, act)
+    residual_network(args, act, 0, False)  # refuses --norm without --residual
     doc = {"name": act.name, "label": act.label, **propagation(act, args.sigma_w2, args.sigma_b2, args.q0).as_dict()}
     if args.depth is not None:
         q, _, c = iterate_maps(act, args.q0, args.c0, args.sigma_w2, args.sigma_b2, args.depth)
@@ -373,6 +404,34 @@ def cmd_maps(args: argparse.Namespace) -> int:
     if args.depth is not None:
         print(_table(("layer", "q", "c"), [(str(i), _fmt(a, 10), _fmt(b, 10)) for i, (a, b) in enumerate(zip(doc["q"], doc["c"]))]))
     print("('-': infinite or undefined; xi_grad is infinite outside the ordered phase)")
+    return 0
+
+
+def _residual_maps(args: argparse.Namespace, act) -> int:
+    """``maps --residual``: per block l = 0 … L the stream's length p^l (p^0 = --q0), the correlation c^l and the
+    branch's pre-activation variance q^l (l ≥ 1: σ_w² p^{l−1} + σ_b², or σ_w² + σ_b² after a pre-norm)."""
+    from signalprop.architecture import maps
+
+    if args.depth is None:
+        raise CLIError("a residual network has no fixed point to report in general (its length grows): give --depth L")
+    net = residual_network(args, act, args.depth, False)
+    try:
+        m = maps(net, args.q0, args.c0)
+    except (ValueError, OverflowError) as err:
+        raise CLIError(str(err)) from err
+    doc = {"name": act.name, "label": act.label, "residual": args.residual, "sigma_w2": args.sigma_w2,
+           "sigma_b2": args.sigma_b2, "sigma_v2": args.sigma_v2, "sigma_a2": args.sigma_a2, "norm": args.norm,
+           "placement": (args.placement or "pre") if args.norm else None, "depth": args.depth, "c0": args.c0,
+           "p": [args.q0, *m.p.tolist()], "q": m.q.tolist(), "c": [args.c0, *m.c.tolist()]}
+    if args.json:
+        print_json(doc, indent=1)
+        return 0
+    norm = f", {args.norm}norm ({doc['placement']})" if args.norm else ""
+    print(f"residual network of {act.label}: x <- x + {args.residual:g} (V phi(W x + b) + a), sigma_w2 = {args.sigma_w2:g}, "
+          f"sigma_b2 = {args.sigma_b2:g}, sigma_v2 = {args.sigma_v2:g}, sigma_a2 = {args.sigma_a2:g}{norm}")
+    rows = [("0", _fmt(args.q0, 10), "-", _fmt(args.c0, 10))]
+    rows += [(str(i + 1), _fmt(p, 10), _fmt(q, 10), _fmt(c, 10)) for i, (p, q, c) in enumerate(zip(m.p, m.q, m.c))]
+    print(_table(("block", "p (stream)", "q (branch)", "c"), rows))
     return 0
 
 
@@ -475,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
                help="the inputs' pre-activation variance q^0 > 0 (default 1)")
     add_number(m, "--c0", CORRELATION, default=0.5, help="the inputs' correlation c^0 in [-1, 1] for --depth (default 0.5)")
     _add_mixture_arg(m)
+    _add_residual_args(m)
     m.set_defaults(func=cmd_maps)
     ph = sub.add_parser("phase", help="order-to-chaos phase diagram: q*, chi_1, xi_c on a (sigma_w2, sigma_b2) grid")
     _add_activation_args(ph)

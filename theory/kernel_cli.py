@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .cli import (SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table, add_number,
+from .cli import (SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_residual_args, _add_variance_args, _fmt,
+                  _table, add_number, residual_network,
                   print_json, resolve_layer_activation)
 
 KERNEL_DEPTH = Bounds(0, 10_000, integer=True, what="nonlinear layers")
@@ -57,13 +58,19 @@ def _plot(path: str, mats: dict) -> str:
 def cmd_kernel(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from ntk import final_kernels, method
+    from ntk import final_kernels, method, network_kernels
 
     act = resolve_layer_activation(args)
     X = _inputs(args)
+    net = residual_network(args, act, args.depth, True)
     try:
-        sigma, theta = final_kernels(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2, ntk=args.ntk,
-                                     parameterization=args.parameterization, width=args.width, progress=not args.json)
+        if net is None:
+            sigma, theta = final_kernels(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2,
+                                         ntk=args.ntk, parameterization=args.parameterization, width=args.width,
+                                         progress=not args.json)
+        else:
+            sigma, theta = network_kernels(net, X, ntk=args.ntk, parameterization=args.parameterization, width=args.width,
+                                           progress=not args.json)
     except (ValueError, OverflowError) as err:
         raise CLIError(str(err)) from err
     mats = {"nngp": sigma}
@@ -79,6 +86,9 @@ def cmd_kernel(args: argparse.Namespace) -> int:
         print(f"figure written to {_plot(args.plot, mats)}", file=sys.stderr)
     doc = {"activation": act.label, "depth": args.depth, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2,
            "parameterization": args.parameterization, "method": method(act)}
+    if net is not None:
+        doc.update(residual=args.residual, sigma_v2=args.sigma_v2, sigma_a2=args.sigma_a2, norm=args.norm,
+                   placement=(args.placement or "pre") if args.norm else None)
     if args.json:
         doc.update({k: v.tolist() for k, v in mats.items()})
         print_json(doc)
@@ -115,6 +125,7 @@ def add_kernel_command(sub) -> None:
                help="hidden width N > 0 (the standard-parameterization NTK depends on it)")
     k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
     k.add_argument("--plot", metavar="PNG", help="heat map(s) of the kernel(s)")
+    _add_residual_args(k)
     k.set_defaults(func=cmd_kernel)
 
 
