@@ -7,8 +7,9 @@ import argparse
 import math
 import sys
 
-from .cli import (CORRELATION, SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_variance_args, _fmt, _table,
-                  add_number, json_text, print_json, resolve_layer_activation)
+from .cli import (CORRELATION, SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_residual_args,
+                  _add_variance_args, _fmt, _table, add_number, json_text, print_json, residual_network,
+                  resolve_layer_activation)
 
 MEASURES = ("q", "c", "qvar", "kurtosis", "nngp", "grad", "ntk", "jacobian")
 
@@ -94,6 +95,9 @@ def cmd_mc(args: argparse.Namespace) -> int:
 
     act = resolve_layer_activation(args)
     names = _measures(args.measure)
+    if args.residual is not None:
+        return _residual_mc(args, act, names)
+    residual_network(args, act, 0, False)  # refuses --norm without --residual
     if {"nngp", "ntk"} & set(names):  # refuse before the ensemble runs what has no infinite-width kernel yet
         from signalprop.laws import UnsupportedLayerError, layer_law
 
@@ -141,6 +145,12 @@ def cmd_mc(args: argparse.Namespace) -> int:
           + (" (interrupted)" if fwd.interrupted else ""))
     print("layer l: pre-activations of hidden layer l + 1 (l = depth: the readout); measured +- standard error vs infinite-width theory;\n"
           "z* = z corrected for the skewness of the per-network values (Hall 1992), the one judged")
+    return _print_comparisons(comparisons)
+
+
+def _print_comparisons(comparisons: dict) -> int:
+    import numpy as np
+
     for name, comp in comparisons.items():
         verdict = (("agrees" if comp.passed else "DISAGREES") + f" within {comp.n_sigma:g} standard errors"
                    if np.isfinite(comp.theory).any() else "measured (no theory here)")
@@ -152,6 +162,43 @@ def cmd_mc(args: argparse.Namespace) -> int:
                 for i, m, s, t, z, zc in zip(names, comp.measured, comp.stderr, comp.theory, comp.z, comp.z_corrected)]
         print(_table((comp.index_name, "measured", "stderr", "theory", "z", "z*"), rows))
     return 0 if all(c.passed for c in comparisons.values()) else 1
+
+
+def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
+    """``mc --residual``: an embedding Dense(σ_w², σ_b²) of width N, ``depth`` residual blocks (``residual_network``) and a
+    readout Dense(σ_w², σ_b²), explicit weights; the stream's length and covariance after every top-level layer and
+    (``ntk`` in --measure) the mean empirical NTK, against ``signalprop.architecture`` / ``ntk.network_kernels``."""
+    from signalprop.architecture import Dense, Serial
+
+    from .montecarlo import device_name
+    from .montecarlo.backend import JaxMissingError
+    from .montecarlo.networks import compare_network
+
+    unsupported = set(names) - {"q", "c", "nngp", "ntk"}
+    if unsupported or args.widths or args.orthogonal:
+        raise CLIError("a residual network measures q, c (the stream after every layer), nngp (the same at the readout) "
+                       f"and ntk, with Gaussian weights and one width; not {', '.join(sorted(unsupported)) or '--widths/--orthogonal'}")
+    net = Serial(Dense(args.sigma_w2, args.sigma_b2), *residual_network(args, act, args.depth, True).layers)
+    try:
+        comps = compare_network(net, two_inputs(args.input_correlation), args.width, args.ensemble, args.seed,
+                                args.parameterization, "ntk" in names, args.dtype)
+    except (ValueError, MemoryError, JaxMissingError) as err:
+        raise CLIError(str(err)) from err
+    comparisons = {("stream_length", "stream_covariance", "ntk")[i]: comp for i, comp in enumerate(comps)}
+    doc = {"config": {"activation": act.label, "width": args.width, "depth": args.depth, "ensemble": args.ensemble,
+                      "residual": args.residual, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2,
+                      "sigma_v2": args.sigma_v2, "sigma_a2": args.sigma_a2, "norm": args.norm,
+                      "placement": (args.placement or "pre") if args.norm else None,
+                      "parameterization": args.parameterization, "dtype": args.dtype, "seed": args.seed,
+                      "device": device_name(), "versions": versions()},
+           **{name: comparison_json(comp) for name, comp in comparisons.items()}}
+    if args.json:
+        print_json(doc)
+        return 0 if all(c.passed for c in comparisons.values()) else 1
+    print(f"residual network of {act.label}: embedding Dense, {args.depth} blocks x <- x + {args.residual:g} F(x), readout; "
+          f"{args.ensemble} networks of width {args.width}, explicit weights, {args.dtype}\n"
+          "layer l: the stream after top-level layer l (1: the embedding, last: the readout)")
+    return _print_comparisons(comparisons)
 
 
 def add_mc_command(sub) -> None:
@@ -174,4 +221,5 @@ def add_mc_command(sub) -> None:
     add_number(m, "--seed", SEED, default=0, help="seed of every random number (default 0)")
     m.add_argument("-o", "--output", metavar="PNG", help="figure: theory curves and measured points with error bars")
     m.add_argument("--save", metavar="FILE", help="results with the full configuration and versions: .json, or .npz with every network's raw statistics")
+    _add_residual_args(m)
     m.set_defaults(func=cmd_mc)

@@ -9,6 +9,7 @@ from .ensemble import Forward, forward
 from .measure import (gradient_theory, kurtosis_theory, layer_variances, mean_shift_theory, measure_c, measure_grad,
                       measure_jacobian, measure_jacobian_spread, measure_kurtosis, measure_nngp, measure_ntk, measure_q,
                       measure_qvar, vertex)
+from .networks import NetworkRun, compare_network, run_networks
 from .spec import NetworkSpec, chunk_size, memory_bytes
 from .sweep import fit_power, fit_slope, kernel_deviation_sweep, width_sweep
 
@@ -29,4 +30,4 @@ def measure(name: str, spec: NetworkSpec, X, run: Forward | Gradients | Jacobian
 __all__ = ["JACOBIAN", "Jacobians", "jacobians", "square_input", "measure_jacobian", "measure_jacobian_spread", "BACKWARD", "Comparison", "Forward", "Gradients", "JaxMissingError", "MEASUREMENTS", "NetworkSpec", "chunk_size",
            "device_name", "forward", "gradients", "gradient_theory", "hall_z", "kurtosis_theory", "layer_variances", "mean_and_error",
            "mean_shift_theory", "measure", "measure_c", "measure_grad", "measure_kurtosis", "measure_nngp", "measure_ntk", "measure_q", "measure_qvar", "memory_bytes",
-           "plot_comparisons", "fit_power", "fit_slope", "kernel_deviation_sweep", "skew_of_mean", "vertex", "width_sweep"]
+           "plot_comparisons", "NetworkRun", "compare_network", "run_networks", "fit_power", "fit_slope", "kernel_deviation_sweep", "skew_of_mean", "vertex", "width_sweep"]

@@ -1,0 +1,79 @@
+"""Finite networks of architecture descriptions (theory.montecarlo.networks) against the infinite-width theory of the
+same description: the stream's Gram entries after every top-level layer and the mean empirical NTK (JAX autodiff
+over every trained parameter), within 4 (skew-judged) standard errors; a network with another branch scale is
+rejected by the same comparison."""
+
+import numpy as np
+import pytest
+
+from signalprop import Dense, Serial, mlp, resnet
+from symbolic import get_activation
+from theory.montecarlo.networks import compare_network, run_networks
+
+X = np.array([[1.0, 0.3, -0.5, 0.8], [0.2, -1.0, 0.6, 0.4]])
+
+
+def _residual_tanh(alpha=0.7):
+    return Serial(Dense(1.0, 0.1), *resnet(get_activation("tanh"), 3, alpha, 1.5, 0.1, 1.2, 0.05, readout=Dense(1.0, 0.0)).layers)
+
+
+NETS = {
+    "plain tanh chain": lambda: mlp(get_activation("tanh"), 2, 1.5, 0.1),
+    "residual tanh": _residual_tanh,
+    "pre-norm (RMSNorm) SwiGLU": lambda: Serial(Dense(1.0, 0.1), *resnet(get_activation("swiglu"), 2, 0.5, 1.0, 0.05, norm="rms",
+                                                                         placement="pre", readout=Dense(1.0, 0.0)).layers),
+    "post-norm (LayerNorm) GELU": lambda: Serial(Dense(1.0, 0.1), *resnet(get_activation("gelu"), 2, 1.0, 1.5, 0.05,
+                                                                          norm="layer", placement="post",
+                                                                          readout=Dense(1.0, 0.0)).layers),
+}
+
+
+@pytest.mark.parametrize("name", list(NETS))
+def test_networks_agree_with_their_theory(name):
+    """100 networks of width 128 (float64), NTK parameterization."""
+    for comp in compare_network(NETS[name](), X, 128, ensemble=100, seed=1):
+        assert comp.passed, (name, comp.label, comp.z_corrected)
+
+
+def test_standard_parameterization_and_a_wrong_branch_scale():
+    """The residual tanh network in the standard parameterization (the NTK depends on the width, 128), and the same
+    simulation judged against the theory of α = 1 instead of 0.7: the stream lengths then fail."""
+    for comp in compare_network(_residual_tanh(), X, 128, ensemble=100, seed=2, parameterization="standard"):
+        assert comp.passed, (comp.label, comp.z_corrected)
+    from signalprop.architecture import Trace, input_state, propagate
+    from theory.montecarlo.compare import mean_error_skew
+
+    run = run_networks(_residual_tanh(), X, 128, ensemble=100, seed=2, ntk=False)
+    trace = Trace()
+    propagate(_residual_tanh(1.0), input_state(X), trace=trace)
+    m, se, _ = mean_error_skew(run.grams[:, :, 0, 0])
+    wrong = np.array([st.sigma[0, 0] for st in trace.states])
+    assert np.max(np.abs(m - wrong) / se) > 8
+
+
+def test_bad_networks_are_refused():
+    from signalprop import mixture
+
+    with pytest.raises(ValueError, match="multiple of every groupsort"):
+        run_networks(mlp(get_activation("groupsort"), 1), X, 6, ensemble=2)
+    with pytest.raises(ValueError, match="start the network with a Dense"):
+        run_networks(resnet(get_activation("tanh"), 1), X, 8, ensemble=2)
+    with pytest.raises(ValueError, match="mixtures"):
+        run_networks(mlp(mixture([get_activation("tanh"), get_activation("relu")], [0.5, 0.5]), 1), X, 8, ensemble=2)
+
+
+def test_cli_mc_residual():
+    """``mc --residual``: embedding, residual blocks, readout; the stream after every top-level layer and the NTK."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "theory", "mc", "tanh", "--residual", "0.7", "--sigma-v2", "1.2", "--width", "64",
+                          "--depth", "3", "--ensemble", "50", "--measure", "q,ntk", "--dtype", "float64", "--sigma-w2", "1.5",
+                          "--sigma-b2", "0.1", "--json"], capture_output=True, text=True, timeout=300)
+    doc = json.loads(out.stdout)
+    assert out.returncode == 0 and len(doc["stream_length"]["index"]) == 5  # embedding, 3 blocks, readout
+    assert doc["ntk"]["passed"] and doc["stream_length"]["passed"] and doc["config"]["residual"] == 0.7
+    bad = subprocess.run([sys.executable, "-m", "theory", "mc", "tanh", "--residual", "0.5", "--width", "8", "--depth", "2",
+                          "--measure", "kurtosis"], capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "not kurtosis" in bad.stderr

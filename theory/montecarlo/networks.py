@@ -1,0 +1,193 @@
+"""Finite networks of any ``signalprop.architecture`` description (dense layers, every layer law, residual blocks,
+LayerNorm/RMSNorm), drawn at random and run in JAX, so that a check of the infinite-width theory against simulation
+is one call (``compare_network``).
+
+Each Dense of width N (the hidden width; a Dense that feeds a unit with B pre-activations — gated 2, maxout k — puts
+out B·N) holds W, b: standard parameterization W ~ N(0, σ_w²/N_in), b ~ N(0, σ_b²), h = W g + b; NTK
+parameterization W, b ~ N(0, 1), h = σ_w W g/√N_in + σ_b b (FORMULAS.md). A residual block adds α F(x); a norm divides
+each input's stream by its root mean square over the units (LayerNorm after subtracting the mean over units), times
+γ, plus a fixed bias of variance β² (drawn, not trained). Network e draws its parameters from fold_in(seed, e).
+
+Per network: the stream's Gram matrix (1/N) Σ_i x_i(a) x_i(b) after every top-level layer, and the empirical NTK
+of the first output unit, Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ over every trained parameter (JAX autodiff), whose means over
+networks the theory (``signalprop.architecture.propagate``, ``ntk.network_kernels``) predicts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, input_state, propagate
+
+from .backend import jax_modules, precision
+from .compare import Comparison, mean_error_skew
+from .spec import branches
+from .units import layer_units
+
+
+@dataclass
+class NetworkRun:
+    """``grams`` (E, layers, B, B): the stream's Gram matrix after every top-level layer; ``ntk`` (E, B, B) or None."""
+
+    grams: np.ndarray
+    ntk: np.ndarray | None
+    networks: int
+
+
+def _fan_out(layers: tuple, i: int) -> int:
+    """Pre-activations per unit of the Dense at position i: those of the Nonlinear right after it, else 1."""
+    nxt = layers[i + 1] if i + 1 < len(layers) else None
+    return branches(nxt.unit) if isinstance(nxt, Nonlinear) else 1
+
+
+def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: str) -> tuple[list, list]:
+    """(trained parameters, fixed buffers) of one network, nested like ``net``: a Dense gets (W, b) — unit normals in
+    the NTK parameterization, the weights and biases themselves (scaled by σ_w/√N_in, σ_b) in the standard one —, a
+    Norm its fixed bias, a Residual the list of its branch's, a Serial the list of its layers'."""
+    jax, jnp = jax_modules()
+    counter = iter(range(1 << 30))
+
+    def build(layers: tuple, n_in: int) -> tuple[list, list, int]:
+        params, buffers = [], []
+        for i, layer in enumerate(layers):
+            k = jax.random.fold_in(key, next(counter))
+            if isinstance(layer, Dense):
+                out = _fan_out(layers, i) * width
+                kw, kb = jax.random.split(k)
+                W, b = jax.random.normal(kw, (out, n_in), dtype), jax.random.normal(kb, (out,), dtype)
+                if parameterization == "standard":
+                    W, b = math.sqrt(layer.sigma_w2 / n_in) * W, math.sqrt(layer.sigma_b2) * b
+                params.append((W, b))
+                buffers.append(None)
+                n_in = out
+            elif isinstance(layer, Nonlinear):
+                params.append(None)
+                buffers.append(None)
+                n_in = width
+            elif isinstance(layer, Norm):
+                params.append(None)
+                buffers.append(math.sqrt(layer.bias2) * jax.random.normal(k, (n_in,), dtype))
+            else:
+                inner = layer.branch if isinstance(layer, Residual) else layer.layers
+                p, b, out = build(inner, n_in)
+                if isinstance(layer, Residual) and out != n_in:
+                    raise ValueError(f"a residual branch must return the stream's width {n_in}, its last layer gives {out}: "
+                                     "start the network with a Dense of the hidden width (the inputs' dimension is d)")
+                params.append(p)
+                buffers.append(b)
+                n_in = out
+        return params, buffers, n_in
+
+    params, buffers, _ = build(net.layers, d)
+    return params, buffers
+
+
+def apply(net: Serial, params: list, buffers: list, X, parameterization: str, record: list | None = None):
+    """The network on the rows of X; ``record`` collects the stream after every top-level layer."""
+    _, jnp = jax_modules()
+
+    def run(layers: tuple, ps: list, bs: list, x, top: bool):
+        for i, (layer, p, b) in enumerate(zip(layers, ps, bs)):
+            if isinstance(layer, Dense):
+                W, bias = p
+                if parameterization == "ntk":
+                    x = math.sqrt(layer.sigma_w2) * x @ W.T / math.sqrt(x.shape[-1]) + math.sqrt(layer.sigma_b2) * bias
+                else:
+                    x = x @ W.T + bias
+            elif isinstance(layer, Nonlinear):
+                x = layer_units(layer.unit).apply(x, None)
+            elif isinstance(layer, Norm):
+                centred = x - jnp.mean(x, axis=-1, keepdims=True) if layer.kind == "layer" else x
+                rms = jnp.sqrt(jnp.mean(centred * centred, axis=-1, keepdims=True))
+                x = math.sqrt(layer.gain2) * centred / rms + b
+            elif isinstance(layer, Residual):
+                x = x + layer.alpha * run(layer.branch, p, b, x, False)
+            else:
+                x = run(layer.layers, p, b, x, False)
+            if top and record is not None:
+                record.append(x)
+        return x
+
+    return run(net.layers, params, buffers, X, True)
+
+
+def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
+                 ntk: bool = True, dtype: str = "float64", chunk: int = 25) -> NetworkRun:
+    """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer and
+    (``ntk``) the empirical NTK of the first output unit (module docstring)."""
+    jax, jnp = jax_modules()
+    if not (isinstance(width, int) and width >= 1) or not (isinstance(ensemble, int) and ensemble >= 2):
+        raise ValueError(f"width must be an integer >= 1 and ensemble >= 2, got {width!r}, {ensemble!r}")
+    units = [layer.unit for layer in _flat(net) if isinstance(layer, Nonlinear)]
+    if any(getattr(u, "group", 1) > 1 and width % u.group for u in units):
+        raise ValueError(f"the width {width} must be a multiple of every groupsort/householder group size")
+    if any(layer_units(u).probs is not None for u in units):
+        raise ValueError("quenched mixtures in architecture networks are not simulated yet: use theory.montecarlo.forward "
+                         "(plain chains) for them")
+    X = np.asarray(X, dtype=np.float64)
+    with precision(dtype):
+        dt = jnp.dtype(dtype)
+        Xj = jnp.asarray(X, dt)
+
+        def one(key):
+            params, buffers = init_params(net, key, X.shape[1], width, dt, parameterization)
+            record: list = []
+            apply(net, params, buffers, Xj, parameterization, record)
+            grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
+            if not ntk:
+                return grams, jnp.zeros((X.shape[0], X.shape[0]), dt)
+            jac = jax.jacrev(lambda p: apply(net, p, buffers, Xj, parameterization)[:, 0])(params)
+            leaves = [leaf.reshape(X.shape[0], -1) for leaf in jax.tree_util.tree_leaves(jac)]
+            return grams, sum(leaf @ leaf.T for leaf in leaves)
+
+        batched = jax.jit(jax.vmap(one))
+        base = jax.random.key(seed)
+        grams, kernels = [], []
+        for start in range(0, ensemble, chunk):
+            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, min(start + chunk, ensemble)))
+            g, k = batched(keys)
+            grams.append(np.asarray(g, np.float64))
+            kernels.append(np.asarray(k, np.float64))
+    return NetworkRun(np.concatenate(grams), np.concatenate(kernels) if ntk else None, ensemble)
+
+
+def _flat(net) -> list:
+    out = []
+    for layer in net.layers:
+        if isinstance(layer, Residual):
+            out.extend(_flat(Serial(*layer.branch)))
+        elif isinstance(layer, Serial):
+            out.extend(_flat(layer))
+        else:
+            out.append(layer)
+    return out
+
+
+def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
+                    ntk: bool = True, dtype: str = "float64") -> list[Comparison]:
+    """The theory against ``ensemble`` finite networks: the stream's Gram entries (first input's length, the first two
+    inputs' covariance) after every top-level layer, and the mean empirical NTK of the output per input pair."""
+    from ntk import network_kernels
+
+    X = np.asarray(X, dtype=np.float64)
+    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype)
+    trace = Trace()
+    propagate(net, input_state(X), trace=trace)
+    theory = np.stack([st.sigma for st in trace.states])
+    layers = np.arange(1, len(trace.states) + 1)
+    out = []
+    for label, (a, b) in (("stream length E[x(a)^2]", (0, 0)), ("stream covariance E[x(a) x(b)]", (0, 1))):
+        if b >= X.shape[0]:
+            continue
+        m, se, sk = mean_error_skew(run.grams[:, :, a, b])
+        out.append(Comparison(label, layers, m, se, theory[:, a, b], skew=sk))
+    if ntk:
+        a, b = np.triu_indices(X.shape[0])
+        m, se, sk = mean_error_skew(run.ntk[:, a, b])
+        T = network_kernels(net, X, parameterization=parameterization, width=width)[1][a, b]
+        out.append(Comparison(f"NTK ({parameterization} parameterization) per input pair", np.arange(len(a)), m, se, T,
+                              index_name="pair", skew=sk, notes={"pairs": np.column_stack([a, b]).tolist()}))
+    return out
