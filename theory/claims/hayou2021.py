@@ -1,5 +1,7 @@
 """Hayou, Clerico, He, Deligiannidis, Doucet & Rousseau 2021, "Stable ResNet" (arXiv:2010.12859): scaling the residual
-branches by 1/√L keeps the kernel of a deep residual network well defined as the depth L grows.
+branches down with depth keeps deep residual networks stable (no gradient explosion, no loss of expressivity) in the
+infinite-depth limit. Checked here for the uniform scale α = 1/√L (the scale that Marion et al., JMLR 2025, show to be
+the only one with a non-trivial limit for i.i.d. weights; the authors' code scales block l by 1/√(l log(l + 1)) instead).
 
 With x ← x + α F(x), F = Dense(σ_w², σ_b²) → φ → Dense(σ_v², σ_a²) (``signalprop.architecture``) the kernel of two
 inputs obeys Σ_{l+1} = Σ_l + α² G(Σ_l), G(Σ)(x, x') = σ_v² E[φ(u)φ(u')] + σ_a² with Cov(u) = σ_w² Σ + σ_b². With
@@ -8,8 +10,8 @@ O(1/L) (derived here). For ReLU, G is explicit (the arc-cosine kernel), the leng
 dp/dt = a p + b, a = σ_v² σ_w²/2, b = σ_v² σ_b²/2 + σ_a², so p(1) = (p⁰ + b/a) eᵃ − b/a, and the covariance is
 integrated with scipy's solve_ivp. With α = 1 instead the length grows geometrically, by (1 + a) per block.
 
-Source caveat: the abstract and the setting (the 1/√L scaling and the infinite-depth limit of the kernel) could be
-read; the ODE form and the numbers are derived here and evaluated without the toolkit.
+Source caveat: only the abstract and the opening of the introduction could be read; the ODE limit, its closed form
+for ReLU and the numbers are derived here and evaluated without the toolkit.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from .figures import save_figure
 
 PAPER = Paper("hayou2021", "Stable ResNet", "S. Hayou, E. Clerico, B. He, G. Deligiannidis, A. Doucet, J. Rousseau", 2021,
               arxiv="2010.12859")
-WHERE = "Abstract and section 3 (residual branches scaled by 1/√L; the infinite-depth limit of the kernel)"
-NOT_READ = ("The abstract and the setting were read; the ODE limit, its closed form for ReLU and the numbers are derived "
-            "here and evaluated without the toolkit (closed form, scipy solve_ivp).")
+WHERE = "Abstract (scaled residual branches keep deep ResNets stable in the infinite-depth limit)"
+NOT_READ = ("Only the abstract and the opening of the introduction could be read; the uniform 1/√L scale, the ODE limit, its "
+            "closed form for ReLU and the numbers are derived here and evaluated without the toolkit (closed form, scipy "
+            "solve_ivp).")
 W2, B2, V2, A2 = 1.5, 0.1, 1.0, 0.05
 P0, C0 = 1.0, 0.3
 DEPTHS = (125, 250, 500)
@@ -85,7 +88,7 @@ def alpha_one_closed_form() -> np.ndarray:
 
 CLAIMS = [
     Claim("hayou2021.stable_resnet_depth_limit", PAPER, WHERE,
-          f"With the branches scaled by 1/√L, the kernel of a deep ReLU residual network converges as L grows: its length "
+          f"With the branches scaled uniformly by 1/√L, the kernel of a deep ReLU residual network converges as L grows: its length "
           f"and covariance tend to the solution at t = 1 of dS/dt = σ_v² E[relu(u)relu(u')] + σ_a² (σ_w² = {W2}, σ_b² = "
           f"{B2}, σ_v² = {V2}, σ_a² = {A2}; inputs of length {P0}, correlation {C0}).",
           toolkit_extrapolated, ode_limit, "the ODE limit: closed-form length, solve_ivp for the covariance (derived here)",
