@@ -9,35 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from signalprop.architecture import Nonlinear, Residual, Serial, input_state, propagate
+from signalprop.architecture import Serial, Trace, input_state, propagate, units
 
 from .dual import check_derivative, dual_matrices
 
-PARAMETERIZATIONS = ("ntk", "standard")
-
-
-def _units(net: Serial) -> list:
-    out = []
-    for layer in net.layers:
-        if isinstance(layer, Nonlinear):
-            out.append(layer.unit)
-        elif isinstance(layer, (Serial, Residual)):
-            out.extend(_units(layer if isinstance(layer, Serial) else Serial(*layer.branch)))
-    return out
-
-
 def network_kernels(net: Serial, X, X2=None, ntk: bool = True, parameterization: str = "ntk", width: float | None = None,
-                    block: int = 1024, progress: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-    """(NNGP, NTK or None) of the network's output between the rows of X and of X2 (default X)."""
+                    block: int = 1024, progress: bool = False, trace: Trace | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(NNGP, NTK or None) of the network's output between the rows of X and of X2 (default X); ``trace`` collects the
+    kernel state after every top-level layer (``propagate``)."""
     if not isinstance(net, Serial):
         raise TypeError(f"give a network built with signalprop.architecture (Serial, mlp, resnet), got {type(net).__name__}")
     if ntk:
-        for unit in _units(net):
+        for unit in units(net):
             check_derivative(unit)
     state = input_state(X, X2, ntk)
 
     def dual(unit, qa, qb, sigma, derivative):
         return dual_matrices(unit, qa, qb, sigma, state.symmetric, derivative, block, progress)
 
-    out = propagate(net, state, dual, parameterization, width)
+    out = propagate(net, state, dual, parameterization, width, trace)
     return out.sigma, out.theta

@@ -64,7 +64,7 @@ from .group_duals import GroupDual, bivariate_cdf, group_dual
 __all__ += ["GatedLaw", "GroupLaw", "Law", "MixtureLaw", "Pointwise", "UnsupportedLayerError", "layer_law"]
 __all__ += ["GroupDual", "bivariate_cdf", "group_dual"]
 from .architecture import (Dense, KernelState, Nonlinear, Norm, Residual, Serial, branch, input_state, law_dual, maps,
-                           mlp, post_norm_block, pre_norm_block, propagate, resnet)
+                           mlp, post_norm_block, pre_norm_block, propagate, resnet, units)
 
 __all__ += ["Dense", "KernelState", "Nonlinear", "Norm", "Residual", "Serial", "branch", "input_state", "law_dual", "maps",
-            "mlp", "post_norm_block", "pre_norm_block", "propagate", "resnet"]
+            "mlp", "post_norm_block", "pre_norm_block", "propagate", "resnet", "units"]

@@ -118,6 +118,17 @@ class Serial:
         object.__setattr__(self, "layers", tuple(flat))
 
 
+def units(net) -> list:
+    """The units of every Nonlinear in ``net`` (a Serial, a Residual's branch included), in order."""
+    out = []
+    for layer in net.layers if isinstance(net, Serial) else net.branch:
+        if isinstance(layer, Nonlinear):
+            out.append(layer.unit)
+        elif isinstance(layer, (Serial, Residual)):
+            out.extend(units(layer))
+    return out
+
+
 def mlp(unit, depth: int, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> Serial:
     """The plain chain Dense → (φ → Dense) × depth (``ntk.kernels``' network, its readout included)."""
     _check_depth(depth)

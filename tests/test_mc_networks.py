@@ -31,14 +31,14 @@ NETS = {
 @pytest.mark.parametrize("name", list(NETS))
 def test_networks_agree_with_their_theory(name):
     """100 networks of width 128 (float64), NTK parameterization."""
-    for comp in compare_network(NETS[name](), X, 128, ensemble=100, seed=1):
+    for comp in compare_network(NETS[name](), X, 128, ensemble=100, seed=1).values():
         assert comp.passed, (name, comp.label, comp.z_corrected)
 
 
 def test_standard_parameterization_and_a_wrong_branch_scale():
     """The residual tanh network in the standard parameterization (the NTK depends on the width, 128), and the same
     simulation judged against the theory of α = 1 instead of 0.7: the stream lengths then fail."""
-    for comp in compare_network(_residual_tanh(), X, 128, ensemble=100, seed=2, parameterization="standard"):
+    for comp in compare_network(_residual_tanh(), X, 128, ensemble=100, seed=2, parameterization="standard").values():
         assert comp.passed, (comp.label, comp.z_corrected)
     from signalprop.architecture import Trace, input_state, propagate
     from theory.montecarlo.compare import mean_error_skew

@@ -180,11 +180,10 @@ def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
                        f"and ntk, with Gaussian weights and one width; not {', '.join(sorted(unsupported)) or '--widths/--orthogonal'}")
     net = Serial(Dense(args.sigma_w2, args.sigma_b2), *residual_network(args, act, args.depth, True).layers)
     try:
-        comps = compare_network(net, two_inputs(args.input_correlation), args.width, args.ensemble, args.seed,
-                                args.parameterization, "ntk" in names, args.dtype)
+        comparisons = compare_network(net, two_inputs(args.input_correlation), args.width, args.ensemble, args.seed,
+                                      args.parameterization, "ntk" in names, args.dtype)
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
-    comparisons = {("stream_length", "stream_covariance", "ntk")[i]: comp for i, comp in enumerate(comps)}
     doc = {"config": {"activation": act.label, "width": args.width, "depth": args.depth, "ensemble": args.ensemble,
                       "residual": args.residual, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2,
                       "sigma_v2": args.sigma_v2, "sigma_a2": args.sigma_a2, "norm": args.norm,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, input_state, propagate
+from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, units
 
 from .backend import jax_modules, precision
 from .compare import Comparison, mean_error_skew
@@ -121,10 +121,10 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
     jax, jnp = jax_modules()
     if not (isinstance(width, int) and width >= 1) or not (isinstance(ensemble, int) and ensemble >= 2):
         raise ValueError(f"width must be an integer >= 1 and ensemble >= 2, got {width!r}, {ensemble!r}")
-    units = [layer.unit for layer in _flat(net) if isinstance(layer, Nonlinear)]
-    if any(getattr(u, "group", 1) > 1 and width % u.group for u in units):
+    found = units(net)
+    if any(getattr(u, "group", 1) > 1 and width % u.group for u in found):
         raise ValueError(f"the width {width} must be a multiple of every groupsort/householder group size")
-    if any(layer_units(u).probs is not None for u in units):
+    if any(layer_units(u).probs is not None for u in found):
         raise ValueError("quenched mixtures in architecture networks are not simulated yet: use theory.montecarlo.forward "
                          "(plain chains) for them")
     X = np.asarray(X, dtype=np.float64)
@@ -154,40 +154,28 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
     return NetworkRun(np.concatenate(grams), np.concatenate(kernels) if ntk else None, ensemble)
 
 
-def _flat(net) -> list:
-    out = []
-    for layer in net.layers:
-        if isinstance(layer, Residual):
-            out.extend(_flat(Serial(*layer.branch)))
-        elif isinstance(layer, Serial):
-            out.extend(_flat(layer))
-        else:
-            out.append(layer)
-    return out
-
-
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
-                    ntk: bool = True, dtype: str = "float64") -> list[Comparison]:
-    """The theory against ``ensemble`` finite networks: the stream's Gram entries (first input's length, the first two
-    inputs' covariance) after every top-level layer, and the mean empirical NTK of the output per input pair."""
+                    ntk: bool = True, dtype: str = "float64") -> dict[str, Comparison]:
+    """The theory against ``ensemble`` finite networks: ``stream_length`` (the first input's) and ``stream_covariance``
+    (the first two inputs') after every top-level layer, and ``ntk``, the mean empirical NTK of the output per input
+    pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three)."""
     from ntk import network_kernels
 
     X = np.asarray(X, dtype=np.float64)
     run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype)
     trace = Trace()
-    propagate(net, input_state(X), trace=trace)
+    theta = network_kernels(net, X, ntk=ntk, parameterization=parameterization, width=width, trace=trace)[1]
     theory = np.stack([st.sigma for st in trace.states])
     layers = np.arange(1, len(trace.states) + 1)
-    out = []
-    for label, (a, b) in (("stream length E[x(a)^2]", (0, 0)), ("stream covariance E[x(a) x(b)]", (0, 1))):
-        if b >= X.shape[0]:
-            continue
-        m, se, sk = mean_error_skew(run.grams[:, :, a, b])
-        out.append(Comparison(label, layers, m, se, theory[:, a, b], skew=sk))
+    out = {}
+    for name, label, (a, b) in (("stream_length", "stream length E[x(a)^2]", (0, 0)),
+                                ("stream_covariance", "stream covariance E[x(a) x(b)]", (0, 1))):
+        if b < X.shape[0]:
+            m, se, sk = mean_error_skew(run.grams[:, :, a, b])
+            out[name] = Comparison(label, layers, m, se, theory[:, a, b], skew=sk)
     if ntk:
         a, b = np.triu_indices(X.shape[0])
         m, se, sk = mean_error_skew(run.ntk[:, a, b])
-        T = network_kernels(net, X, parameterization=parameterization, width=width)[1][a, b]
-        out.append(Comparison(f"NTK ({parameterization} parameterization) per input pair", np.arange(len(a)), m, se, T,
-                              index_name="pair", skew=sk, notes={"pairs": np.column_stack([a, b]).tolist()}))
+        out["ntk"] = Comparison(f"NTK ({parameterization} parameterization) per input pair", np.arange(len(a)), m, se,
+                                theta[a, b], index_name="pair", skew=sk, notes={"pairs": np.column_stack([a, b]).tolist()})
     return out
