@@ -111,8 +111,9 @@ CLAIMS = [
           "The GLU's gradient ∇X ⊗ σ(X) + X ⊗ σ'(X)∇X: in a deep GLU network each layer multiplies the gradient's second "
           "moment by σ_w² (E[σ(u)²] + q E[σ'(u)²]), the first path undamped (q = 0.1, 1, 10, 100).",
           toolkit_gradient_moment, glu_paths, "the paper's two paths in mean field, E[σ²] + q E[σ'²] by scipy quad",
-          relative(1e-11, "quad to ~1e-13 against the toolkit's 1-D engine"), "numerical", notes=NOT_READ,
-          provenance="formula", mutant=partial(toolkit_gradient_moment, "gtu"), mutation="the GTU instead of the GLU"),
+          relative(1e-11, "quad to ~1e-13 against the toolkit's 1-D engine"), "numerical",
+          notes=NOT_READ + " The paper gives the gradient; its mean-field second moment is derived here.",
+          provenance="derived", mutant=partial(toolkit_gradient_moment, "gtu"), mutation="the GTU instead of the GLU"),
     Claim("dauphin2017.gtu_gradient_vanishes", PAPER, WHERE,
           "The GTU's gradient is downscaled on both paths and vanishes as the pre-activations grow, "
           "G_GTU ≈ (5/6)(2πq)^{-1/2}, while the GLU's linear path keeps G_GLU ≥ E[σ²] → 1/2 and its other path grows like "
