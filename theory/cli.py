@@ -552,11 +552,13 @@ def build_parser() -> argparse.ArgumentParser:
     n.set_defaults(func=cmd_snn)
     from .kernel_cli import add_kernel_command, add_spectrum_command
     from .mc_cli import add_mc_command
+    from .shape_cli import add_shape_command
     from .verify_cli import add_verify_command
 
     add_kernel_command(sub)
     add_spectrum_command(sub)
     add_mc_command(sub)
+    add_shape_command(sub)
     add_verify_command(sub)
     return parser
 
