@@ -68,3 +68,7 @@ from .architecture import (Dense, KernelState, Nonlinear, Norm, Residual, Serial
 
 __all__ += ["Dense", "KernelState", "Nonlinear", "Norm", "Residual", "Serial", "branch", "input_state", "law_dual", "maps",
             "mlp", "post_norm_block", "pre_norm_block", "propagate", "resnet", "units"]
+from . import shaping
+from .shaping import Shaping, ShapingError, ShapingTargetError
+
+__all__ += ["Shaping", "ShapingError", "ShapingTargetError", "shaping"]

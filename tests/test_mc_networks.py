@@ -6,7 +6,7 @@ rejected by the same comparison."""
 import numpy as np
 import pytest
 
-from signalprop import Dense, Serial, mlp, resnet
+from signalprop import Dense, Serial, mlp, resnet, shaping
 from symbolic import get_activation
 from theory.montecarlo.networks import compare_network, run_networks
 
@@ -33,6 +33,23 @@ def test_networks_agree_with_their_theory(name):
     """100 networks of width 128 (float64), NTK parameterization."""
     for comp in compare_network(NETS[name](), X, 128, ensemble=100, seed=1).values():
         assert comp.passed, (name, comp.label, comp.z_corrected)
+
+
+SHAPED = {"DKS tanh (zeta 1.5)": lambda: shaping.dks("tanh", depth=8, zeta=1.5),
+          "TAT leaky ReLU (eta 0.5)": lambda: shaping.tat("leaky_relu", depth=8, eta=0.5)}
+
+
+@pytest.mark.parametrize("name", list(SHAPED))
+def test_shaped_networks_agree_with_their_theory(name):
+    """A chain of 8 shaped layers (Dense(1, 0) → φ̂, inputs on the sphere |x|² = d so q = 1): 100 networks of width
+    128 against the theory of the shaped activation; the stream keeps q = 1 (the DKS/TAT condition Q(1) = 1)."""
+    phi = SHAPED[name]().activation
+    Xs = X * np.sqrt(X.shape[1]) / np.linalg.norm(X, axis=1, keepdims=True)
+    comps = compare_network(mlp(phi, 8, 1.0, 0.0), Xs, 128, ensemble=100, seed=3)
+    for comp in comps.values():
+        assert comp.passed, (name, comp.label, comp.z_corrected)
+    lengths = comps["stream_length"].theory
+    assert np.max(np.abs(np.asarray(lengths) - 1.0)) < 1e-9
 
 
 def test_standard_parameterization_and_a_wrong_branch_scale():
