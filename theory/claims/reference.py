@@ -39,3 +39,22 @@ def pair_expectation(f, q1, q2, c, rule: tuple[np.ndarray, np.ndarray] | None = 
     v = g(np.sqrt(q2) * (c * z[:, None] + np.sqrt(np.maximum(1 - c * c, 0.0)) * z[None, :]))
     out = np.einsum("i,mij,j->m", w, u * v, w).reshape(shape)
     return float(out) if not shape else out
+
+
+def shaped_local_maps(phi, dphi, d2phi, params: dict) -> dict:
+    """Local maps at q = 1 of φ̂(x) = γ(φ(αx + β) + δ) (Martens et al. 2021; parameters under the dks package's names)
+    by ``gauss_quad`` of numpy φ, φ', φ'' written out by the caller: Q(1) = E[φ̂²], Q'(1) = ½E[(z² − 1)φ̂²] (Stein's
+    lemma), C(0) = E[φ̂]²/Q(1), C'(1) = E[φ̂'²]/Q(1), C''(1) = E[φ̂''²]/Q(1)."""
+    import warnings
+
+    from scipy.integrate import IntegrationWarning
+
+    a, b, d, g = (params[k] for k in ("input_scale", "input_shift", "output_shift", "output_scale"))
+    hat = lambda z: g * (phi(a * z + b) + d)  # noqa: E731
+    q1 = gauss_quad(lambda z: hat(z) ** 2)
+    with warnings.catch_warnings():  # C(0) = E[φ̂]² ≈ 0: quad reports roundoff at the 1e-16 level it cannot beat
+        warnings.simplefilter("ignore", IntegrationWarning)
+        mean = gauss_quad(hat)
+    return {"q_value": q1, "q_slope": gauss_quad(lambda z: 0.5 * (z * z - 1) * hat(z) ** 2),
+            "c_value_0": mean ** 2 / q1, "c_slope_1": gauss_quad(lambda z: (g * a * dphi(a * z + b)) ** 2) / q1,
+            "c_curv_1": gauss_quad(lambda z: (g * a * a * d2phi(a * z + b)) ** 2) / q1}
