@@ -35,7 +35,7 @@ passes its blocked matrix route. ``maps`` gives the per-layer lengths and correl
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -311,6 +311,23 @@ class ArchitectureMaps:
     p: np.ndarray
     c: np.ndarray
     q: np.ndarray
+
+
+def block_chis(net: Serial, p0: float) -> np.ndarray:
+    """χ of every top-level layer for one input of length p0: the factor by which the layer multiplies the squared length
+    of a gradient flowing back through it at infinite width (Schoenholz et al. 2017's χ_1 for Dense → φ: σ_w² E[φ'²];
+    a full residual block: 1 + α²σ_v²σ_w² E[φ'(√q z)²], Yang & Schoenholz 2017; a normalization: γ²/p). It is the
+    layer's derivative of the NTK recursion with respect to the incoming Θ (which enters linearly), read on the diagonal;
+    the product over layers is the whole network's gradient growth."""
+    if not (math.isfinite(p0) and p0 > 0):
+        raise ValueError(f"the input's length p0 must be a finite number > 0, got {p0}")
+    state = KernelState(np.array([[p0]]), np.array([p0]), np.array([p0]), np.zeros((1, 1)), math.nan, True, True)
+    out = []
+    for layer in net.layers:
+        one = _step(layer, replace(state, theta=np.ones((1, 1))), law_dual, "ntk", None, None)
+        state = _step(layer, replace(state, theta=np.zeros((1, 1))), law_dual, "ntk", None, None)
+        out.append(float(one.theta[0, 0] - state.theta[0, 0]))
+    return np.array(out)
 
 
 def maps(net: Serial, p0: float, c0: float = 1.0) -> ArchitectureMaps:

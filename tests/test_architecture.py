@@ -57,6 +57,26 @@ def test_residual_maps_follow_yang_schoenholz():
     np.testing.assert_allclose(m.q, q, rtol=1e-13)
 
 
+def test_block_chis():
+    """χ per top-level layer: σ_w² and E[φ'²] in a chain (their product is χ_1); 1 + α²σ_v²σ_w² E[tanh'(√q z)²] for a full
+    residual tanh block, with q from Yang & Schoenholz's recursion (scipy quad, not the toolkit's engines); γ²/p for an
+    RMSNorm; bad input."""
+    from signalprop import block_chis, chi1
+
+    tanh = get_activation("tanh")
+    chis = block_chis(mlp(tanh, 2, 1.5, 0.1), 0.8)
+    assert chis[0] == 1.5 and chis[2] == 1.5
+    assert chis[0] * chis[1] == pytest.approx(chi1(tanh, 1.5 * 0.8 + 0.1, 1.5), rel=1e-13)
+    args = dict(alpha=0.6, sigma_w2=1.7, sigma_b2=0.08, sigma_v2=1.3, sigma_a2=0.02)
+    chis = block_chis(resnet(tanh, 5, **args), 0.9)
+    _, _, q = _tanh_residual_recursion(0.9, 0.4, 5, 0.6, 1.7, 0.08, 1.3, 0.02)
+    ref = [1 + 0.36 * 1.3 * 1.7 * gauss_quad(lambda z: np.cosh(math.sqrt(qq) * z) ** -4) for qq in q]
+    np.testing.assert_allclose(chis, ref, rtol=1e-12)
+    assert block_chis(Serial(Dense(2.0, 0.5), Norm("rms", gain2=3.0)), 1.5)[1] == pytest.approx(3.0 / (2.0 * 1.5 + 0.5), rel=1e-15)
+    with pytest.raises(ValueError, match="p0"):
+        block_chis(mlp(tanh, 1), 0.0)
+
+
 def test_normalization_divides_by_the_root_mean_square():
     """Dense → Norm: Σ' = γ² Σ/√(q q') + β², Θ' = γ² Θ/√(q q'); a post-norm residual stream keeps the length γ² + β²."""
     net = Serial(Dense(1.5, 0.2), Norm("rms", gain2=2.0, bias2=0.1))

@@ -1,0 +1,154 @@
+"""Yang & Schoenholz 2017, "Mean Field Residual Networks: On the Edge of Chaos" (arXiv:1712.08969, NeurIPS 2017).
+
+A full residual network x ← x + V φ(W x + b) + a (W ~ N(0, σ_w²/N), V ~ N(0, σ_v²/N), b, a with variances σ_b², σ_a²)
+adopts subexponential, in many cases polynomial, forward and backward dynamics (the abstract). Mean field:
+q^l = σ_w² p^{l−1} + σ_b², p^l = p^{l−1} + σ_v² E[φ(√q^l z)²] + σ_a², and a gradient's squared length is multiplied per
+block by χ_l = 1 + σ_v²σ_w² E[φ'(√q^l z)²] (``signalprop.block_chis``).
+
+Derived here for tanh (the paper's exponents could not be read): E[f(√q z)] = φ(0)/√q (M₀ − M₂/(2q) + M₄/(8q²) − …)
+with M_k = ∫u^k f(u) du and φ(0) = 1/√(2π), for f = sech² (M₀ = 2) and sech⁴ (M₀ = 4/3). Hence the length's increment
+σ_v² + σ_a² − σ_v² E[sech²(√q z)] tends to σ_v² + σ_a² (p^l = Θ(l), with a −Θ(√l) correction) and χ_l − 1 =
+σ_v²σ_w² E[sech⁴(√q z)] ≈ (4/3)σ_v²σ_w²/√(2π q^l), so log Π χ_l ≈ 2·(4/3)σ_v²σ_w² √L/√(2π σ_w²(σ_v² + σ_a²)): the gradient
+grows like exp(Θ(√L)), as the authors' follow-up (ICLR 2018 submission, abstract) states, against exp(Θ(L)) for ReLU,
+whose χ_l = 1 + σ_v²σ_w²/2 exactly. The moments M_k come from mpmath quadrature, q^l from an independent recursion
+(scipy quad), never the toolkit.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import mpmath
+import numpy as np
+
+from .claim import Claim, Paper, relative
+from .figures import save_figure
+from .reference import gauss_quad
+
+PAPER = Paper("yang2017", "Mean Field Residual Networks: On the Edge of Chaos", "G. Yang, S. S. Schoenholz", 2017,
+              arxiv="1712.08969")
+WHERE = "Abstract (residual networks adopt subexponential, in many cases polynomial, forward and backward dynamics)"
+NOT_READ = ("Only the abstract could be read here; the asymptotic forms are derived here (the authors' follow-up abstract "
+            "states gradient growth exp(Θ(√L)) for tanh and exp(Θ(L)) for ReLU residual networks).")
+W2, B2, V2, A2, P0 = 1.5, 0.1, 1.2, 0.05, 1.0
+DEPTHS = (64, 256)
+
+
+@cache
+def _moments(power: int) -> tuple[float, float, float]:
+    """M₀, M₂, M₄ of sech^power by mpmath at 30 digits."""
+    with mpmath.workdps(30):
+        return tuple(float(mpmath.quad(lambda u: u ** k * mpmath.sech(u) ** power, [-mpmath.inf, 0, mpmath.inf]))
+                     for k in (0, 2, 4))
+
+
+def _expansion(power: int, q: np.ndarray) -> np.ndarray:
+    """E[sech^power(√q z)] to O(q^{-7/2})."""
+    m0, m2, m4 = _moments(power)
+    return (m0 - m2 / (2 * q) + m4 / (8 * q * q)) / np.sqrt(2 * math.pi * q)
+
+
+@cache
+def independent_q(depth: int = DEPTHS[-1]) -> np.ndarray:
+    """q^1 … q^depth of the tanh full residual network by scipy quad (not the toolkit)."""
+    p, qs = P0, []
+    for _ in range(depth):
+        q = W2 * p + B2
+        qs.append(q)
+        p += V2 * gauss_quad(lambda z: np.tanh(math.sqrt(q) * z) ** 2) + A2
+    return np.array(qs)
+
+
+def _network(unit: str, depth: int, v2: float = V2):
+    from signalprop import resnet
+    from symbolic import get_activation
+
+    return resnet(get_activation(unit), depth, 1.0, W2, B2, v2, A2)
+
+
+def length_increments(v2: float = V2) -> np.ndarray:
+    """p^l − p^{l−1} at l = 64, 256 (toolkit maps)."""
+    from signalprop import maps
+
+    p = maps(_network("tanh", DEPTHS[-1], v2), P0).p
+    return np.array([p[L - 1] - p[L - 2] for L in DEPTHS])
+
+
+def length_increments_asymptotic() -> np.ndarray:
+    q = independent_q()[[L - 1 for L in DEPTHS]]
+    return V2 + A2 - V2 * _expansion(2, q)
+
+
+def gradient_factors(v2: float = V2) -> np.ndarray:
+    """χ_l − 1 at l = 64, 256 of the tanh network (toolkit block χ)."""
+    from signalprop import block_chis
+
+    chis = block_chis(_network("tanh", DEPTHS[-1], v2), P0)
+    return np.array([chis[L - 1] - 1 for L in DEPTHS])
+
+
+def gradient_factors_asymptotic() -> np.ndarray:
+    q = independent_q()[[L - 1 for L in DEPTHS]]
+    return V2 * W2 * _expansion(4, q)
+
+
+def relu_gradient_factors() -> np.ndarray:
+    from signalprop import block_chis
+
+    return block_chis(_network("relu", 8), P0)
+
+
+CLAIMS = [
+    Claim("yang2017.tanh_length_linear", PAPER, WHERE,
+          f"In a tanh full residual network (σ_w² = {W2}, σ_b² = {B2}, σ_v² = {V2}, σ_a² = {A2}) the length grows linearly: "
+          "its increment per block tends to σ_v² + σ_a² as σ_v² + σ_a² − σ_v² E[sech²(√q z)], E[sech²(√q z)] = "
+          "(2 − (π²/6)/(2q) + …)/√(2πq) (checked at blocks 64 and 256).",
+          length_increments, length_increments_asymptotic,
+          "the asymptotic expansion (derived here; moments by mpmath) at q^l from an independent recursion (scipy quad)",
+          relative(1e-6, "the expansion stops at O(q^{-7/2}): 3.4e-8 of the increment at q^64 ≈ 103 (measured)"),
+          "numerical", notes=NOT_READ, labels=tuple(f"p^{L} - p^{L - 1}" for L in DEPTHS), provenance="derived",
+          mutant=lambda: length_increments(V2 * 1.01), mutation="σ_v² 1 % larger"),
+    Claim("yang2017.tanh_gradient_sqrt_depth", PAPER, WHERE,
+          "In the same network a gradient's squared length grows per block by χ_l = 1 + σ_v²σ_w² E[sech⁴(√q z)] ≈ 1 + "
+          "(4/3)σ_v²σ_w²/√(2πq^l), so over L blocks like exp(Θ(√L)) (checked at blocks 64 and 256).",
+          gradient_factors, gradient_factors_asymptotic,
+          "the asymptotic expansion of E[sech⁴(√q z)] (derived here; moments by mpmath) at q^l from an independent recursion",
+          relative(1e-6, "the expansion stops at O(q^{-7/2}): 1.6e-8 of χ_l − 1 at q^64 ≈ 103 (measured)"),
+          "numerical", notes=NOT_READ, labels=tuple(f"chi_{L} - 1" for L in DEPTHS), provenance="derived",
+          mutant=lambda: gradient_factors(V2 * 1.01), mutation="σ_v² 1 % larger"),
+    Claim("yang2017.relu_gradient_exponential", PAPER, WHERE,
+          "In a ReLU full residual network every block multiplies a gradient's squared length by 1 + σ_v²σ_w²/2 (E[relu'²] = "
+          "1/2 at every length): exp(Θ(L)) growth.",
+          relu_gradient_factors, np.full(8, 1 + V2 * W2 / 2), "E[1{z > 0}] = 1/2 (derived here)",
+          relative(1e-13, "exact in float64"), "analytic", notes=NOT_READ, labels=tuple(f"chi_{l}" for l in range(1, 9)),
+          provenance="derived", mutant=lambda: relu_gradient_factors() * 1.001, mutation="χ 0.1 % larger"),
+]
+
+
+def draw_figure():
+    """log Π χ_l against √L for tanh and ReLU residual networks: a straight line (exp Θ(√L)) and a parabola in √L."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from signalprop import block_chis
+
+    L = DEPTHS[-1]
+    tanh = np.cumsum(np.log(block_chis(_network("tanh", L), P0)))
+    relu = np.cumsum(np.log(block_chis(_network("relu", 64), P0)))
+    fig, ax = plt.subplots(figsize=(5.5, 4))
+    ax.plot(np.sqrt(np.arange(1, L + 1)), tanh, label="tanh: log gradient growth ~ √L")
+    ax.plot(np.sqrt(np.arange(1, 65)), relu, label="ReLU: log gradient growth ~ L")
+    slope = 2 * (4 / 3) * V2 * W2 / math.sqrt(2 * math.pi * W2 * (V2 + A2))
+    ax.plot([0, math.sqrt(L)], [0, slope * math.sqrt(L)], "k:", lw=0.8, label="asymptotic slope (derived)")
+    ax.set(xlabel="√L", ylabel="log Π χ_l", title="Yang & Schoenholz 2017: residual gradient growth")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def figure(path: str | Path) -> Path:
+    return save_figure(draw_figure(), path)
