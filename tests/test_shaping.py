@@ -15,6 +15,7 @@ from signalprop.gaussian import growth_rates, integrate_gaussian_mp
 from signalprop.laws import UnsupportedLayerError
 from signalprop.shaping import bridge
 from symbolic import get_activation
+from theory.claims.martens2021 import resnet101_subnet_max  # the dks package's test network, written out
 from theory.cli import main
 
 
@@ -59,19 +60,6 @@ def test_leaky_relu_slope_meets_eta(depth, eta):
     assert float(c) == pytest.approx(eta, abs=1e-13)
 
 
-def _resnet_subnet_max(x, r, shortcut_weight=0.6):
-    """The subnetwork maximizing function of the dks package's test model: a ResNet-101-like network, blocks
-    (3, 4, 23, 3) of three nonlinear layers, the first block of each group with a nonlinear shortcut, normalized
-    sums w² shortcut + (1 − w²) residual (written out from the dks package's test suite)."""
-    branch_only = r(r(r(x)))
-    for group in (3, 4, 23, 3):
-        for j in range(group):
-            res = r(r(r(x)))
-            short = r(x) if j == 0 else x
-            x = shortcut_weight ** 2 * short + (1 - shortcut_weight ** 2) * res
-    return max(r(x), branch_only)
-
-
 # The dks package's own test values (its tests/test_activation_transform.py) for that network with ζ = 1.2,
 # τ = 0.2, η = 0.75: an independent implementation (autograd, 100,000-point Gauss–Legendre, bisection of the
 # network target to 1e-8). Smooth activations agree to ~1e-8: its bisection stops within 1e-8 of the target.
@@ -96,7 +84,7 @@ PUBLISHED = [
 def test_dks_package_published_values(method, name, expected):
     fn = shaping.dks if method == "dks" else shaping.tat
     kw = {"zeta": 1.2} if method == "dks" else {"tau": 0.2, "eta": 0.75}
-    s = fn(name, subnet_max=_resnet_subnet_max, **kw)
+    s = fn(name, subnet_max=resnet101_subnet_max, **kw)
     got = s.params()
     candidates = [got] + ([{**got, **s.mirror}] if s.mirror else [])
     err = min(max(abs(c[k] - v) / max(1.0, abs(v)) for k, v in expected.items()) for c in candidates)
