@@ -72,3 +72,6 @@ from . import shaping
 from .shaping import Shaping, ShapingError, ShapingTargetError
 
 __all__ += ["Shaping", "ShapingError", "ShapingTargetError", "shaping"]
+from .depth_growth import DepthGrowth, depth_growth, local_exponents
+
+__all__ += ["DepthGrowth", "depth_growth", "local_exponents"]

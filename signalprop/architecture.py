@@ -324,9 +324,10 @@ def block_chis(net: Serial, p0: float) -> np.ndarray:
     state = KernelState(np.array([[p0]]), np.array([p0]), np.array([p0]), np.zeros((1, 1)), math.nan, True, True)
     out = []
     for layer in net.layers:
-        one = _step(layer, replace(state, theta=np.ones((1, 1))), law_dual, "ntk", None, None)
+        scale = max(1.0, float(state.sigma[0, 0]))  # Θ_in of the stream's size: the affine part cancels to ~1e-16
+        one = _step(layer, replace(state, theta=np.full((1, 1), scale)), law_dual, "ntk", None, None)
         state = _step(layer, replace(state, theta=np.zeros((1, 1))), law_dual, "ntk", None, None)
-        out.append(float(one.theta[0, 0] - state.theta[0, 0]))
+        out.append(float(one.theta[0, 0] - state.theta[0, 0]) / scale)
     return np.array(out)
 
 

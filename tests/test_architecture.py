@@ -77,6 +77,26 @@ def test_block_chis():
         block_chis(mlp(tanh, 1), 0.0)
 
 
+def test_depth_growth_exponents():
+    """Local exponents between depths l and 2l: exact for a power law; a ReLU residual network's length follows its
+    closed form p^l = (p⁰ + b/a)(1 + a)^l − b/a (a = σ_v²σ_w²/2, b = σ_v²σ_b²/2 + σ_a²) and its gradient grows exactly
+    exponentially (exponent 1); a tanh residual network's log-gradient exponent falls towards 1/2 (exp Θ(√L))."""
+    from signalprop import depth_growth, local_exponents
+
+    ls = np.arange(1, 65)
+    np.testing.assert_allclose(local_exponents(3.0 * ls**2.5, np.array([1, 2, 4, 8, 16, 32])), 2.5, rtol=1e-14)
+    g = depth_growth(resnet(get_activation("relu"), 32, 1.0, 1.5, 0.1, 1.2, 0.05), 1.0, 0.5)
+    a, b = 1.2 * 1.5 / 2, 1.2 * 0.1 / 2 + 0.05
+    closed = (1.0 + b / a) * (1 + a) ** np.arange(1, 33) - b / a
+    np.testing.assert_allclose(g.p, closed, rtol=1e-13)
+    np.testing.assert_allclose(g.p_exponent, local_exponents(closed, g.doublings), rtol=1e-12)
+    np.testing.assert_allclose(g.chi_exponent, 1.0, rtol=1e-14)
+    t = depth_growth(resnet(get_activation("tanh"), 64, 1.0, 1.5, 0.1, 1.2, 0.05), 1.0, 0.5)
+    assert list(t.doublings) == [1, 2, 4, 8, 16, 32]
+    assert np.all(np.diff(t.chi_exponent) < 0) and 0.5 < t.chi_exponent[-1] < 0.6
+    assert 1.0 < t.p_exponent[-1] < 1.1  # p ~ (σ_v² + σ_a²) l − Θ(√l)
+
+
 def test_normalization_divides_by_the_root_mean_square():
     """Dense → Norm: Σ' = γ² Σ/√(q q') + β², Θ' = γ² Θ/√(q q'); a post-norm residual stream keeps the length γ² + β²."""
     net = Serial(Dense(1.5, 0.2), Norm("rms", gain2=2.0, bias2=0.1))
@@ -157,7 +177,8 @@ def _cli(*args):
 
 
 def test_cli_residual_maps_and_kernel(tmp_path):
-    """``maps --residual`` gives p (p^0 = --q0), q and c per block, equal to the written-out recursion; ``kernel
+    """``maps --residual`` gives p (p^0 = --q0), q, c and the gradient factors χ per block, equal to the written-out
+    recursion, and the local growth exponents; ``kernel
     --residual`` the residual network with a readout Dense(σ_w², σ_b²); --norm without --residual is refused."""
     import json
 
@@ -168,6 +189,10 @@ def test_cli_residual_maps_and_kernel(tmp_path):
     np.testing.assert_allclose(doc["p"], [0.9, *p], rtol=1e-12)
     np.testing.assert_allclose(doc["c"], [0.4, *c], rtol=1e-12)
     np.testing.assert_allclose(doc["q"], q, rtol=1e-13)
+    chi = [1 + 0.36 * 1.3 * 1.7 * gauss_quad(lambda z: np.cosh(math.sqrt(qq) * z) ** -4) for qq in q]
+    np.testing.assert_allclose(doc["chi"], chi, rtol=1e-12)
+    np.testing.assert_allclose(doc["log_chi"], np.cumsum(np.log(chi)), rtol=1e-12)
+    assert doc["exponents"]["depth"] == [1, 2] and len(doc["exponents"]["log_chi"]) == 2
     np.save(tmp_path / "x.npy", X)
     kern = json.loads(_cli("kernel", "erf", "--inputs", str(tmp_path / "x.npy"), "--depth", "2", "--residual", "0.5",
                            "--norm", "rms", "--post-norm", "--ntk", "--json").stdout)

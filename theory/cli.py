@@ -409,29 +409,39 @@ def cmd_maps(args: argparse.Namespace) -> int:
 
 def _residual_maps(args: argparse.Namespace, act) -> int:
     """``maps --residual``: per block l = 0 … L the stream's length p^l (p^0 = --q0), the correlation c^l and the
-    branch's pre-activation variance q^l (l ≥ 1: σ_w² p^{l−1} + σ_b², or σ_w² + σ_b² after a pre-norm)."""
-    from signalprop.architecture import maps
+    branch's pre-activation variance q^l (l ≥ 1: σ_w² p^{l−1} + σ_b², or σ_w² + σ_b² after a pre-norm); per block
+    l = 1 … L the gradient factor χ_l and log Π χ; the local growth exponents between depths l and 2l."""
+    from signalprop import depth_growth
 
     if args.depth is None:
         raise CLIError("a residual network has no fixed point to report in general (its length grows): give --depth L")
     net = residual_network(args, act, args.depth, False)
     try:
-        m = maps(net, args.q0, args.c0)
+        g = depth_growth(net, args.q0, args.c0)
     except (ValueError, OverflowError) as err:
         raise CLIError(str(err)) from err
     doc = {"name": act.name, "label": act.label, "residual": args.residual, "sigma_w2": args.sigma_w2,
            "sigma_b2": args.sigma_b2, "sigma_v2": args.sigma_v2, "sigma_a2": args.sigma_a2, "norm": args.norm,
            "placement": (args.placement or "pre") if args.norm else None, "depth": args.depth, "c0": args.c0,
-           "p": [args.q0, *m.p.tolist()], "q": m.q.tolist(), "c": [args.c0, *m.c.tolist()]}
+           "p": [args.q0, *g.p.tolist()], "q": g.q.tolist(), "c": [args.c0, *g.c.tolist()], "chi": g.chi.tolist(),
+           "log_chi": g.log_chi.tolist(),
+           "exponents": {"depth": g.doublings.tolist(), "p": g.p_exponent.tolist(), "one_minus_c": g.c_exponent.tolist(),
+                         "log_chi": g.chi_exponent.tolist()}}
     if args.json:
         print_json(doc, indent=1)
         return 0
     norm = f", {args.norm}norm ({doc['placement']})" if args.norm else ""
     print(f"residual network of {act.label}: x <- x + {args.residual:g} (V phi(W x + b) + a), sigma_w2 = {args.sigma_w2:g}, "
           f"sigma_b2 = {args.sigma_b2:g}, sigma_v2 = {args.sigma_v2:g}, sigma_a2 = {args.sigma_a2:g}{norm}")
-    rows = [("0", _fmt(args.q0, 10), "-", _fmt(args.c0, 10))]
-    rows += [(str(i + 1), _fmt(p, 10), _fmt(q, 10), _fmt(c, 10)) for i, (p, q, c) in enumerate(zip(m.p, m.q, m.c))]
-    print(_table(("block", "p (stream)", "q (branch)", "c"), rows))
+    rows = [("0", _fmt(args.q0, 10), "-", _fmt(args.c0, 10), "-", "-")]
+    rows += [(str(i + 1), _fmt(p, 10), _fmt(float(qq), 10), _fmt(c, 10), _fmt(x, 10), _fmt(lx, 10))
+             for i, (p, qq, c, x, lx) in enumerate(zip(g.p, g.q, g.c, g.chi, g.log_chi))]
+    print(_table(("block", "p (stream)", "q (branch)", "c", "chi", "log prod chi"), rows))
+    if len(g.doublings):
+        print("local growth exponents between depths l and 2l (p ~ l^e, 1 - c ~ l^e, log prod chi ~ l^e):")
+        print(_table(("l", "p", "1 - c", "log prod chi"),
+                     [(str(l), _fmt(a, 6), _fmt(b, 6), _fmt(x, 6)) for l, a, b, x in
+                      zip(g.doublings, g.p_exponent, g.c_exponent, g.chi_exponent)]))
     return 0
 
 
