@@ -7,8 +7,8 @@ local exponents between depths l and 2l (l = 1, 2, 4, …):
 
   e_p(l)     = log(p^{2l}/p^l)/log 2                          (p^l = Θ(l^e): e; exponential growth: e grows ∝ l)
   e_c(l)     = log((1 − c^{2l})/(1 − c^l))/log 2              (1 − c^l = Θ(l^e), e < 0 when the inputs' streams align)
-  e_chi(l)   = log(G^{2l}/G^l)/log 2,  G^l = log Π_{k ≤ l} χ_k (gradient growth exp(Θ(l^e)): tanh resnets e → 1/2,
-                                                                 ReLU resnets and plain chains e = 1)
+  e_chi(l)   = log(|G^{2l}|/|G^l|)/log 2,  G^l = log Π_{k ≤ l} χ_k (gradient growth or decay exp(±Θ(l^e)): tanh
+                                                                 resnets e → 1/2, ReLU resnets and plain chains e = 1)
 """
 
 from __future__ import annotations
@@ -20,13 +20,16 @@ import numpy as np
 
 from .architecture import Serial, block_chis, maps
 
+RESOLVED_GAP = 1e-12
+"""1 − c below this is rounding of a correlation that has reached 1: its exponent is NaN."""
+
 
 @dataclass(frozen=True)
 class DepthGrowth:
     """Per top-level layer l = 1 … L: ``p`` (the stream's length), ``c`` (two inputs' correlation), ``q`` (the variance
     entering each nonlinearity, in order, as in ``ArchitectureMaps``), ``chi`` (each
     layer's gradient factor) and ``log_chi`` (log Π_{k ≤ l} χ_k); ``doublings`` l = 1, 2, 4, … with 2l ≤ L and the
-    local exponents between l and 2l (NaN where the quantity is not positive, e.g. 1 − c = 0)."""
+    local exponents between l and 2l (NaN where the quantity is not positive or not resolved: 1 − c < 1e-12)."""
 
     p: np.ndarray
     c: np.ndarray
@@ -57,5 +60,7 @@ def depth_growth(net: Serial, p0: float, c0: float = 0.5) -> DepthGrowth:
     log_chi = np.cumsum(np.log(chi))
     doublings = 2 ** np.arange(max(0, int(math.log2(max(len(chi), 1))))) if len(chi) >= 2 else np.array([], dtype=int)
     doublings = doublings[2 * doublings <= len(chi)].astype(int)
+    gap = 1.0 - m.c
+    gap = np.where(gap > RESOLVED_GAP, gap, np.nan)  # below it, 1 − c is rounding: no exponent
     return DepthGrowth(m.p, m.c, m.q, chi, log_chi, doublings, local_exponents(m.p, doublings),
-                       local_exponents(1.0 - m.c, doublings), local_exponents(log_chi, doublings))
+                       local_exponents(gap, doublings), local_exponents(np.abs(log_chi), doublings))

@@ -95,6 +95,10 @@ def test_depth_growth_exponents():
     assert list(t.doublings) == [1, 2, 4, 8, 16, 32]
     assert np.all(np.diff(t.chi_exponent) < 0) and 0.5 < t.chi_exponent[-1] < 0.6
     assert 1.0 < t.p_exponent[-1] < 1.1  # p ~ (σ_v² + σ_a²) l − Θ(√l)
+    same = depth_growth(resnet(get_activation("relu"), 4, 1.0, 1.0, 0.0), 1.0, 1.0)  # c stays 1: no 1 − c exponent
+    assert np.all(np.isnan(same.c_exponent))
+    post = depth_growth(resnet(get_activation("relu"), 8, 1.0, 2.0, 0.1, norm="layer", placement="post"), 1.0, 0.5)
+    assert np.all(post.chi < 1) and np.all(np.isfinite(post.chi_exponent))  # vanishing gradients: |log Π χ|
 
 
 def test_normalization_divides_by_the_root_mean_square():

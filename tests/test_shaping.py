@@ -237,6 +237,20 @@ def test_mirror_and_period():
     assert 0 <= sin.input_shift < 2 * math.pi
 
 
+def test_positively_homogeneous_activations_take_relus_route():
+    """abs and PReLU depend only on input_shift/input_scale: one unknown, C'(1) = ξ, C(0) = 0, Q(1) = 1 (30 digits)."""
+    for name in ("abs", "prelu"):
+        s = shaping.dks(name, depth=10)
+        mp = _mp_conditions(s.base, s.params())
+        assert s.input_shift == 1.0 and "homogeneous" in s.note and "q_slope" not in s.targets
+        assert abs(mp["c_slope_1"] - 1.5 ** 0.1) < 1e-10 and abs(mp["c_value_0"]) < 1e-11 and abs(mp["q_value"] - 1) < 1e-11
+
+
+def test_the_local_values_follow_the_mirror_swap():
+    s = shaping.tat("tanh", depth=5)  # the solver reaches input_shift < 0 here; the result is swapped to > 0
+    assert s.input_shift > 0 and s.local.output_shift == s.output_shift
+
+
 def test_sigmoid_tat_says_the_rejection_rule_was_overridden():
     s = shaping.tat("sigmoid", depth=10)
     assert "rejection" in s.note and s.input_scale * s.output_scale >= 2
@@ -285,3 +299,5 @@ def test_cli_shape_table_and_errors(capsys):
     assert main(["shape", "leaky_relu", "--depth", "5", "--method", "tat"]) == 2
     assert "cannot be met" in capsys.readouterr().err
     assert main(["shape", "--expr", "x", "--depth", "3"]) == 2
+    assert main(["shape", "tanh", "--depth", "10", "--method", "tat", "--eta", "0.5"]) == 2
+    assert main(["shape", "leaky_relu", "--depth", "50", "--method", "tat", "--tau", "0.5"]) == 2

@@ -27,11 +27,12 @@ class Bounds:
     low_open: bool = False
     integer: bool = False
     what: str = ""
+    high_open: bool = False
 
     def describe(self) -> str:
         """What is valid, e.g. 'an integer in [2, 2000]', '>= 0 and finite (a bias variance)'."""
         if self.high is not None:
-            text = f"in [{self.low}, {self.high}]"
+            text = f"in {'(' if self.low_open else '['}{self.low}, {self.high}{')' if self.high_open else ']'}"
         else:
             text = f"{'>' if self.low_open else '>='} {self.low}" + ("" if self.integer else " and finite")
         text = f"an integer {text}" if self.integer else text
@@ -40,7 +41,8 @@ class Bounds:
     def contains(self, value: float | int) -> bool:
         """Whether ``value`` is valid (a Python int is exact and finite, whatever its size; a float must be finite)."""
         above = value > self.low if self.low_open else value >= self.low
-        return (self.integer or math.isfinite(value)) and above and (self.high is None or value <= self.high)
+        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        return (self.integer or math.isfinite(value)) and above and below
 
     def parse(self, flag: str, text: str) -> float | int:
         """``text`` as a value of option ``flag``; a CLIError (exit 2) names the option and what is valid."""
@@ -425,8 +427,9 @@ def _residual_maps(args: argparse.Namespace, act) -> int:
            "placement": (args.placement or "pre") if args.norm else None, "depth": args.depth, "c0": args.c0,
            "p": [args.q0, *g.p.tolist()], "q": g.q.tolist(), "c": [args.c0, *g.c.tolist()], "chi": g.chi.tolist(),
            "log_chi": g.log_chi.tolist(),
-           "exponents": {"depth": g.doublings.tolist(), "p": g.p_exponent.tolist(), "one_minus_c": g.c_exponent.tolist(),
-                         "log_chi": g.chi_exponent.tolist()}}
+           "exponents": {"depth": g.doublings.tolist(), **{key: [None if math.isnan(v) else v for v in arr.tolist()] for key, arr in
+                                                           (("p", g.p_exponent), ("one_minus_c", g.c_exponent),
+                                                            ("log_chi", g.chi_exponent))}}}
     if args.json:
         print_json(doc, indent=1)
         return 0

@@ -16,6 +16,11 @@ def cmd_shape(args: argparse.Namespace) -> int:
         raise CLIError("--tau and --eta are TAT's targets; DKS takes --zeta (and --q-slope)")
     if args.method == "tat" and (args.zeta is not None or args.q_slope is not None):
         raise CLIError("--zeta and --q-slope are DKS's targets; TAT takes --tau (smooth activations) or --eta (leaky_relu)")
+    leaky = getattr(act, "name", None) == "leaky_relu"
+    if args.method == "tat" and leaky and args.tau is not None:
+        raise CLIError("--tau is TAT's target for smooth activations; leaky_relu takes --eta (the network's C(0))")
+    if args.method == "tat" and not leaky and args.eta is not None:
+        raise CLIError("--eta is TAT's target for leaky_relu; smooth activations take --tau (the network's C''(1))")
     try:
         if args.method == "dks":
             result = shaping.dks(act, depth=args.depth, zeta=1.5 if args.zeta is None else args.zeta,
@@ -53,5 +58,5 @@ def add_shape_command(sub) -> None:
     add_number(s, "--q-slope", Bounds(0, low_open=True, what="each layer's Q'(1)"), help="DKS: each layer's Q'(1) > 0 (default 1)")
     add_number(s, "--tau", Bounds(0, low_open=True, what="the network's C''(1)"),
                help="TAT, smooth activations: the network's C''(1) > 0 (default 0.3)")
-    add_number(s, "--eta", Bounds(0, 1, what="the network's C(0)"), help="TAT, leaky_relu: the network's C(0) in (0, 1) (default 0.9)")
+    add_number(s, "--eta", Bounds(0, 1, low_open=True, high_open=True, what="the network's C(0)"), help="TAT, leaky_relu: the network's C(0) in (0, 1) (default 0.9)")
     s.set_defaults(func=cmd_shape)

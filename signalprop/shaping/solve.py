@@ -6,8 +6,9 @@ the network's Q and C maps (at q = 1, ``local``) meet the method's conditions fo
 
 * DKS: Q(1) = 1, Q'(1) = q_slope (1), C(0) = 0, and C'(1) = ξ with the network's maximal C'(1) equal to ζ.
   Unknowns (input_scale, input_shift); output_shift = −E[φ(αz + β)], output_scale from Q(1) = 1.
-  ReLU (positively homogeneous): input_shift = +1 (−1 when ξ ≥ 1.46694…, beyond what +1 reaches), only
-  C'(1) = ξ; Leaky ReLU: unknowns (negative_slope, input_shift), input_scale = 1.
+  ReLU: input_shift = +1 (−1 when ξ ≥ 1.46694…, beyond what +1 reaches), only C'(1) = ξ (φ(αx + β) = α φ(x + β/α):
+  one free parameter); any other positively homogeneous φ (abs, PReLU, …) the same way, input_shift +1, else −1;
+  Leaky ReLU: unknowns (negative_slope, input_shift), input_scale = 1.
 * TAT, smooth φ (φ' continuous): Q(1) = 1, Q'(1) = 1, C'(1) = 1, C''(1) = κ with the network's maximal
   C''(1) equal to τ. Unknowns (input_scale, input_shift, output_shift); solutions with
   input_scale·output_scale ≥ 2 are rejected (unstable Q maps, as the ``dks`` package does).
@@ -18,8 +19,10 @@ The conditions are solved with scipy's ``root`` (MINPACK hybrd) from the startin
 uses, in its order (every combination of input_scale ∈ {1, 0.1}, input_shift ∈ {0, 1, −1}, output_shift ∈
 {0, 1, −1}, negative_slope ∈ {0, 0.5}, then seeded uniform draws), so that where the conditions have several
 solutions the one returned is the one ``dks`` returns; the first is then polished to |residual| ≤ 1e-10 with
-the exact expectations of ``local``. An odd φ has a second, mirrored solution (input_shift, output_shift) →
-(−input_shift, −output_shift), an even φ one with input_shift → −input_shift: ``Shaping.mirror`` gives it.
+the exact expectations of ``local`` (a solution the ``dks`` package accepts at its own accuracy but that cannot be
+polished to 1e-10 is passed over). An odd φ has a second, mirrored solution (input_shift, output_shift) →
+(−input_shift, −output_shift), a φ odd about (0, k/2) (sigmoid: k = 1) one with output_shift → −k − output_shift, an
+even φ one with input_shift → −input_shift alone: ``Shaping.mirror`` gives it.
 Which of the two a solver reaches from the symmetric start input_shift = 0 is decided by rounding (the
 ``dks`` package returns input_shift > 0 for DKS-tanh at every depth tried, but either sign for TAT-tanh
 depending on depth and τ), so the toolkit returns the one with input_shift > 0 and the other as the mirror.
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Callable
 
@@ -210,6 +213,13 @@ def _require_nonlinear(act: Activation) -> None:
                            "C''(1) = 0), so no kernel-shaping target can be met")
 
 
+def _positively_homogeneous(act: Activation) -> bool:
+    """φ(tx) = t φ(x) for t > 0 (ReLU, abs, PReLU), checked at 24 points of each sign to 1e-13."""
+    xs = np.concatenate([-np.linspace(0.05, 6.0, 12), np.linspace(0.05, 6.0, 12)])
+    f = act.numpy(0)
+    return bool(np.all(np.abs(f(2.5 * xs) - 2.5 * f(xs)) <= 1e-13 * (1.0 + np.abs(f(2.5 * xs)))))
+
+
 def _smoothness(act: Activation) -> int:
     order = act.derive().smoothness_order
     return 10 ** 6 if order is None else order
@@ -232,7 +242,8 @@ def _symmetry(act: Activation) -> tuple[int, float]:
 
 def _mirror(act: Activation, params: dict[str, float]) -> dict[str, float] | None:
     """The mirrored solution: φ(αx − β) is φ(−αx + β) (even φ) or k − φ(−αx + β) (odd about a point), so
-    (β, δ) → (−β, δ) or (−β, −k − δ) gives φ̂(−x), whose Q and C maps are the same (z and −z have one law)."""
+    (β, δ) → (−β, δ) or (−β, −k − δ) gives φ̂(−x) or −φ̂(−x), whose Q and C maps are the same (z and −z have one
+    law, and the maps are even in φ̂)."""
     parity, k = _symmetry(act)
     if parity == 0 or params["input_shift"] == 0.0:
         return None
@@ -268,6 +279,7 @@ def _result(method: str, act: Activation, params: dict[str, float], lv: LocalVal
     mirror = _mirror(act, params)
     if mirror is not None and params["input_shift"] < 0:  # of the two, the one with input_shift > 0
         params, mirror = {**params, **mirror}, {k: params[k] for k in PARAMETERS}
+        lv = replace(lv, output_shift=params["output_shift"])
     return Shaping(method, act, params["input_scale"], params["input_shift"], params["output_shift"],
                    params["output_scale"], negative_slope, targets, lv, mirror, note)
 
@@ -286,12 +298,24 @@ def dks(act, depth: int | None = None, zeta: float = 1.5, q_slope: float = 1.0,
                            "condition cannot be met")
     xi = local_c_slope(_network(depth, subnet_max), zeta)
     targets = {"zeta": zeta, "c_slope_1": xi, "q_slope": q_slope}
-    if act.name == "relu":
-        shift = 1.0 if xi < RELU_SHIFT_LIMIT else -1.0
-        problem = _Problem(("input_scale",), {"input_shift": shift}, {"c_slope_1": xi}, lambda p: act)
-    elif act.name == "leaky_relu":
+    note = ""
+    if act.name == "leaky_relu":
         problem = _Problem(("negative_slope", "input_shift"), {}, {"q_slope": q_slope, "c_slope_1": xi},
                            lambda p: act.with_params(slope=p["negative_slope"]))
+    elif _positively_homogeneous(act):
+        del targets["q_slope"]
+        note = (f"{act.label} is positively homogeneous: only input_shift/input_scale matters, so Q'(1) is not a "
+                "condition (as the dks package does for ReLU)")
+        shifts = ((1.0 if xi < RELU_SHIFT_LIMIT else -1.0),) if act.name == "relu" else (1.0, -1.0)
+        for shift in shifts:
+            problem = _Problem(("input_scale",), {"input_shift": shift}, {"c_slope_1": xi}, lambda p: act)
+            try:
+                params, lv, _ = _solve(problem, act.label, progress)
+                break
+            except ShapingError:
+                if shift == shifts[-1]:
+                    raise
+        return _result("dks", act, params, lv, targets, note=note)
     else:
         problem = _Problem(("input_scale", "input_shift"), {}, {"q_slope": q_slope, "c_slope_1": xi}, lambda p: act)
     params, lv, note = _solve(problem, act.label, progress)
@@ -322,6 +346,6 @@ def tat(act, depth: int | None = None, tau: float = 0.3, eta: float = 0.9,
     kappa = local_c_curvature(network, tau)
     problem = _Problem(("input_scale", "input_shift", "output_shift"), {},
                        {"q_slope": 1.0, "c_slope_1": 1.0, "c_curv_1": kappa}, lambda p: act,
-                       reject=lambda p: p["input_scale"] * p["output_scale"] >= 2.0)
+                       reject=lambda p: abs(p["input_scale"]) * p["output_scale"] >= 2.0)
     params, lv, note = _solve(problem, act.label, progress)
     return _result("tat", act, params, lv, {"tau": tau, "c_curv_1": kappa}, note=note)

@@ -55,9 +55,13 @@ def leaky_relu_cmap(c, negative_slope: float):
 
 def _increasing_root(fn: Callable[[float], float], target: float, lo: float, hi: float | None, what: str) -> float:
     """x with fn(x) = target for an increasing fn on [lo, hi] (hi = None: doubled until it brackets)."""
+    if not math.isfinite(fn(lo)):
+        raise ShapingTargetError(f"{what}: the network's maximizing function is not finite at {lo}")
     if hi is None:
         hi = lo + 1.0
         while fn(hi) < target:
+            if not math.isfinite(fn(hi)):
+                raise ShapingTargetError(f"{what}: the network's maximizing function is not finite at {hi}")
             hi = lo + 2.0 * (hi - lo)
             if hi > 1e6:
                 raise ShapingTargetError(f"{what}: no local value up to 1e6 reaches the target {target}")

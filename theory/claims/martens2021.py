@@ -54,9 +54,10 @@ def dks_softplus(depth: int = DEPTH, zeta: float = ZETA) -> dict:
     return shaping.dks("softplus", depth=depth, zeta=zeta).params()
 
 
-def conditions(depth: int = DEPTH) -> np.ndarray:
-    """[Q(1), Q'(1), C(0), network C'(1)] of the toolkit's DKS-softplus chain, evaluated by scipy quadrature."""
-    m = shaped_local_maps(*SOFTPLUS, dks_softplus(depth))
+def conditions(solved_for: int = DEPTH) -> np.ndarray:
+    """[Q(1), Q'(1), C(0), network C'(1)] of the DEPTH-layer chain of the toolkit's DKS softplus (its parameters solved
+    for ``solved_for`` layers: DEPTH, or another depth for the mutant), evaluated by scipy quadrature."""
+    m = shaped_local_maps(*SOFTPLUS, dks_softplus(solved_for))
     return np.array([m["q_value"], m["q_slope"], m["c_value_0"], m["c_slope_1"] ** DEPTH])
 
 

@@ -47,7 +47,8 @@ def trelu_slopes(cases=TRELU_CASES) -> np.ndarray:
 
 
 def trelu_slopes_mpmath(cases=TRELU_CASES) -> np.ndarray:
-    """s with C_s^{∘L}(0) = η by mpmath bisection (40 digits) of the closed-form Leaky ReLU C map."""
+    """s with C_s^{∘L}(0) = η: mpmath's bracketing root finder (Anderson–Björck, 40 digits) on the closed-form Leaky
+    ReLU C map composed L times."""
     out = []
     with mpmath.workdps(40):
         for depth, eta in cases:
@@ -61,12 +62,13 @@ def trelu_slopes_mpmath(cases=TRELU_CASES) -> np.ndarray:
     return np.array(out)
 
 
-def gelu_conditions(depth: int = GELU_DEPTH) -> np.ndarray:
-    """[Q(1), Q'(1), C'(1), network C''(1)] of the toolkit's TAT-GELU chain, evaluated by scipy quadrature (the
+def gelu_conditions(solved_for: int = GELU_DEPTH) -> np.ndarray:
+    """[Q(1), Q'(1), C'(1), network C''(1)] of the GELU_DEPTH-layer chain of the toolkit's TAT GELU (its parameters
+    solved for ``solved_for`` layers: GELU_DEPTH, or another depth for the mutant), evaluated by scipy quadrature (the
     chain's C''(1) is L·C''(1) when every C'(1) = 1)."""
     from signalprop import shaping
 
-    m = shaped_local_maps(*GELU, shaping.tat("gelu", depth=depth, tau=TAU).params())
+    m = shaped_local_maps(*GELU, shaping.tat("gelu", depth=solved_for, tau=TAU).params())
     return np.array([m["q_value"], m["q_slope"], m["c_slope_1"], GELU_DEPTH * m["c_curv_1"]])
 
 
