@@ -176,11 +176,11 @@ def _solve(problem: _Problem, label: str, progress: bool = False) -> tuple[dict[
             if not sol.success:
                 continue
             polished = root(problem.residual, sol.x, method="hybr", options={"xtol": 1e-14})
-        x = polished.x if np.all(np.isfinite(polished.fun)) and (
-            np.max(np.abs(polished.fun)) <= np.max(np.abs(sol.fun))) else sol.x
-        if not np.max(np.abs(problem.residual(x))) <= _TOLERANCE:
+        best = polished if np.all(np.isfinite(polished.fun)) and (
+            np.max(np.abs(polished.fun)) <= np.max(np.abs(sol.fun))) else sol
+        if not np.max(np.abs(best.fun)) <= _TOLERANCE:  # root's fun is the residual at its x
             continue
-        params, lv = problem.values(x)
+        params, lv = problem.values(best.x)
         if not problem.reject(params):
             return params, lv, ""
         rejected = params, lv
