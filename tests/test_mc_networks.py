@@ -68,15 +68,57 @@ def test_standard_parameterization_and_a_wrong_branch_scale():
     assert np.max(np.abs(m - wrong) / se) > 8
 
 
-def test_bad_networks_are_refused():
+def _mixed_pre_norm():
+    """Pre-norm (LayerNorm) blocks of a quenched mixture: 30 % tanh units, 70 % ReLU units, kinds drawn per network."""
     from signalprop import mixture
 
+    mix = mixture([get_activation("tanh"), get_activation("relu")], [0.3, 0.7])
+    return Serial(Dense(1.0, 0.1), *resnet(mix, 2, 0.7, 1.5, 0.1, 1.2, 0.05, norm="layer", placement="pre",
+                                           readout=Dense(1.0, 0.0)).layers)
+
+
+def test_quenched_mixture_networks_agree_with_their_theory():
+    """Each unit's kind is drawn once per network; the stream and the NTK (explicit weights) against the theory's
+    mixture of duals."""
+    for comp in compare_network(_mixed_pre_norm(), X, 128, ensemble=100, seed=4).values():
+        assert comp.passed, (comp.label, comp.z_corrected)
+
+
+FAST = {**NETS, "pre-norm quenched mixture": _mixed_pre_norm}
+
+
+@pytest.mark.parametrize("name", list(FAST))
+def test_gram_fast_path_agrees_with_the_theory(name):
+    """The Gram fast path (each Dense's outputs drawn from their exact law given its input's Gram): 200 networks of
+    width 512 against the same theory as the explicit networks."""
+    for comp in compare_network(FAST[name](), X, 512, ensemble=200, seed=5, ntk=False, fast=True).values():
+        assert comp.passed, (name, comp.label, comp.z_corrected)
+
+
+def test_gram_fast_path_has_the_law_of_explicit_weights():
+    """Both routes' mean stream covariances agree within their joint standard error (independent draws, 300 networks
+    each), and the fast path still rejects the theory of α = 1 for a network of α = 0.7 (so the check can fail)."""
+    from signalprop.architecture import Trace, input_state, propagate
+    from theory.montecarlo.compare import mean_error_skew
+
+    fast = run_networks(_residual_tanh(), X, 256, ensemble=300, seed=6, ntk=False, fast=True)
+    slow = run_networks(_residual_tanh(), X, 256, ensemble=300, seed=7, ntk=False)
+    (mf, sf, _), (ms, ss, _) = (mean_error_skew(r.grams[:, :, 0, 1]) for r in (fast, slow))
+    assert np.max(np.abs(mf - ms) / np.hypot(sf, ss)) < 4
+    trace = Trace()
+    propagate(_residual_tanh(1.0), input_state(X), trace=trace)
+    m, se, _ = mean_error_skew(fast.grams[:, :, 0, 0])
+    wrong = np.array([st.sigma[0, 0] for st in trace.states])
+    assert np.max(np.abs(m - wrong) / se) > 8
+
+
+def test_bad_networks_are_refused():
     with pytest.raises(ValueError, match="multiple of every groupsort"):
         run_networks(mlp(get_activation("groupsort"), 1), X, 6, ensemble=2)
     with pytest.raises(ValueError, match="start the network with a Dense"):
         run_networks(resnet(get_activation("tanh"), 1), X, 8, ensemble=2)
-    with pytest.raises(ValueError, match="mixtures"):
-        run_networks(mlp(mixture([get_activation("tanh"), get_activation("relu")], [0.5, 0.5]), 1), X, 8, ensemble=2)
+    with pytest.raises(ValueError, match="no NTK"):
+        run_networks(mlp(get_activation("tanh"), 1), X, 8, ensemble=2, fast=True)
 
 
 def test_cli_mc_residual():
@@ -91,6 +133,7 @@ def test_cli_mc_residual():
     doc = json.loads(out.stdout)
     assert out.returncode == 0 and len(doc["stream_length"]["index"]) == 5  # embedding, 3 blocks, readout
     assert doc["ntk"]["passed"] and doc["stream_length"]["passed"] and doc["config"]["residual"] == 0.7
+    assert doc["config"]["sampling"] == "explicit weights"  # the NTK needs the weights
     bad = subprocess.run([sys.executable, "-m", "theory", "mc", "tanh", "--residual", "0.5", "--width", "8", "--depth", "2",
                           "--measure", "kurtosis"], capture_output=True, text=True, timeout=300)
     assert bad.returncode == 2 and "not kurtosis" in bad.stderr

@@ -166,8 +166,9 @@ def _print_comparisons(comparisons: dict) -> int:
 
 def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
     """``mc --residual``: an embedding Dense(σ_w², σ_b²) of width N, ``depth`` residual blocks (``residual_network``) and a
-    readout Dense(σ_w², σ_b²), explicit weights; the stream's length and covariance after every top-level layer and
-    (``ntk`` in --measure) the mean empirical NTK, against ``signalprop.architecture`` / ``ntk.network_kernels``."""
+    readout Dense(σ_w², σ_b²); the stream's length and covariance after every top-level layer and (``ntk`` in
+    --measure) the mean empirical NTK, against ``signalprop.architecture`` / ``ntk.network_kernels``. Explicit
+    weights when the NTK is measured or --explicit is given, else the Gram fast path (``networks`` docstring)."""
     from signalprop.architecture import Dense, Serial
 
     from .montecarlo import device_name
@@ -179,9 +180,11 @@ def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
         raise CLIError("a residual network measures q, c (the stream after every layer), nngp (the same at the readout) "
                        f"and ntk, with Gaussian weights and one width; not {', '.join(sorted(unsupported)) or '--widths/--orthogonal'}")
     net = Serial(Dense(args.sigma_w2, args.sigma_b2), *residual_network(args, act, args.depth, True).layers)
+    fast = not args.explicit and "ntk" not in names
+    sampling = "exact Gaussian conditional given the Gram (fast path)" if fast else "explicit weights"
     try:
         comparisons = compare_network(net, two_inputs(args.input_correlation), args.width, args.ensemble, args.seed,
-                                      args.parameterization, "ntk" in names, args.dtype)
+                                      args.parameterization, "ntk" in names, args.dtype, fast=fast)
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {"activation": act.label, "width": args.width, "depth": args.depth, "ensemble": args.ensemble,
@@ -189,13 +192,13 @@ def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
                       "sigma_v2": args.sigma_v2, "sigma_a2": args.sigma_a2, "norm": args.norm,
                       "placement": (args.placement or "pre") if args.norm else None,
                       "parameterization": args.parameterization, "dtype": args.dtype, "seed": args.seed,
-                      "device": device_name(), "versions": versions()},
+                      "sampling": sampling, "device": device_name(), "versions": versions()},
            **{name: comparison_json(comp) for name, comp in comparisons.items()}}
     if args.json:
         print_json(doc)
         return 0 if all(c.passed for c in comparisons.values()) else 1
     print(f"residual network of {act.label}: embedding Dense, {args.depth} blocks x <- x + {args.residual:g} F(x), readout; "
-          f"{args.ensemble} networks of width {args.width}, explicit weights, {args.dtype}\n"
+          f"{args.ensemble} networks of width {args.width}, {sampling}, {args.dtype}\n"
           "layer l: the stream after top-level layer l (1: the embedding, last: the readout)")
     return _print_comparisons(comparisons)
 

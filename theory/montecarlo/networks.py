@@ -8,9 +8,17 @@ parameterization W, b ~ N(0, 1), h = σ_w W g/√N_in + σ_b b (FORMULAS.md). A 
 each input's stream by its root mean square over the units (LayerNorm after subtracting the mean over units), times
 γ, plus a fixed bias of variance β² (drawn, not trained). Network e draws its parameters from fold_in(seed, e).
 
+A quenched mixture of unit kinds draws each unit's kind once per network (a fixed buffer of its Nonlinear layer).
+
 Per network: the stream's Gram matrix (1/N) Σ_i x_i(a) x_i(b) after every top-level layer, and the empirical NTK
 of the first output unit, Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ over every trained parameter (JAX autodiff), whose means over
 networks the theory (``signalprop.architecture.propagate``, ``ntk.network_kernels``) predicts.
+
+Gram fast path (``fast``, forward statistics only): every Dense draws fresh weights, so given its input g (B × n_in)
+its outputs are, unit by unit, independent N(0, σ_w² g gᵀ/n_in + σ_b²) vectors over the B inputs; a residual
+block adds α times such an output, independent of the stream; norms and units act unit by unit. Drawing each Dense's
+outputs from that law (``ensemble._gaussian_given_gram``, O(N B²)) instead of multiplying by an N × N matrix
+(O(N² B)) gives the grams the same joint law as explicit weights — not the same numbers — and cannot give an NTK.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Tr
 
 from .backend import jax_modules, precision
 from .compare import Comparison, mean_error_skew
+from .ensemble import _gaussian_given_gram
 from .spec import branches
 from .units import layer_units
 
@@ -43,10 +52,12 @@ def _fan_out(layers: tuple, i: int) -> int:
     return branches(nxt.unit) if isinstance(nxt, Nonlinear) else 1
 
 
-def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: str) -> tuple[list, list]:
+def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: str,
+                fast: bool = False) -> tuple[list, list]:
     """(trained parameters, fixed buffers) of one network, nested like ``net``: a Dense gets (W, b) — unit normals in
-    the NTK parameterization, the weights and biases themselves (scaled by σ_w/√N_in, σ_b) in the standard one —, a
-    Norm its fixed bias, a Residual the list of its branch's, a Serial the list of its layers'."""
+    the NTK parameterization, the weights and biases themselves (scaled by σ_w/√N_in, σ_b) in the standard one; with
+    ``fast`` no parameters but (key, outputs) (buffer) for the draw given the Gram —, a Nonlinear of a quenched mixture its
+    units' kinds, a Norm its fixed bias, a Residual the list of its branch's, a Serial the list of its layers'."""
     jax, jnp = jax_modules()
     counter = iter(range(1 << 30))
 
@@ -56,6 +67,11 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
             k = jax.random.fold_in(key, next(counter))
             if isinstance(layer, Dense):
                 out = _fan_out(layers, i) * width
+                if fast:
+                    params.append(None)
+                    buffers.append((k, out))
+                    n_in = out
+                    continue
                 kw, kb = jax.random.split(k)
                 W, b = jax.random.normal(kw, (out, n_in), dtype), jax.random.normal(kb, (out,), dtype)
                 if parameterization == "standard":
@@ -64,8 +80,10 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
                 buffers.append(None)
                 n_in = out
             elif isinstance(layer, Nonlinear):
+                probs = layer_units(layer.unit).probs
                 params.append(None)
-                buffers.append(None)
+                buffers.append(None if probs is None else
+                               jax.random.choice(k, len(probs), (width,), p=jnp.asarray(probs, dtype)))
                 n_in = width
             elif isinstance(layer, Norm):
                 params.append(None)
@@ -85,20 +103,24 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
     return params, buffers
 
 
-def apply(net: Serial, params: list, buffers: list, X, parameterization: str, record: list | None = None):
-    """The network on the rows of X; ``record`` collects the stream after every top-level layer."""
+def apply(net: Serial, params: list, buffers: list, X, parameterization: str, record: list | None = None,
+          fast: bool = False):
+    """The network on the rows of X; ``record`` collects the stream after every top-level layer; ``fast``: the
+    Dense outputs drawn from their law given the Gram (module docstring; ``init_params(..., fast=True)``)."""
     _, jnp = jax_modules()
 
     def run(layers: tuple, ps: list, bs: list, x, top: bool):
         for i, (layer, p, b) in enumerate(zip(layers, ps, bs)):
-            if isinstance(layer, Dense):
+            if fast and isinstance(layer, Dense):
+                x = _gaussian_given_gram(b[0], x, b[1], math.sqrt(layer.sigma_w2), math.sqrt(layer.sigma_b2), x.dtype)
+            elif isinstance(layer, Dense):
                 W, bias = p
                 if parameterization == "ntk":
                     x = math.sqrt(layer.sigma_w2) * x @ W.T / math.sqrt(x.shape[-1]) + math.sqrt(layer.sigma_b2) * bias
                 else:
                     x = x @ W.T + bias
             elif isinstance(layer, Nonlinear):
-                x = layer_units(layer.unit).apply(x, None)
+                x = layer_units(layer.unit).apply(x, b)
             elif isinstance(layer, Norm):
                 centred = x - jnp.mean(x, axis=-1, keepdims=True) if layer.kind == "layer" else x
                 rms = jnp.sqrt(jnp.mean(centred * centred, axis=-1, keepdims=True))
@@ -115,27 +137,27 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
 
 
 def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
-                 ntk: bool = True, dtype: str = "float64", chunk: int = 25) -> NetworkRun:
+                 ntk: bool = True, dtype: str = "float64", chunk: int = 25, fast: bool = False) -> NetworkRun:
     """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer and
-    (``ntk``) the empirical NTK of the first output unit (module docstring)."""
+    (``ntk``) the empirical NTK of the first output unit; ``fast``: the Gram fast path (module docstring; no NTK)."""
     jax, jnp = jax_modules()
     if not (isinstance(width, int) and width >= 1) or not (isinstance(ensemble, int) and ensemble >= 2):
         raise ValueError(f"width must be an integer >= 1 and ensemble >= 2, got {width!r}, {ensemble!r}")
     found = units(net)
     if any(getattr(u, "group", 1) > 1 and width % u.group for u in found):
         raise ValueError(f"the width {width} must be a multiple of every groupsort/householder group size")
-    if any(layer_units(u).probs is not None for u in found):
-        raise ValueError("quenched mixtures in architecture networks are not simulated yet: use theory.montecarlo.forward "
-                         "(plain chains) for them")
+    if fast and ntk:
+        raise ValueError("the Gram fast path draws no weights, so it has no NTK: pass ntk=False, or fast=False for "
+                         "explicit weights")
     X = np.asarray(X, dtype=np.float64)
     with precision(dtype):
         dt = jnp.dtype(dtype)
         Xj = jnp.asarray(X, dt)
 
         def one(key):
-            params, buffers = init_params(net, key, X.shape[1], width, dt, parameterization)
+            params, buffers = init_params(net, key, X.shape[1], width, dt, parameterization, fast)
             record: list = []
-            apply(net, params, buffers, Xj, parameterization, record)
+            apply(net, params, buffers, Xj, parameterization, record, fast)
             grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
             if not ntk:
                 return grams, jnp.zeros((X.shape[0], X.shape[0]), dt)
@@ -155,14 +177,15 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
 
 
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
-                    ntk: bool = True, dtype: str = "float64") -> dict[str, Comparison]:
+                    ntk: bool = True, dtype: str = "float64", fast: bool = False) -> dict[str, Comparison]:
     """The theory against ``ensemble`` finite networks: ``stream_length`` (the first input's) and ``stream_covariance``
     (the first two inputs') after every top-level layer, and ``ntk``, the mean empirical NTK of the output per input
-    pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three)."""
+    pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three); ``fast``: the Gram fast path
+    (``run_networks``; ntk must be False)."""
     from ntk import network_kernels
 
     X = np.asarray(X, dtype=np.float64)
-    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype)
+    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype, fast=fast)
     trace = Trace()
     theta = network_kernels(net, X, ntk=ntk, parameterization=parameterization, width=width, trace=trace)[1]
     theory = np.stack([st.sigma for st in trace.states])
