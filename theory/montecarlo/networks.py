@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -136,6 +137,27 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
     return run(net.layers, params, buffers, X, True)
 
 
+@lru_cache(maxsize=16)
+def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str, ntk: bool, fast: bool):
+    """Jitted, vmapped over networks: (keys, X) → (grams, NTK) of ``run_networks`` (cached: repeated runs of one network
+    — seeds, chunks — compile once)."""
+    jax, jnp = jax_modules()
+    dt = jnp.dtype(dtype)
+
+    def one(key, X):
+        params, buffers = init_params(net, key, d, width, dt, parameterization, fast)
+        record: list = []
+        apply(net, params, buffers, X, parameterization, record, fast)
+        grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
+        if not ntk:
+            return grams, jnp.zeros((X.shape[0], X.shape[0]), dt)
+        jac = jax.jacrev(lambda p: apply(net, p, buffers, X, parameterization)[:, 0])(params)
+        leaves = [leaf.reshape(X.shape[0], -1) for leaf in jax.tree_util.tree_leaves(jac)]
+        return grams, sum(leaf @ leaf.T for leaf in leaves)
+
+    return jax.jit(jax.vmap(one, in_axes=(0, None)))
+
+
 def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
                  ntk: bool = True, dtype: str = "float64", chunk: int = 25, fast: bool = False) -> NetworkRun:
     """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer and
@@ -151,26 +173,13 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
                          "explicit weights")
     X = np.asarray(X, dtype=np.float64)
     with precision(dtype):
-        dt = jnp.dtype(dtype)
-        Xj = jnp.asarray(X, dt)
-
-        def one(key):
-            params, buffers = init_params(net, key, X.shape[1], width, dt, parameterization, fast)
-            record: list = []
-            apply(net, params, buffers, Xj, parameterization, record, fast)
-            grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
-            if not ntk:
-                return grams, jnp.zeros((X.shape[0], X.shape[0]), dt)
-            jac = jax.jacrev(lambda p: apply(net, p, buffers, Xj, parameterization)[:, 0])(params)
-            leaves = [leaf.reshape(X.shape[0], -1) for leaf in jax.tree_util.tree_leaves(jac)]
-            return grams, sum(leaf @ leaf.T for leaf in leaves)
-
-        batched = jax.jit(jax.vmap(one))
+        Xj = jnp.asarray(X, jnp.dtype(dtype))
+        batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast)
         base = jax.random.key(seed)
         grams, kernels = [], []
         for start in range(0, ensemble, chunk):
             keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, min(start + chunk, ensemble)))
-            g, k = batched(keys)
+            g, k = batched(keys, Xj)
             grams.append(np.asarray(g, np.float64))
             kernels.append(np.asarray(k, np.float64))
     return NetworkRun(np.concatenate(grams), np.concatenate(kernels) if ntk else None, ensemble)
