@@ -63,10 +63,10 @@ from .group_duals import GroupDual, bivariate_cdf, group_dual
 
 __all__ += ["GatedLaw", "GroupLaw", "Law", "MixtureLaw", "Pointwise", "UnsupportedLayerError", "layer_law"]
 __all__ += ["GroupDual", "bivariate_cdf", "group_dual"]
-from .architecture import (Dense, KernelState, Nonlinear, Norm, Residual, Serial, block_chis, branch, input_state, law_dual,
-                           maps, mlp, post_norm_block, pre_norm_block, propagate, resnet, units)
+from .architecture import (Dense, KernelState, Nonlinear, Norm, Residual, Serial, block_chis, branch, covariance_slope,
+                           input_state, law_dual, maps, mlp, post_norm_block, pre_norm_block, propagate, resnet, units)
 
-__all__ += ["block_chis", "Dense", "KernelState", "Nonlinear", "Norm", "Residual", "Serial", "branch", "input_state", "law_dual", "maps",
+__all__ += ["block_chis", "covariance_slope", "Dense", "KernelState", "Nonlinear", "Norm", "Residual", "Serial", "branch", "input_state", "law_dual", "maps",
             "mlp", "post_norm_block", "pre_norm_block", "propagate", "resnet", "units"]
 from . import shaping
 from .shaping import Shaping, ShapingError, ShapingTargetError
@@ -75,3 +75,6 @@ __all__ += ["Shaping", "ShapingError", "ShapingTargetError", "shaping"]
 from .depth_growth import DepthGrowth, depth_growth, local_exponents
 
 __all__ += ["DepthGrowth", "depth_growth", "local_exponents"]
+from .block_phase import BlockPhase, BlockPhaseDiagram, block_phase, block_phase_diagram, length_fixed_point
+
+__all__ += ["BlockPhase", "BlockPhaseDiagram", "block_phase", "block_phase_diagram", "length_fixed_point"]

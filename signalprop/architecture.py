@@ -313,29 +313,54 @@ class ArchitectureMaps:
     q: np.ndarray
 
 
+def _theta_multiplier(layer, state: KernelState) -> tuple[np.ndarray, KernelState]:
+    """(the layer's multiplier of the incoming Θ, entry by entry; the state after the layer). The NTK recursion is affine
+    in Θ and acts entry by entry (Dense: σ_w² Θ + …, nonlinearity: K̇ ⊙ Θ, norm: scale ⊙ Θ, residual: Θ + α² …), so two
+    steps, with Θ = s and Θ = 0, give it; s of the stream's size makes the affine part cancel to ~1e-16 relative. The
+    multiplier of entry (a, b) is ∂Σ'_ab/∂Σ_ab with the diagonal held: the slope of the layer's covariance map."""
+    scale = max(1.0, float(np.max(np.abs(state.sigma))))
+    one = _step(layer, replace(state, theta=np.full(state.sigma.shape, scale)), law_dual, "ntk", None, None)
+    out = _step(layer, replace(state, theta=np.zeros(state.sigma.shape)), law_dual, "ntk", None, None)
+    return (one.theta - out.theta) / scale, out
+
+
 def block_chis(net: Serial, p0: float) -> np.ndarray:
     """χ of every top-level layer for one input of length p0: the factor by which the layer multiplies the squared length
     of a gradient flowing back through it at infinite width (Schoenholz et al. 2017's χ_1 for Dense → φ: σ_w² E[φ'²];
     a full residual block: 1 + α²σ_v²σ_w² E[φ'(√q z)²], Yang & Schoenholz 2017; a normalization: γ²/p). It is the
     layer's derivative of the NTK recursion with respect to the incoming Θ (which enters linearly), read on the diagonal;
     the product over layers is the whole network's gradient growth."""
-    if not (math.isfinite(p0) and p0 > 0):
-        raise ValueError(f"the input's length p0 must be a finite number > 0, got {p0}")
+    _check_length(p0, "p0")
     state = KernelState(np.array([[p0]]), np.array([p0]), np.array([p0]), np.zeros((1, 1)), math.nan, True, True)
     out = []
     for layer in net.layers:
-        scale = max(1.0, float(state.sigma[0, 0]))  # Θ_in of the stream's size: the affine part cancels to ~1e-16
-        one = _step(layer, replace(state, theta=np.full((1, 1), scale)), law_dual, "ntk", None, None)
-        state = _step(layer, replace(state, theta=np.zeros((1, 1))), law_dual, "ntk", None, None)
-        out.append(float(one.theta[0, 0] - state.theta[0, 0]) / scale)
+        multiplier, state = _theta_multiplier(layer, state)
+        out.append(float(multiplier[0, 0]))
     return np.array(out)
+
+
+def covariance_slope(net: Serial, p: float, c: float) -> float:
+    """∂Σ'₁₂/∂Σ₁₂ of the whole of ``net`` for two inputs of length p and correlation c, their lengths held: the slope
+    of the network's correlation map c ↦ c' = Σ'₁₂/p' times p'/p (so the slope itself where the length map is at a
+    fixed point, p' = p: χ_c of Schoenholz et al. 2017, and χ_1 at c = 1). Read off the NTK recursion as in
+    ``block_chis``, by the chain rule over the layers (the diagonal does not depend on Σ₁₂)."""
+    _check_length(p)
+    if not -1.0 <= c <= 1.0:
+        raise ValueError(f"the correlation c must lie in [-1, 1], got {c}")
+    sigma = p * np.array([[1.0, c], [c, 1.0]])
+    state = KernelState(sigma, np.full(2, p), np.full(2, p), np.zeros((2, 2)), math.nan, True, True)
+    return float(_theta_multiplier(net, state)[0][0, 1])
+
+
+def _check_length(p: float, name: str = "p") -> None:
+    if not (math.isfinite(p) and p > 0):
+        raise ValueError(f"the inputs' length {name} must be a finite number > 0, got {p}")
 
 
 def maps(net: Serial, p0: float, c0: float = 1.0) -> ArchitectureMaps:
     """Lengths and correlation of two inputs of length p0 and correlation c0 through ``net`` (the 2 × 2 case of
     ``propagate``, exact layer laws)."""
-    if not (math.isfinite(p0) and p0 > 0):
-        raise ValueError(f"the inputs' length p0 must be a finite number > 0, got {p0}")
+    _check_length(p0, "p0")
     if not -1.0 <= c0 <= 1.0:
         raise ValueError(f"the inputs' correlation c0 must lie in [-1, 1], got {c0}")
     sigma = p0 * np.array([[1.0, c0], [c0, 1.0]])

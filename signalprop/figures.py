@@ -61,7 +61,8 @@ def plot_phase_diagram(diagram, path: str | Path) -> Path:
         ax.contour(w, b, chi, levels=[1.0], colors="cyan", linewidths=1.5)
     ax.set_xlabel(r"$\sigma_w^2$ (weight variance)")
     ax.set_ylabel(r"$\sigma_b^2$ (bias variance)")
-    ax.set_title(f"order-to-chaos phase diagram: {diagram.activation}")
+    title = f"order-to-chaos phase diagram: {diagram.activation}"
+    ax.set_title(title, fontsize="medium" if len(title) > 48 else None)
     ax.text(0.02, 0.97, "ordered ($\\chi_1 < 1$)", transform=ax.transAxes, ha="left", va="top", color="w")
     ax.text(0.98, 0.03, "chaotic ($\\chi_1 > 1$) / grey: unbounded", transform=ax.transAxes, ha="right", va="bottom", color="w")
     path = Path(path)

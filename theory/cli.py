@@ -457,6 +457,9 @@ def cmd_phase(args: argparse.Namespace) -> int:
     if not (args.w_min < args.w_max and args.b_min < args.b_max):
         raise CLIError(f"need --sigma-w2-min < --sigma-w2-max and --sigma-b2-min < --sigma-b2-max, "
                        f"got [{args.w_min:g}, {args.w_max:g}] and [{args.b_min:g}, {args.b_max:g}]")
+    if args.residual is not None or args.norm is not None or args.placement is not None:
+        return _residual_phase(args, act)
+    args.grid = args.grid or 200
     from signalprop.phase import POINTWISE_GRID, tabulable
 
     if not tabulable(act) and args.grid**2 > POINTWISE_GRID:
@@ -487,6 +490,74 @@ def cmd_phase(args: argparse.Namespace) -> int:
     print(_table(("sigma_w2", "sigma_b2", "phase", "q_star", "chi1", "xi_c"), rows))
     print("('-': undefined where the variance is unbounded, infinite for xi_c at and beyond the edge of chaos)")
     return 0
+
+
+RESIDUAL_PHASE_GRID, RESIDUAL_PHASE_DEFAULT = 3600, 30
+"""Grid points ``phase --residual`` accepts (each point solves its block's fixed points, ~0.1 s), and its default
+points per axis."""
+
+
+def _residual_phase(args: argparse.Namespace, act) -> int:
+    """``phase --residual ALPHA --norm KIND --post-norm``: the phase diagram of post-norm residual blocks
+    Norm(x + α F(x)) over the branch's (σ_w², σ_b²) (``signalprop.block_phase``). Blocks without a norm after the sum
+    have no length fixed point, so no phase diagram: refused with where their growth laws are."""
+    import numpy as np
+
+    from signalprop.architecture import Serial, branch, post_norm_block
+    from signalprop.block_phase import block_phase_diagram
+    from signalprop.phase import PHASES
+
+    if args.residual is None:
+        raise CLIError("--norm, --pre-norm and --post-norm describe residual blocks: give --residual ALPHA too")
+    if args.norm is None or args.placement != "post":
+        raise CLIError("residual blocks without a normalization after the sum (no --norm, or --pre-norm) have no fixed "
+                       "point of the stream's length: it grows without bound and every (sigma_w2, sigma_b2) sits at the "
+                       "edge of chaos (Yang & Schoenholz 2017), so there is no phase diagram; their polynomial growth "
+                       "laws are in `acttheory maps NAME --residual ALPHA --sigma-w2 W --sigma-b2 B --depth L` "
+                       "(exponents). Give --norm layer|rms --post-norm for Norm(x + alpha F(x)) blocks")
+    args.grid = args.grid or RESIDUAL_PHASE_DEFAULT
+    if args.grid**2 > RESIDUAL_PHASE_GRID:
+        raise CLIError(f"a residual phase diagram solves every point's fixed points (~0.1 s each): give --grid "
+                       f"{int(RESIDUAL_PHASE_GRID ** 0.5)} or less, got {args.grid}")
+    label = f"post-norm ({args.norm}) residual {act.label}, alpha = {args.residual:g}"
+
+    def block_of(w2: float, b2: float):
+        return Serial(post_norm_block(branch(act, w2, b2, args.sigma_v2, args.sigma_a2), args.residual, args.norm))
+
+    try:
+        diagram = block_phase_diagram(block_of, np.linspace(args.w_min, args.w_max, args.grid),
+                                      np.linspace(args.b_min, args.b_max, args.grid), label,
+                                      progress=not args.no_progress)
+    except (ValueError, ArithmeticError, OverflowError) as err:
+        raise CLIError(str(err)) from err
+    if args.output:
+        from signalprop.figures import plot_phase_diagram
+
+        print(f"figure written to {plot_phase_diagram(diagram, args.output)}", file=sys.stderr)
+    if args.json:
+        doc = diagram.as_dict()
+        doc.update(residual=args.residual, sigma_v2=args.sigma_v2, sigma_a2=args.sigma_a2, norm=args.norm,
+                   placement="post")
+        print_json(doc)
+        return 0
+    counts = np.bincount(diagram.phase[diagram.phase >= 0].ravel(), minlength=len(PHASES))
+    print(f"phase diagram of {label}: {args.grid} x {args.grid} grid, sigma_w2 in [{args.w_min:g}, {args.w_max:g}], "
+          f"sigma_b2 in [{args.b_min:g}, {args.b_max:g}], sigma_v2 = {args.sigma_v2:g}, sigma_a2 = {args.sigma_a2:g}"
+          + (" (interrupted: the points not reached are left out)" if diagram.interrupted else ""))
+    print(_table(("phase", "grid points"), [(p, str(c)) for p, c in zip(PHASES, counts)]))
+    step = max(1, args.grid // 6)
+    rows = []
+    for i in range(0, args.grid, step):
+        for j in range(0, args.grid, step):
+            if diagram.phase[i, j] < 0:
+                continue
+            values = (float(a[i, j]) for a in (diagram.p_star, diagram.chi1, diagram.c_star, diagram.xi_c))
+            rows.append((_fmt(diagram.sigma_w2[j]), _fmt(diagram.sigma_b2[i]), PHASES[diagram.phase[i, j]],
+                         *(_fmt(v if np.isfinite(v) else None) for v in values)))
+    print(_table(("sigma_w2", "sigma_b2", "phase", "p_star", "chi1", "c_star", "xi_c"), rows))
+    print("(p_star: the stream's length after the norm; chi1: the block's correlation-map slope at c = 1; '-': infinite "
+          "xi_c at the edge of chaos)")
+    return 130 if diagram.interrupted else 0
 
 
 def cmd_snn(args: argparse.Namespace) -> int:
@@ -552,13 +623,15 @@ def build_parser() -> argparse.ArgumentParser:
     ph = sub.add_parser("phase", help="order-to-chaos phase diagram: q*, chi_1, xi_c on a (sigma_w2, sigma_b2) grid")
     _add_activation_args(ph)
     ph.add_argument("-o", "--output", help="write the figure (PNG/PDF/SVG by extension)")
-    add_number(ph, "--grid", Bounds(2, 2000, integer=True), default=200, help="grid points per axis, 2 to 2000 (default 200)")
+    add_number(ph, "--grid", Bounds(2, 2000, integer=True),
+               help="grid points per axis, 2 to 2000 (default 200; with --residual 30, at most 60)")
     add_number(ph, "--sigma-w2-min", WEIGHT_VARIANCE, dest="w_min", default=0.1, help="default 0.1")
     add_number(ph, "--sigma-w2-max", WEIGHT_VARIANCE, dest="w_max", default=5.0, help="default 5")
     add_number(ph, "--sigma-b2-min", BIAS_VARIANCE, dest="b_min", default=0.0, help="default 0")
     add_number(ph, "--sigma-b2-max", BIAS_VARIANCE, dest="b_max", default=0.4, help="default 0.4")
     ph.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_mixture_arg(ph)
+    _add_residual_args(ph)
     ph.set_defaults(func=cmd_phase)
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
