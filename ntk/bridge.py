@@ -89,7 +89,8 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
     gated unit φ(u)·ψ(v) → FanOut(2) → parallel(Dense → φ, Dense → ψ) → FanInProd (two independent weight matrices and
     biases); Residual → FanOut(2) → parallel(Identity, branch) → FanInSum with α folded into the branch's last Dense
     (W_std = α σ_v, b_std = α σ_a: the same kernels and, in the NTK parameterization, the same NTK; in the standard one
-    the last Dense's own gradient would not carry α², so only α = 1 is translated there); Norm (γ² = 1, β² = 0)
+    the last Dense's own gradient would not carry α², so only α = 1 is translated there; a shortcut weight w ≠ 1 has no
+    stax layer and is not translated); Norm (γ² = 1, β² = 0)
     → LayerNorm, which at infinite width only divides by the root mean square (the mean over units vanishes), as
     RMSNorm does."""
     from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial
@@ -118,8 +119,9 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
             elif isinstance(layer, Nonlinear):
                 piece = None if isinstance(layer.unit, GatedUnit) else stax_activation(layer.unit, numerical)
             elif isinstance(layer, Residual):
-                if not isinstance(layer.branch[-1], Dense) or (layer.alpha != 1.0 and parameterization == "standard"):
-                    return None  # no scaling layer to carry α; folded into W_std it would not scale the NTK (standard)
+                if not isinstance(layer.branch[-1], Dense) or (layer.alpha != 1.0 and parameterization == "standard") \
+                        or layer.shortcut != 1.0:
+                    return None  # no scaling layer to carry α or w; folded into W_std α would not scale the standard NTK
                 inner = sequence(layer.branch, layer.alpha)
                 piece = None if inner is None else stax.serial(stax.FanOut(2), stax.parallel(stax.Identity(), inner),
                                                                stax.FanInSum())

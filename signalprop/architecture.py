@@ -14,7 +14,9 @@ and, for the NTK, Θ(x, x') — to that of its output (``KernelState``; inputs: 
   network: F = Dense(σ_w², σ_b²) → φ → Dense(σ_v², σ_a²); Hayou et al. 2021: α = 1/√L). F's last Dense has zero-
   mean weights independent of x, so the cross-covariance of x and F(x) vanishes: Σ' = Σ + α² Σ_F, Θ' = Θ + α² Θ_F
   (the skip passes Θ through; the branch's parameters enter scaled by α²). With F as above and p = Σ(x, x),
-  q = σ_w² p + σ_b²: p' = p + α² (σ_v² E[φ(√q z)²] + σ_a²).
+  q = σ_w² p + σ_b²: p' = p + α² (σ_v² E[φ(√q z)²] + σ_a²). ``Residual(branch, α, shortcut=w)`` weighs the skip
+  too, x ← w x + α F(x): Σ' = w² Σ + α² Σ_F, Θ' = w² Θ + α² Θ_F; w² + α² = 1 is the normalized sum of Deep Kernel
+  Shaping (Martens et al. 2021), which keeps a length of 1 (``normalized_sum``).
 * ``Norm("layer" | "rms", γ², β²)``: divides each input's stream by its root mean square over the units, which is
   deterministic at infinite width: Σ' = γ² Σ(x, x')/√(Σ(x, x) Σ(x', x')) + β², Θ' = γ² Θ(x, x')/√(Σ(x, x) Σ(x', x'))
   (the norm's own dependence on the parameters moves one direction out of N: O(1/N)). LayerNorm also subtracts the
@@ -72,15 +74,18 @@ class Nonlinear:
 
 @dataclass(frozen=True)
 class Residual:
-    """x ← x + α F(x); ``branch`` a sequence of layers."""
+    """x ← w x + α F(x) (w = ``shortcut``, 1 by default); ``branch`` a sequence of layers."""
 
     branch: tuple
     alpha: float = 1.0
+    shortcut: float = 1.0
 
     def __post_init__(self):
         object.__setattr__(self, "branch", tuple(self.branch))
         if not (math.isfinite(self.alpha) and self.alpha > 0):
             raise ValueError(f"Residual: the branch scale alpha must be a finite number > 0, got {self.alpha}")
+        if not (math.isfinite(self.shortcut) and self.shortcut >= 0):
+            raise ValueError(f"Residual: the shortcut weight must be a finite number >= 0, got {self.shortcut}")
         if not self.branch:
             raise ValueError("Residual: the branch needs at least one layer")
 
@@ -138,6 +143,14 @@ def mlp(unit, depth: int, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> Seria
 def branch(unit, sigma_w2: float = 1.0, sigma_b2: float = 0.0, sigma_v2: float = 1.0, sigma_a2: float = 0.0) -> tuple:
     """The residual branch of Yang & Schoenholz 2017: Dense(σ_w², σ_b²) → φ → Dense(σ_v², σ_a²)."""
     return (Dense(sigma_w2, sigma_b2), Nonlinear(unit), Dense(sigma_v2, sigma_a2))
+
+
+def normalized_sum(inner: Sequence, shortcut_weight: float) -> Residual:
+    """x ← w x + √(1 − w²) F(x), 0 ≤ w < 1: the shortcut sum of Deep Kernel Shaping (Martens et al. 2021), whose
+    kernel is w² Σ + (1 − w²) Σ_F, so a stream of length 1 keeps length 1 when F does."""
+    if not (math.isfinite(shortcut_weight) and 0 <= shortcut_weight < 1):
+        raise ValueError(f"normalized_sum: the shortcut weight w must lie in [0, 1), got {shortcut_weight}")
+    return Residual(tuple(inner), math.sqrt(1 - shortcut_weight**2), shortcut_weight)
 
 
 def pre_norm_block(inner: Sequence, alpha: float = 1.0, norm: str = "layer") -> Residual:
@@ -265,10 +278,10 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
         inner = _step(Serial(*layer.branch), s, dual, parameterization, width, trace)
         if inner.sigma.shape != s.sigma.shape:
             raise ValueError("Residual: the branch must return a stream of the same inputs")
-        a2 = layer.alpha**2
-        theta = None if s.theta is None else s.theta + a2 * inner.theta
-        return KernelState(s.sigma + a2 * inner.sigma, s.qa + a2 * inner.qa, s.qb + a2 * inner.qb, theta, s.width,
-                           s.centred and inner.centred, s.symmetric)
+        a2, w2 = layer.alpha**2, layer.shortcut**2
+        theta = None if s.theta is None else w2 * s.theta + a2 * inner.theta
+        return KernelState(w2 * s.sigma + a2 * inner.sigma, w2 * s.qa + a2 * inner.qa, w2 * s.qb + a2 * inner.qb, theta,
+                           s.width, s.centred and inner.centred, s.symmetric)
     if isinstance(layer, Norm):
         if layer.kind == "layer" and not s.centred:
             raise UnsupportedLayerError(
@@ -327,7 +340,7 @@ def _theta_multiplier(layer, state: KernelState) -> tuple[np.ndarray, KernelStat
 def block_chis(net: Serial, p0: float) -> np.ndarray:
     """χ of every top-level layer for one input of length p0: the factor by which the layer multiplies the squared length
     of a gradient flowing back through it at infinite width (Schoenholz et al. 2017's χ_1 for Dense → φ: σ_w² E[φ'²];
-    a full residual block: 1 + α²σ_v²σ_w² E[φ'(√q z)²], Yang & Schoenholz 2017; a normalization: γ²/p). It is the
+    a full residual block: w² + α²σ_v²σ_w² E[φ'(√q z)²] (w the shortcut weight, 1 by default), Yang & Schoenholz 2017; a normalization: γ²/p). It is the
     layer's derivative of the NTK recursion with respect to the incoming Θ (which enters linearly), read on the diagonal;
     the product over layers is the whole network's gradient growth."""
     _check_length(p0, "p0")

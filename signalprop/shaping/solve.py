@@ -46,8 +46,9 @@ from ..gaussian import DivergentExpectationError, gaussian_moment
 from ..laws import UnsupportedLayerError
 from ..quadrature import QuadratureError
 from .local import LocalValues, local_values, residuals
-from .subnet import (ShapingTargetError, SubnetMax, chain, leaky_relu_slope, local_c_curvature,
+from .subnet import (ShapingTargetError, SubnetMax, chain, from_architecture, leaky_relu_slope, local_c_curvature,
                      local_c_slope)
+
 
 PARAMETERS = ("input_scale", "input_shift", "output_shift", "output_scale")
 RELU_SHIFT_LIMIT = 1.466942206924260361
@@ -99,6 +100,22 @@ class Shaping:
     def activation(self) -> Activation:
         return transformed(self.base, self.params(), f"{self.method}[{self.base.label}]",
                            SOURCES[self.method])
+
+    def network(self, template):
+        """``template`` (a ``signalprop.architecture`` network) with φ̂ in every Nonlinear layer: the shaped network,
+        for maps, kernels and Monte Carlo."""
+        from ..architecture import Nonlinear, Residual, Serial
+
+        def swap(layer):
+            if isinstance(layer, Nonlinear):
+                return Nonlinear(self.activation)
+            if isinstance(layer, Residual):
+                return Residual(tuple(swap(x) for x in layer.branch), layer.alpha, layer.shortcut)
+            if isinstance(layer, Serial):
+                return Serial(*[swap(x) for x in layer.layers])
+            return layer
+
+        return swap(template)
 
     def to_dict(self) -> dict:
         return {"method": self.method, "activation": self.base.name, **self.params(),
@@ -264,10 +281,12 @@ def _wrap_period(act: Activation, params: dict[str, float]) -> None:
         params["input_shift"] = params["input_shift"] - p * math.floor(params["input_shift"] / p)
 
 
-def _network(depth: int | None, subnet_max: SubnetMax | None) -> SubnetMax:
-    if (depth is None) == (subnet_max is None):
-        raise ValueError("give exactly one of depth (a chain of nonlinear layers) and subnet_max (the network's "
-                         "subnetwork maximizing function M(x, r))")
+def _network(depth: int | None, subnet_max: SubnetMax | None, net) -> SubnetMax:
+    if sum(v is not None for v in (depth, subnet_max, net)) != 1:
+        raise ValueError("give exactly one of depth (a chain of nonlinear layers), net (a signalprop.architecture "
+                         "network) and subnet_max (the network's subnetwork maximizing function M(x, r))")
+    if net is not None:
+        return from_architecture(net)
     return chain(depth) if subnet_max is None else subnet_max
 
 
@@ -287,16 +306,16 @@ def _result(method: str, act: Activation, params: dict[str, float], lv: LocalVal
 # --- the methods ---------------------------------------------------------------------------------------------------
 
 def dks(act, depth: int | None = None, zeta: float = 1.5, q_slope: float = 1.0,
-        subnet_max: SubnetMax | None = None, progress: bool = False) -> Shaping:
+        subnet_max: SubnetMax | None = None, progress: bool = False, net=None) -> Shaping:
     """Deep Kernel Shaping (Martens et al. 2021) of ``act`` for a chain of ``depth`` nonlinear layers (or the
-    network whose subnetwork maximizing function is ``subnet_max``): the network's C'(1) is ``zeta``, each layer's
-    Q(1) = 1, Q'(1) = ``q_slope`` and C(0) = 0."""
+    ``signalprop.architecture`` network ``net``, or the network whose subnetwork maximizing function is
+    ``subnet_max``): the network's C'(1) is ``zeta``, each layer's Q(1) = 1, Q'(1) = ``q_slope`` and C(0) = 0."""
     act = _activation(act)
     _require_nonlinear(act)
     if _smoothness(act) < 0:
         raise ShapingError(f"{act.label} is discontinuous: its C map has infinite slope at c = 1, so DKS's C'(1) "
                            "condition cannot be met")
-    xi = local_c_slope(_network(depth, subnet_max), zeta)
+    xi = local_c_slope(_network(depth, subnet_max, net), zeta)
     targets = {"zeta": zeta, "c_slope_1": xi, "q_slope": q_slope}
     note = ""
     if act.name == "leaky_relu":
@@ -325,12 +344,12 @@ def dks(act, depth: int | None = None, zeta: float = 1.5, q_slope: float = 1.0,
 
 
 def tat(act, depth: int | None = None, tau: float = 0.3, eta: float = 0.9,
-        subnet_max: SubnetMax | None = None, progress: bool = False) -> Shaping:
+        subnet_max: SubnetMax | None = None, progress: bool = False, net=None) -> Shaping:
     """Tailored Activation Transformation (Zhang et al. 2022) of ``act`` for a chain of ``depth`` nonlinear
-    layers (or the network of ``subnet_max``). Leaky ReLU: the negative slope that makes the network's
+    layers (or the ``signalprop.architecture`` network ``net``, or the network of ``subnet_max``). Leaky ReLU: the negative slope that makes the network's
     C(0) = ``eta``; a smooth φ: Q(1) = 1, Q'(1) = 1, C'(1) = 1 and the network's C''(1) = ``tau``."""
     act = _activation(act)
-    network = _network(depth, subnet_max)
+    network = _network(depth, subnet_max, net)
     if act.name == "leaky_relu":
         s = leaky_relu_slope(network, eta)
         base = act.with_params(slope=s)

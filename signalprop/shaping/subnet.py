@@ -4,7 +4,8 @@ DKS and TAT state their conditions for the whole network f through its *subnetwo
 M_f(x, r) (Zhang et al. 2022, appendix "Additional details and pseudocode"): the largest value, over the
 subnetworks of f that end at its output, of the map obtained by composing the per-layer map r along their
 paths (a normalized sum w² a + (1 − w²) b of two branches combines their values). For a chain of L nonlinear
-layers M(x, r) = r^{∘L}(x). From it (Martens et al. 2021, "Summary of our method"; Zhang et al. 2022):
+layers M(x, r) = r^{∘L}(x); for a network described with ``signalprop.architecture`` (``from_architecture``) it is the
+largest value at any layer's output of the network up to there. From it (Martens et al. 2021, "Summary of our method"; Zhang et al. 2022):
 
 * DKS:  the maximal slope ζ = M(1, y ↦ ξ·y) fixes each layer's C'(1) = ξ   (chain: ξ = ζ^{1/L});
 * TAT (smooth φ): the maximal curvature τ = M(0, y ↦ κ + y) fixes C''(1) = κ   (chain: κ = τ/L);
@@ -40,6 +41,63 @@ def chain(depth: int) -> SubnetMax:
         return x
 
     subnet_max.depth = int(depth)
+    return subnet_max
+
+
+def from_architecture(net) -> SubnetMax:
+    """M(x, r) of a ``signalprop.architecture`` network of the form DKS and TAT assume: Dense(1, 0) layers (which keep
+    the length q = 1 of their inputs and pass the C map unchanged), Nonlinear layers (each one r; their units only mark
+    where φ̂ goes), normalized sums x ← w x + √(1 − w²) F(x) (``normalized_sum``: the value w² x + (1 − w²) M_F(x)) and
+    nested Serial blocks. The value is the largest, over every layer's output (inside the branches too), of the map
+    composed from the inputs up to that output: the maximal slope, curvature or C(0) over the subnetworks."""
+    from ..architecture import Dense, Nonlinear, Norm, Residual, Serial
+
+    if not isinstance(net, Serial):
+        raise TypeError(f"give a network built with signalprop.architecture (Serial, normalized_sum, …), got "
+                        f"{type(net).__name__}")
+
+    def check(layers: tuple) -> int:
+        found = 0
+        for layer in layers:
+            if isinstance(layer, Dense) and (layer.sigma_w2 != 1.0 or layer.sigma_b2 != 0.0):
+                raise ShapingTargetError(f"kernel shaping assumes Dense(1, 0) layers (weights of variance 1/fan-in, no "
+                                         f"bias: q = 1 into every nonlinear layer), got Dense({layer.sigma_w2:g}, "
+                                         f"{layer.sigma_b2:g})")
+            if isinstance(layer, Norm):
+                raise ShapingTargetError("kernel shaping is for networks without normalization layers (DKS, TAT): "
+                                         "remove the Norm")
+            if isinstance(layer, Residual):
+                if abs(layer.shortcut**2 + layer.alpha**2 - 1.0) > 1e-12:
+                    raise ShapingTargetError(f"kernel shaping keeps q = 1 only through normalized sums w x + √(1 − w²) "
+                                             f"F(x) (normalized_sum); got shortcut {layer.shortcut:g}, branch scale "
+                                             f"{layer.alpha:g} (w² + α² = {layer.shortcut**2 + layer.alpha**2:.6g})")
+                found += check(layer.branch)
+            elif isinstance(layer, Serial):
+                found += check(layer.layers)
+            found += isinstance(layer, Nonlinear)
+        return found
+
+    if not check(net.layers):
+        raise ShapingTargetError("the network has no Nonlinear layer to shape")
+
+    def walk(layers: tuple, x: float, r: Callable[[float], float]) -> tuple[float, float]:
+        best = -math.inf
+        for layer in layers:
+            if isinstance(layer, Nonlinear):
+                x = r(x)
+            elif isinstance(layer, Residual):
+                inner, inner_best = walk(layer.branch, x, r)
+                best = max(best, inner_best)
+                x = layer.shortcut**2 * x + layer.alpha**2 * inner
+            elif isinstance(layer, Serial):
+                x, inner_best = walk(layer.layers, x, r)
+                best = max(best, inner_best)
+            best = max(best, x)
+        return x, best
+
+    def subnet_max(x: float, r: Callable[[float], float]) -> float:
+        return walk(net.layers, x, r)[1]
+
     return subnet_max
 
 

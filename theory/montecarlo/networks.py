@@ -4,7 +4,7 @@ is one call (``compare_network``).
 
 Each Dense of width N (the hidden width; a Dense that feeds a unit with B pre-activations — gated 2, maxout k — puts
 out B·N) holds W, b: standard parameterization W ~ N(0, σ_w²/N_in), b ~ N(0, σ_b²), h = W g + b; NTK
-parameterization W, b ~ N(0, 1), h = σ_w W g/√N_in + σ_b b (FORMULAS.md). A residual block adds α F(x); a norm divides
+parameterization W, b ~ N(0, 1), h = σ_w W g/√N_in + σ_b b (FORMULAS.md). A residual block gives w x + α F(x); a norm divides
 each input's stream by its root mean square over the units (LayerNorm after subtracting the mean over units), times
 γ, plus a fixed bias of variance β² (drawn, not trained). Network e draws its parameters from fold_in(seed, e).
 
@@ -127,7 +127,7 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
                 rms = jnp.sqrt(jnp.mean(centred * centred, axis=-1, keepdims=True))
                 x = math.sqrt(layer.gain2) * centred / rms + b
             elif isinstance(layer, Residual):
-                x = x + layer.alpha * run(layer.branch, p, b, x, False)
+                x = layer.shortcut * x + layer.alpha * run(layer.branch, p, b, x, False)
             else:
                 x = run(layer.layers, p, b, x, False)
             if top and record is not None:
