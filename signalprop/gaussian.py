@@ -17,10 +17,15 @@ oscillations (SIREN at large q) are resolved by refinement instead of aliasing. 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import mpmath
 import numpy as np
+
+from functools import lru_cache
+
+import sympy as sp
 
 from .mixing import averaged
 from .quadrature import GRADING, integrate_rows, panel_edges
@@ -83,6 +88,84 @@ def _edges(s: np.ndarray, mean: float, breakpoints: Sequence[float], rate_neg: f
     return panel_edges(lo, hi, np.concatenate(cuts, axis=1), MAX_PANEL), centre
 
 
+MAX_GRADING_DENOMINATOR = 64
+"""Fractional powers at a breakpoint with a larger denominator (or irrational) are not graded."""
+
+
+@dataclass(frozen=True)
+class SingularEnd:
+    """A breakpoint where a piece of φ holds a fractional power of a factor vanishing there, (x − b)^e g(x):
+    ``m_left``, ``m_right`` the grading powers (the lcm of the exponents' denominators; 1: analytic side) and
+    ``e_left``, ``e_right`` the smallest such exponent on each side (inf: none; the leading behaviour of φ^(k), which
+    other factors can raise, is ``_leading_exponents``')."""
+
+    at: float
+    m_left: int
+    m_right: int
+    e_left: float
+    e_right: float
+
+
+def _fractional_powers(piece: sp.Expr, b: sp.Expr) -> tuple[int, float]:
+    """(lcm of denominators, smallest exponent) of the non-integer powers in ``piece`` whose base vanishes at b."""
+    from symbolic.functions import X
+
+    m, e_min = 1, math.inf
+    for node in sp.preorder_traversal(piece):
+        if not (isinstance(node, sp.Pow) and node.base.has(X)):
+            continue
+        e = node.exp
+        if not e.is_number or e.is_integer:
+            continue
+        base_at = sp.N(node.base.subs(X, b), 30)
+        if not (base_at.is_number and abs(complex(base_at)) < 1e-25):
+            continue
+        r = sp.nsimplify(e, rational=True, tolerance=1e-14) if not e.is_Rational else e
+        if not r.is_Rational or r.q > MAX_GRADING_DENOMINATOR:
+            continue
+        m = math.lcm(m, int(r.q))
+        e_min = min(e_min, float(r))
+    return m, e_min
+
+
+@lru_cache(maxsize=512)
+def singular_ends(act) -> tuple[SingularEnd, ...]:
+    """The breakpoints of φ with an algebraic singularity of φ or its derivatives on a side (``SingularEnd``),
+    found on the analytic pieces of its piecewise form; () for most activations."""
+    form = act.form
+    if form.periodic or not form.breakpoints:
+        return ()
+    out = []
+    for i, b in enumerate(form.breakpoints):
+        (ml, el), (mr, er) = (_fractional_powers(form.pieces[j], b) for j in (i, i + 1))
+        if ml > 1 or mr > 1:
+            out.append(SingularEnd(float(sp.N(b, 30)), ml, mr, el, er))
+    return tuple(out)
+
+
+@lru_cache(maxsize=512)
+def _leading_exponents(act, k: int) -> tuple[tuple[SingularEnd, str, float], ...]:
+    """(end, side, e) for the singular sides where φ^(k) blows up like |x − b|^e, e < 0 (the leading term of its
+    piece's expansion there, by sympy)."""
+    from symbolic.functions import X
+
+    out = []
+    pieces = act.form.derivative_pieces(k)
+    index = {float(sp.N(b, 30)): i for i, b in enumerate(act.form.breakpoints)}
+    t = sp.Symbol("t", positive=True)
+    for end in singular_ends(act):
+        i = index[end.at]
+        b = act.form.breakpoints[i]
+        for side, j, sign, m in (("left", i, -1, end.m_left), ("right", i + 1, 1, end.m_right)):
+            if m == 1:
+                continue
+            lead = sp.simplify(pieces[j].subs(X, b + sign * t)).as_leading_term(t)
+            e = float(lead.as_coeff_exponent(t)[1])
+            if e < 0:
+                out.append((end, side, e))
+    return tuple(out)
+
+
 def integrate_gaussian(
     f: Callable[[np.ndarray], np.ndarray],
     q: float | np.ndarray,
@@ -92,11 +175,15 @@ def integrate_gaussian(
     rate_pos: float = 0.0,
     z_poly: Callable[[np.ndarray], np.ndarray] | None = None,
     what: str = "E[f(m + √q z)]",
+    singular: Sequence[SingularEnd] = (),
 ) -> float | np.ndarray:
     """E[f(mean + √q z) · z_poly(z)] for q > 0 (``z_poly`` defaults to 1), vectorized over q.
 
     ``breakpoints`` are in x units; f must grow at most like e^{rate_neg |x|} at −∞ and
-    e^{rate_pos x} at +∞. Raises DivergentExpectationError if the integrand overflows float64 near
+    e^{rate_pos x} at +∞; ``singular`` ends (among the breakpoints) at x = 0 are graded (``quadrature``) when the
+    mean is 0: there x = √q z keeps the distance to the singular point to full relative precision. Elsewhere float64
+    cannot resolve that distance below the spacing of numbers near the breakpoint, so those ends are left to
+    halving (a QuadratureError, never a silent value, where it does not converge). Raises DivergentExpectationError if the integrand overflows float64 near
     its peak (the expectation itself is then beyond float64; use ``integrate_gaussian_mp``), and
     QuadratureError (naming ``what`` and q) where the quadrature cannot reach ~1e-13 relative.
     """
@@ -114,7 +201,11 @@ def integrate_gaussian(
                 out = out * z_poly(z)
         return guard_overflow(out, np.abs(z - centre[rows]), lambda bad: f"x = {x[bad][0]:.6g} (q = {qs[rows[bad][0]]:.6g})")
 
-    out = integrate_rows(integrand, edges, what=lambda row: f"{what} at q = {qs[row]:.6g}")
+    graded = None
+    exact = [e for e in singular if e.at == 0.0 and mean == 0.0]  # x = √q z resolves the distance to 0 exactly
+    if exact:
+        graded = (np.zeros((len(s), len(exact))), np.array([[e.m_left, e.m_right] for e in exact]))
+    out = integrate_rows(integrand, edges, what=lambda row: f"{what} at q = {qs[row]:.6g}", graded=graded)
     return out if np.ndim(q) else float(out[0])
 
 
@@ -169,7 +260,14 @@ def gaussian_moment(act, q: float | np.ndarray, k: int = 0, p: int = 2, mean: fl
     rn, rp = growth_rates(act, p)
     bps = act.breakpoints
     shift = f"{mean:g} + " if mean else ""
-    out = integrate_gaussian(fp, qs, mean, bps, rn, rp, what=f"E[{describe(act, k)}({shift}√q z)^{p}]{breakpoint_note(act)}")
+    singular = singular_ends(act)
+    for end, side, e in _leading_exponents(act, k):
+        if p * e <= -1:
+            raise DivergentExpectationError(
+                f"E[{describe(act, k)}(√q z)^{p}] is infinite: {describe(act, k)} behaves like |x − {end.at:g}|^{e:g} "
+                f"on the {side} of x = {end.at:g}, whose power {p} is not integrable")
+    out = integrate_gaussian(fp, qs, mean, bps, rn, rp, what=f"E[{describe(act, k)}({shift}√q z)^{p}]{breakpoint_note(act)}",
+                             singular=singular)
     return out if np.ndim(q) else float(out[0])
 
 

@@ -117,7 +117,16 @@ class Pointwise:
         return gaussian_moment(self.act, q, k=1, p=2)
 
     def dual(self, q1, q2, c):
-        return bivariate_moment(self.act, q1, q2, c)
+        """E[φ(u1) φ(u2)]; where c = 1 and q1 = q2 it is the 1-D E[φ(u)²] (graded at singular ends)."""
+        q1b, q2b, cb = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=np.float64)) for v in (q1, q2, c)))
+        same = (cb == 1.0) & (q1b == q2b)
+        if not same.any():
+            return bivariate_moment(self.act, q1, q2, c)
+        out = np.empty(cb.shape)
+        out[same] = gaussian_moment(self.act, q1b[same], k=0, p=2)
+        if (~same).any():
+            out[~same] = bivariate_moment(self.act, q1b[~same], q2b[~same], cb[~same])
+        return _scalar_like(c, out, q1, q2)
 
     def dual_derivative(self, q1, q2, c):
         """E[φ'(u1) φ'(u2)], with the Dirac terms of a discontinuous φ for |c| < 1 (+inf at |c| = 1)."""
@@ -127,8 +136,13 @@ class Pointwise:
         jumps = self.jumps()
         if jumps:
             out[~inner] = math.inf
-        elif (~inner).any():
-            out[~inner] = bivariate_moment(self.act, q1b[~inner], q2b[~inner], cb[~inner], k=(1, 1))
+        elif (~inner).any():  # E[φ'(u)²] where both are one variable: the 1-D moment (graded at singular ends)
+            same = ~inner & (cb == 1.0) & (q1b == q2b)
+            if same.any():
+                out[same] = gaussian_moment(self.act, q1b[same], k=1, p=2)
+            rest = ~inner & ~same
+            if rest.any():
+                out[rest] = bivariate_moment(self.act, q1b[rest], q2b[rest], cb[rest], k=(1, 1))
         if inner.any():
             out[inner] = bivariate_moment(self.act, q1b[inner], q2b[inner], cb[inner], k=(1, 1))
             if jumps:

@@ -12,6 +12,11 @@ exactly at kinks and jumps is what makes kinked activations as accurate as smoot
 
 The 1-D Gaussian engine (``gaussian``) and the bivariate one (``bivariate``, one row per outer node)
 are both built on ``integrate_rows``.
+
+Algebraic end-point singularities: where the integrand behaves like |x − a|^β g(x) at a cut a (g analytic, β > −1
+rational with denominator m; e.g. φ = max(0, x)^{3/4}, φ' ~ x^{−1/4}), the panels that end at a are integrated in
+t with x = a ± h t^m (``graded``): the integrand becomes m h t^{m(β+1)−1} g(a ± h t^m), an analytic function of t,
+and Gauss–Legendre converges geometrically again; halving keeps the map on the half that touches a.
 """
 
 from __future__ import annotations
@@ -52,16 +57,27 @@ def panel_edges(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray, max_panel: flo
     return np.sort(np.concatenate([grid, cuts], axis=1), axis=1)
 
 
-def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray,
+                grade: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """24- and 12-point estimates per panel, shape (components, panels), and whether the integrand
-    is scalar (one value per abscissa)."""
+    is scalar (one value per abscissa). ``grade`` (panels): m > 1 maps the panel as x = a + (b − a) τ^m (m > 0,
+    singular end a) or x = b − (b − a) τ^|m| (m < 0, singular end b), τ ∈ [0, 1] (module docstring)."""
     half = 0.5 * (b - a)
     mid = 0.5 * (b + a)
     out = []
     for x, w in ((_X24, _W24), (_X12, _W12)):
         z = mid[:, None] + half[:, None] * x[None, :]
+        jac = np.ones_like(z)
+        if grade is not None and np.any(np.abs(grade) > 1):
+            m = np.abs(grade)[:, None].astype(np.float64)
+            graded = np.abs(grade) > 1
+            tau = np.where(grade[:, None] > 0, 0.5 * (1 + x[None, :]), 0.5 * (1 - x[None, :]))
+            mapped = np.where(grade[:, None] > 0, a[:, None] + 2 * half[:, None] * tau**m,
+                              b[:, None] - 2 * half[:, None] * tau**m)
+            z = np.where(graded[:, None], mapped, z)
+            jac = np.where(graded[:, None], m * tau ** (m - 1), 1.0)
         vals = np.asarray(integrand(z.ravel(), np.repeat(rows, len(x))))
-        out.append(half * (vals.reshape(-1, *z.shape) @ w))
+        out.append(half * ((vals.reshape(-1, *z.shape) * jac) @ w))
     return out[0], out[1], vals.ndim == 1
 
 
@@ -92,9 +108,24 @@ def _unresolved(what: Describe | None, edges: np.ndarray, rows: np.ndarray, a: n
         + (f" ({others} other integrals still open)" if others else "") + f"; {ADVICE}")
 
 
+def _initial_grades(a: np.ndarray, b: np.ndarray, rows: np.ndarray, cuts: np.ndarray, powers: np.ndarray) -> np.ndarray:
+    """Per panel: +m where it starts at a cut whose right side is singular (power m), −m where it ends at a cut whose
+    left side is, 1 elsewhere. A panel with singular cuts at both ends (two singular breakpoints with no grid point
+    between) is mapped at its right end only; its left end then converges by halving or raises QuadratureError."""
+    grade = np.ones(a.shape, dtype=np.int64)
+    cuts = np.asarray(cuts, dtype=np.float64).reshape(-1, len(powers))
+    for j, (left, right) in enumerate(np.asarray(powers, dtype=np.int64)):
+        at = cuts[rows, j]
+        if left > 1:
+            grade = np.where(b == at, -left, grade)
+        if right > 1:
+            grade = np.where(a == at, right, grade)
+    return grade
+
+
 def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], edges: np.ndarray,
                    rel_tol: float = REL_TOL, max_levels: int = MAX_LEVELS, abs_tol: np.ndarray | None = None,
-                   what: Describe | None = None) -> np.ndarray:
+                   what: Describe | None = None, graded: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """∫ integrand(z, row) dz over each row's [edges[row, 0], edges[row, −1]].
 
     ``integrand(z, rows)`` gets flat arrays of abscissae and their row indices and returns either one
@@ -104,18 +135,21 @@ def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], ed
     is good enough for that row (e.g. an inner integral whose weight in the outer one is small, or a
     component that vanishes); by default every row is converged to ``rel_tol`` of its own size.
     ``what(row)`` describes a row for the QuadratureError raised when it cannot be resolved (panels
-    still disagreeing after ``max_levels`` halvings, or more than MAX_ACTIVE of them at once)."""
+    still disagreeing after ``max_levels`` halvings, or more than MAX_ACTIVE of them at once). ``graded`` = (cuts
+    (rows × k), powers (k × 2): m on the left and on the right of each cut, 1 for none) maps the panels that end at a
+    cut with an algebraic singularity (module docstring); the cuts must be among the edges."""
     n_rows = edges.shape[0]
     rows = np.repeat(np.arange(n_rows), edges.shape[1] - 1)
     a, b = edges[:, :-1].ravel(), edges[:, 1:].ravel()
     keep = b > a
     a, b, rows = a[keep], b[keep], rows[keep]
+    grade = None if graded is None else _initial_grades(a, b, rows, *graded)
     width = np.maximum(edges[:, -1] - edges[:, 0], 1e-300)
     total = None
     for level in range(max_levels + 1):
         if not a.size:
             break
-        fine, coarse, scalar = _gauss_pair(integrand, a, b, rows)
+        fine, coarse, scalar = _gauss_pair(integrand, a, b, rows, grade)
         size = np.abs(fine)
         if total is None:
             total = np.zeros((fine.shape[0], n_rows))
@@ -144,6 +178,9 @@ def integrate_rows(integrand: Callable[[np.ndarray, np.ndarray], np.ndarray], ed
         a = np.concatenate([a[bad], mid])
         b = np.concatenate([mid, b[bad]])
         rows = np.concatenate([rows[bad], rows[bad]])
+        if grade is not None:  # the map stays on the half that touches the singular end
+            g = grade[bad]
+            grade = np.concatenate([np.where(g > 0, g, 1), np.where(g < 0, g, 1)])
     if total is None:
         return np.zeros(n_rows)
     return total[0] if scalar else total.T
