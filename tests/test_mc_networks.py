@@ -112,13 +112,42 @@ def test_gram_fast_path_has_the_law_of_explicit_weights():
     assert np.max(np.abs(m - wrong) / se) > 8
 
 
+GRADIENT_NETS = {"residual tanh": lambda: _residual_tanh(1.0), "pre-norm (RMSNorm) SwiGLU": NETS["pre-norm (RMSNorm) SwiGLU"],
+                  "post-norm (LayerNorm) GELU": NETS["post-norm (LayerNorm) GELU"]}
+
+
+@pytest.mark.parametrize("name", list(GRADIENT_NETS))
+def test_gradient_lengths_follow_the_block_chis(name):
+    """‖∂f/∂x^l‖² after every top-level layer (explicit weights, autodiff; 200 networks of width 256) against the
+    products of ``block_chis``: the gradient-independence theory of Yang & Schoenholz 2017 for residual, pre- and
+    post-norm blocks."""
+    comp = compare_network(GRADIENT_NETS[name](), X, 256, ensemble=200, seed=8, ntk=False, gradients=True)["gradient"]
+    assert comp.passed, (name, comp.z_corrected)
+    if name == "residual tanh":
+        assert comp.theory[0] > 3 * comp.theory[-1]  # the gradient grows with depth
+
+
+def test_gradient_check_can_fail():
+    """The residual tanh network with α = 0.7 judged against the gradient theory of α = 1."""
+    from signalprop import block_chis
+    from theory.montecarlo.compare import mean_error_skew
+
+    run = run_networks(_residual_tanh(0.7), X, 256, ensemble=200, seed=8, ntk=False, gradients=True)
+    chis = block_chis(_residual_tanh(1.0), float(X[0] @ X[0]) / X.shape[1])
+    wrong = np.array([np.prod(chis[l:]) for l in range(1, len(chis))])
+    m, se, _ = mean_error_skew(run.gradients[:, :, 0])
+    assert np.max(np.abs(m - wrong) / se) > 8
+
+
 def test_bad_networks_are_refused():
     with pytest.raises(ValueError, match="multiple of every groupsort"):
         run_networks(mlp(get_activation("groupsort"), 1), X, 6, ensemble=2)
     with pytest.raises(ValueError, match="start the network with a Dense"):
         run_networks(resnet(get_activation("tanh"), 1), X, 8, ensemble=2)
-    with pytest.raises(ValueError, match="no NTK"):
+    with pytest.raises(ValueError, match="no NTK and no gradients"):
         run_networks(mlp(get_activation("tanh"), 1), X, 8, ensemble=2, fast=True)
+    with pytest.raises(ValueError, match="no NTK and no gradients"):
+        run_networks(mlp(get_activation("tanh"), 1), X, 8, ensemble=2, ntk=False, gradients=True, fast=True)
 
 
 def test_cli_mc_residual():
@@ -131,6 +160,11 @@ def test_cli_mc_residual():
                           "--depth", "3", "--ensemble", "50", "--measure", "q,ntk", "--dtype", "float64", "--sigma-w2", "1.5",
                           "--sigma-b2", "0.1", "--json"], capture_output=True, text=True, timeout=300)
     doc = json.loads(out.stdout)
+    grad = subprocess.run([sys.executable, "-m", "theory", "mc", "tanh", "--residual", "0.7", "--width", "64", "--depth", "3",
+                           "--ensemble", "50", "--measure", "grad", "--dtype", "float64", "--json"],
+                          capture_output=True, text=True, timeout=300)
+    assert grad.returncode == 0, grad.stderr
+    assert len(json.loads(grad.stdout)["gradient"]["index"]) == 4  # after the embedding and each of the 3 blocks
     assert out.returncode == 0 and len(doc["stream_length"]["index"]) == 5  # embedding, 3 blocks, readout
     assert doc["ntk"]["passed"] and doc["stream_length"]["passed"] and doc["config"]["residual"] == 0.7
     assert doc["config"]["sampling"] == "explicit weights"  # the NTK needs the weights

@@ -166,25 +166,28 @@ def _print_comparisons(comparisons: dict) -> int:
 
 def _residual_mc(args: argparse.Namespace, act, names: list[str]) -> int:
     """``mc --residual``: an embedding Dense(σ_w², σ_b²) of width N, ``depth`` residual blocks (``residual_network``) and a
-    readout Dense(σ_w², σ_b²); the stream's length and covariance after every top-level layer and (``ntk`` in
-    --measure) the mean empirical NTK, against ``signalprop.architecture`` / ``ntk.network_kernels``. Explicit
-    weights when the NTK is measured or --explicit is given, else the Gram fast path (``networks`` docstring)."""
+    readout Dense(σ_w², σ_b²); the stream's length and covariance after every top-level layer, (``ntk`` in --measure)
+    the mean empirical NTK and (``grad``) the squared gradient length after every top-level layer, against
+    ``signalprop.architecture`` / ``ntk.network_kernels`` / ``block_chis``. Explicit weights when the NTK or gradients
+    are measured or --explicit is given, else the Gram fast path (``networks`` docstring)."""
     from signalprop.architecture import Dense, Serial
 
     from .montecarlo import device_name
     from .montecarlo.backend import JaxMissingError
     from .montecarlo.networks import compare_network
 
-    unsupported = set(names) - {"q", "c", "nngp", "ntk"}
+    unsupported = set(names) - {"q", "c", "nngp", "ntk", "grad"}
     if unsupported or args.widths or args.orthogonal:
-        raise CLIError("a residual network measures q, c (the stream after every layer), nngp (the same at the readout) "
-                       f"and ntk, with Gaussian weights and one width; not {', '.join(sorted(unsupported)) or '--widths/--orthogonal'}")
+        raise CLIError("a residual network measures q, c (the stream after every layer), nngp (the same at the readout), "
+                       "ntk and grad (the squared gradient length after every layer), with Gaussian weights and one "
+                       f"width; not {', '.join(sorted(unsupported)) or '--widths/--orthogonal'}")
     net = Serial(Dense(args.sigma_w2, args.sigma_b2), *residual_network(args, act, args.depth, True).layers)
-    fast = not args.explicit and "ntk" not in names
+    fast = not args.explicit and "ntk" not in names and "grad" not in names
     sampling = "exact Gaussian conditional given the Gram (fast path)" if fast else "explicit weights"
     try:
         comparisons = compare_network(net, two_inputs(args.input_correlation), args.width, args.ensemble, args.seed,
-                                      args.parameterization, "ntk" in names, args.dtype, fast=fast)
+                                      args.parameterization, "ntk" in names, args.dtype, fast=fast,
+                                      gradients="grad" in names)
     except (ValueError, MemoryError, JaxMissingError) as err:
         raise CLIError(str(err)) from err
     doc = {"config": {"activation": act.label, "width": args.width, "depth": args.depth, "ensemble": args.ensemble,

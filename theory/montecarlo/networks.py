@@ -29,7 +29,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, units
+from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, block_chis, units
 
 from .backend import jax_modules, precision
 from .compare import Comparison, mean_error_skew
@@ -40,11 +40,14 @@ from .units import layer_units
 
 @dataclass
 class NetworkRun:
-    """``grams`` (E, layers, B, B): the stream's Gram matrix after every top-level layer; ``ntk`` (E, B, B) or None."""
+    """``grams`` (E, layers, B, B): the stream's Gram matrix after every top-level layer; ``ntk`` (E, B, B) or None;
+    ``gradients`` (E, layers − 1, B) or None: Σ_i (∂f(x_b)/∂x_i)² with respect to the stream after top-level layer l
+    (index l − 1, l = 1 … layers − 1), f the first output unit."""
 
     grams: np.ndarray
     ntk: np.ndarray | None
     networks: int
+    gradients: np.ndarray | None = None
 
 
 def _fan_out(layers: tuple, i: int) -> int:
@@ -105,9 +108,11 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
 
 
 def apply(net: Serial, params: list, buffers: list, X, parameterization: str, record: list | None = None,
-          fast: bool = False):
+          fast: bool = False, shifts: list | None = None):
     """The network on the rows of X; ``record`` collects the stream after every top-level layer; ``fast``: the
-    Dense outputs drawn from their law given the Gram (module docstring; ``init_params(..., fast=True)``)."""
+    Dense outputs drawn from their law given the Gram (module docstring; ``init_params(..., fast=True)``); ``shifts``
+    (one per top-level layer but the last, zeros) are added to the stream after each top-level layer, so that
+    ∂f/∂shift_l is the gradient of f with respect to that stream."""
     _, jnp = jax_modules()
 
     def run(layers: tuple, ps: list, bs: list, x, top: bool):
@@ -130,6 +135,8 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
                 x = layer.shortcut * x + layer.alpha * run(layer.branch, p, b, x, False)
             else:
                 x = run(layer.layers, p, b, x, False)
+            if top and shifts is not None and i < len(shifts):
+                x = x + shifts[i]
             if top and record is not None:
                 record.append(x)
         return x
@@ -138,9 +145,10 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
 
 
 @lru_cache(maxsize=16)
-def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str, ntk: bool, fast: bool):
-    """Jitted, vmapped over networks: (keys, X) → (grams, NTK) of ``run_networks`` (cached: repeated runs of one network
-    — seeds, chunks — compile once)."""
+def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str, ntk: bool, fast: bool,
+             gradients: bool = False):
+    """Jitted, vmapped over networks: (keys, X) → (grams, NTK, gradient norms) of ``run_networks`` (cached: repeated
+    runs of one network — seeds, chunks — compile once)."""
     jax, jnp = jax_modules()
     dt = jnp.dtype(dtype)
 
@@ -148,53 +156,65 @@ def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str,
         params, buffers = init_params(net, key, d, width, dt, parameterization, fast)
         record: list = []
         apply(net, params, buffers, X, parameterization, record, fast)
+        B = X.shape[0]
         grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
-        if not ntk:
-            return grams, jnp.zeros((X.shape[0], X.shape[0]), dt)
-        jac = jax.jacrev(lambda p: apply(net, p, buffers, X, parameterization)[:, 0])(params)
-        leaves = [leaf.reshape(X.shape[0], -1) for leaf in jax.tree_util.tree_leaves(jac)]
-        return grams, sum(leaf @ leaf.T for leaf in leaves)
+        theta, norms = jnp.zeros((B, B), dt), jnp.zeros((len(record) - 1, B), dt)
+        if ntk:
+            jac = jax.jacrev(lambda p: apply(net, p, buffers, X, parameterization)[:, 0])(params)
+            leaves = [leaf.reshape(B, -1) for leaf in jax.tree_util.tree_leaves(jac)]
+            theta = sum(leaf @ leaf.T for leaf in leaves)
+        if gradients:  # rows are independent: the gradient of Σ_b f(x_b) at each row is that row's own
+            zeros = [jnp.zeros_like(r) for r in record[:-1]]
+            grads = jax.grad(lambda sh: jnp.sum(apply(net, params, buffers, X, parameterization, shifts=sh)[:, 0]))(zeros)
+            norms = jnp.stack([jnp.sum(g * g, axis=-1) for g in grads])
+        return grams, theta, norms
 
     return jax.jit(jax.vmap(one, in_axes=(0, None)))
 
 
 def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
-                 ntk: bool = True, dtype: str = "float64", chunk: int = 25, fast: bool = False) -> NetworkRun:
-    """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer and
-    (``ntk``) the empirical NTK of the first output unit; ``fast``: the Gram fast path (module docstring; no NTK)."""
+                 ntk: bool = True, dtype: str = "float64", chunk: int = 25, fast: bool = False,
+                 gradients: bool = False) -> NetworkRun:
+    """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer,
+    (``ntk``) the empirical NTK of the first output unit and (``gradients``) the squared length of its gradient with
+    respect to the stream after every top-level layer but the last; ``fast``: the Gram fast path (module docstring; no
+    NTK and no gradients: it draws no weights)."""
     jax, jnp = jax_modules()
     if not (isinstance(width, int) and width >= 1) or not (isinstance(ensemble, int) and ensemble >= 2):
         raise ValueError(f"width must be an integer >= 1 and ensemble >= 2, got {width!r}, {ensemble!r}")
     found = units(net)
     if any(getattr(u, "group", 1) > 1 and width % u.group for u in found):
         raise ValueError(f"the width {width} must be a multiple of every groupsort/householder group size")
-    if fast and ntk:
-        raise ValueError("the Gram fast path draws no weights, so it has no NTK: pass ntk=False, or fast=False for "
-                         "explicit weights")
+    if fast and (ntk or gradients):
+        raise ValueError("the Gram fast path draws no weights, so it has no NTK and no gradients: pass ntk=False and "
+                         "gradients=False, or fast=False for explicit weights")
     X = np.asarray(X, dtype=np.float64)
     with precision(dtype):
         Xj = jnp.asarray(X, jnp.dtype(dtype))
-        batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast)
+        batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients)
         base = jax.random.key(seed)
-        grams, kernels = [], []
+        parts: list = []
         for start in range(0, ensemble, chunk):
             keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, min(start + chunk, ensemble)))
-            g, k = batched(keys, Xj)
-            grams.append(np.asarray(g, np.float64))
-            kernels.append(np.asarray(k, np.float64))
-    return NetworkRun(np.concatenate(grams), np.concatenate(kernels) if ntk else None, ensemble)
+            parts.append([np.asarray(v, np.float64) for v in batched(keys, Xj)])
+    grams, kernels, norms = (np.concatenate(v) for v in zip(*parts))
+    return NetworkRun(grams, kernels if ntk else None, ensemble, norms if gradients else None)
 
 
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
-                    ntk: bool = True, dtype: str = "float64", fast: bool = False) -> dict[str, Comparison]:
+                    ntk: bool = True, dtype: str = "float64", fast: bool = False,
+                    gradients: bool = False) -> dict[str, Comparison]:
     """The theory against ``ensemble`` finite networks: ``stream_length`` (the first input's) and ``stream_covariance``
     (the first two inputs') after every top-level layer, and ``ntk``, the mean empirical NTK of the output per input
-    pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three); ``fast``: the Gram fast path
-    (``run_networks``; ntk must be False)."""
+    pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three), and (``gradients``) ``gradient``: the
+    first input's ‖∂f/∂x^l‖² for the stream after every top-level layer l but the last, against Π_{k > l} χ_k
+    (``block_chis``: the readout's own χ = σ_w² included; gradient independence, Yang & Schoenholz 2017). The inputs'
+    own gradient is left out: the first Dense sees them in both passes, an O(1/d) correction for d input features.
+    ``fast``: the Gram fast path (``run_networks``; ntk and gradients must be False)."""
     from ntk import network_kernels
 
     X = np.asarray(X, dtype=np.float64)
-    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype, fast=fast)
+    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype, fast=fast, gradients=gradients)
     trace = Trace()
     theta = network_kernels(net, X, ntk=ntk, parameterization=parameterization, width=width, trace=trace)[1]
     theory = np.stack([st.sigma for st in trace.states])
@@ -210,4 +230,9 @@ def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int =
         m, se, sk = mean_error_skew(run.ntk[:, a, b])
         out["ntk"] = Comparison(f"NTK ({parameterization} parameterization) per input pair", np.arange(len(a)), m, se,
                                 theta[a, b], index_name="pair", skew=sk, notes={"pairs": np.column_stack([a, b]).tolist()})
+    if gradients:
+        chis = block_chis(net, float(X[0] @ X[0]) / X.shape[1])
+        m, se, sk = mean_error_skew(run.gradients[:, :, 0])
+        out["gradient"] = Comparison("squared gradient length |df/dx^l|^2 after top-level layer l", layers[:-1], m, se,
+                                     np.array([np.prod(chis[l:]) for l in range(1, len(chis))]), skew=sk)
     return out
