@@ -33,7 +33,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Callable
 
 import numpy as np
@@ -134,7 +134,14 @@ def _exact(v: float) -> sp.Float:
 
 
 def transformed(base: Activation, params: dict[str, float], name: str, source: str) -> Activation:
-    """The Activation output_scale·(φ(input_scale·x + input_shift) + output_shift), parameters as exact floats."""
+    """The Activation output_scale·(φ(input_scale·x + input_shift) + output_shift), parameters as exact floats; the
+    same object for the same arguments (so equal shapings hash equal: compiled Monte-Carlo networks are reused)."""
+    return _transformed(base, tuple((k, float(params[k])) for k in PARAMETERS), name, source)
+
+
+@lru_cache(maxsize=256)
+def _transformed(base: Activation, items: tuple, name: str, source: str) -> Activation:
+    params = dict(items)
     a, b, d, g = (_exact(params[k]) for k in PARAMETERS)
     expr = g * (base.expr.subs(X, a * X + b) + d)
     spec = ActivationSpec(name=name, build=lambda: expr, family="kernel-shaped", source=source,

@@ -16,13 +16,14 @@ transformations"); the paper's body could not be read here.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import mpmath
 import numpy as np
 from scipy.special import erf
 
-from .claim import Claim, Paper, relative
+from .claim import Claim, Measured, Paper, mc_sigmas, relative
 from .figures import save_figure
 from .martens2021 import resnet101_subnet_max
 from .reference import shaped_local_maps
@@ -86,6 +87,23 @@ def resnet101_params(eta: float = 0.75, tau: float = 0.2) -> np.ndarray:
     return np.array([trelu.negative_slope, trelu.output_scale, *(soft[k] for k in shaping.PARAMETERS)])
 
 
+MC_DEPTH, MC_WIDTH, MC_NETWORKS, MC_ETA = 20, 2048, 200, 0.9
+MC_X = np.array([[1.0, 1.0, 1.0, 1.0], [1.0, -1.0, 1.0, -1.0]])
+"""Two orthogonal inputs with |x|² = d: q = 1 after the first Dense(1, 0)."""
+
+
+def mc_trelu_gram(seed: int = 0, eta: float = MC_ETA) -> Measured:
+    """[G₁₁, G₂₂, G₁₂] after the last of 20 TReLU layers (Dense(1, 0) → (φ̂ → Dense(1, 0)) × 20, φ̂ shaped for η;
+    width 2048, 200 networks, Gram fast path, float64), ± standard error over the networks."""
+    from signalprop import mlp, shaping
+    from theory.montecarlo.networks import run_networks
+
+    phi = shaping.tat("leaky_relu", depth=MC_DEPTH, eta=eta).activation
+    last = run_networks(mlp(phi, MC_DEPTH, 1.0, 0.0), MC_X, MC_WIDTH, ensemble=MC_NETWORKS, seed=seed, ntk=False,
+                        fast=True).grams[:, -1]
+    return Measured.mean_of(np.stack([last[:, 0, 0], last[:, 1, 1], last[:, 0, 1]], axis=1))
+
+
 CLAIMS = [
     Claim("zhang2022.trelu_negative_slope", PAPER, WHERE,
           "TReLU's negative slope makes a chain of L Leaky ReLU layers map orthogonal inputs to correlation η: "
@@ -110,6 +128,14 @@ CLAIMS = [
           notes=NOT_READ, labels=("negative_slope", "output_scale", "softplus.input_scale", "softplus.input_shift",
                                   "softplus.output_shift", "softplus.output_scale"),
           provenance="formula", mutant=lambda: resnet101_params(0.76, 0.2), mutation="η = 0.76"),
+    Claim("zhang2022.mc_trelu_network", PAPER, WHERE,
+          f"Finite TReLU networks ({MC_DEPTH} layers shaped for η = {MC_ETA}, width {MC_WIDTH}, {MC_NETWORKS} networks) keep "
+          "unit lengths and map orthogonal inputs to correlation η.",
+          partial(mc_trelu_gram, 0), [1.0, 1.0, MC_ETA], "TAT's conditions Q(1) = 1 and C_f(0) = η themselves",
+          mc_sigmas(3, MC_NETWORKS, extra="the O(L/N) finite-width bias of G12, measured with 4000 networks: −0.017 at "
+                                          "width 512 (0.6 standard errors of 200 networks), −0.005 ± 0.003 at 2048 (0.4)"),
+          "mc", notes=NOT_READ, labels=("G11", "G22", "G12"), provenance="simulation_vs_theory", seeded=mc_trelu_gram,
+          mutant=partial(mc_trelu_gram, 0, 0.8), mutation="the network shaped for η = 0.8"),
 ]
 
 
