@@ -15,9 +15,11 @@ For post-norm blocks with F = Dense(σ_w², σ_b²) → φ → Dense(σ_v², σ_
   χ₁ = (1 + α²σ_v²σ_w² E[φ'(u)²]) / (1 + α²(σ_v² E[φ(u)²] + σ_a²)),   u ~ N(0, σ_w² p* + σ_b²),
 
 so the edge of chaos, σ_w² E[φ'(u)²] = E[φ(u)²] + σ_a²/σ_v², does not depend on the branch scale α: α sets only the
-depth scales. Residual blocks without a norm after the sum (plain or pre-norm) have no fixed point — their length
-grows without bound (P(p) > p) and every parameter sits at the edge of chaos (Yang & Schoenholz 2017): the phase is
-"unbounded" and their growth laws are ``depth_growth``'s exponents.
+depth scales (for the norm's γ² = 1, β² = 0 that ``post_norm_block`` builds; a fixed bias β² ≠ 0 brings α back).
+Residual blocks x + α F(x) without a norm after the sum (plain or pre-norm) have no fixed point — their length grows
+without bound (P(p) > p) and every parameter sits at the edge of chaos (Yang & Schoenholz 2017): the phase is
+"unbounded" and their growth laws are ``depth_growth``'s exponents. A weighted skip w x + α F(x) with w < 1
+(``normalized_sum``) can have one again, and is treated like any block.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from .architecture import KernelState, Serial, covariance_slope, maps, propagate
+from .gaussian import DivergentExpectationError
 from .phase import PHASES
 
 P_RANGE = (1e-12, 1e12)
@@ -80,11 +83,13 @@ def length_fixed_point(block: Serial, p0: float = 1.0) -> float:
     up = g0 > 0
     step = math.log(2.0) * (1 if up else -1)
     t, last = t0, g0
-    limit = math.log(P_RANGE[1] if up else P_RANGE[0])
+    limit = t0 + math.log(P_RANGE[1] if up else P_RANGE[0])
     while (t < limit) if up else (t > limit):
         try:
             g = gap(t + step)
-        except OverflowError:
+        except (OverflowError, DivergentExpectationError):  # the stream's length leaves float64 or the moments' range
+            return math.inf
+        if not math.isfinite(g):
             return math.inf
         if (g < 0) if up else (g > 0):
             lo, hi = sorted((t, t + step))
@@ -118,16 +123,23 @@ def block_phase(block: Serial, p0: float = 1.0) -> BlockPhase:
 
 
 def _c_star(block: Serial, p: float) -> float:
-    """The stable root of C(c) = c below 1 when C'(1) > 1: C(c) < c just below 1; scan down for C(c) ≥ c, then Brent."""
-    def gap(c: float) -> float:
-        return correlation_map_at(block, p, c) - c
+    """The stable root of C(c) = c below 1 when C'(1) > 1, as ``correlation.c_star`` finds it for a layer: the gap
+    C(c) − C(1) − (c − 1) (C(1) pinned, so rounding cannot fake a root at 1) probed upward from 0 at c = 1 − 8^−k
+    (positive below c*, negative above), and Brent's method on the first bracket. The gap is O((χ₁ − 1)(1 − c)): next to
+    the edge of chaos c* is resolved only to ~1e-13/(χ₁ − 1), and where no probe up to 1 − 8^−13 is negative c* = 1."""
+    one = correlation_map_at(block, p, 1.0)
 
-    above = 1.0 - C_GAPS[-1]
-    for c in [1.0 - g for g in reversed(C_GAPS)][1:] + [0.0, -0.5, -1.0]:
-        if gap(c) >= 0:
-            return brentq(gap, c, above, xtol=1e-14)
-        above = c
-    raise ArithmeticError("the correlation map stays below the identity on [-1, 1): no stable correlation fixed point")
+    def gap(c: float) -> float:
+        return correlation_map_at(block, p, c) - one - (c - 1.0)
+
+    if gap(0.0) <= 0.0:
+        return 0.0
+    lo = 0.0
+    for c in (1.0 - g for g in C_GAPS):
+        if gap(c) < 0.0:
+            return brentq(gap, lo, c, xtol=1e-15, rtol=1e-15)
+        lo = c
+    return 1.0
 
 
 @dataclass(frozen=True)

@@ -150,3 +150,18 @@ def test_cli_residual_phase(tmp_path):
     assert bad.returncode == 2 and "no fixed point" in bad.stderr and "maps" in bad.stderr
     big = _cli("tanh", "--residual", "1.0", "--norm", "layer", "--post-norm", "--grid", "100")
     assert big.returncode == 2 and "--grid 60 or less" in big.stderr
+
+
+def test_close_to_the_edge_of_chaos():
+    """χ₁ − 1 ≈ 1e-4 above criticality: the plain block's c* is the chain's (polished there) to 1e-7, and a post-norm
+    block with a small branch scale (α = 0.1, χ₁ − 1 ∝ α²) is chaotic with a finite depth scale, not an error."""
+    act = get_activation("tanh")
+    w_c = brentq(lambda w2: propagation(act, w2, 0.05).chi1 - 1, 1.0, 3.0, xtol=1e-14)
+    w2 = w_c * (1 + 1e-4)
+    bp, ch = block_phase(Serial(Dense(w2, 0.05), Nonlinear(act))), propagation(act, w2, 0.05)
+    assert bp.phase == "chaotic" and bp.c_star < 1
+    assert (w2 * bp.p_star * bp.c_star + 0.05) / ch.q_star == pytest.approx(ch.c_star, abs=1e-7)
+    assert bp.xi_c == pytest.approx(ch.xi_c, rel=1e-4)
+    crit = brentq(lambda w: block_phase(_post_norm(1.0, w)).chi1 - 1, 0.3, 3.0, xtol=1e-13)
+    small = block_phase(_post_norm(0.1, crit * (1 + 1e-4)))
+    assert small.phase == "chaotic" and 0 < small.c_star < 1 and math.isfinite(small.xi_c)

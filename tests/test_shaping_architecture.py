@@ -85,6 +85,7 @@ def test_monte_carlo_of_the_shaped_residual_network():
     (Serial(Dense(1.0, 0.0), Residual(BLOCK, 1.0)), "normalized sums"),
     (Serial(Dense(1.0, 0.0), Norm("rms"), Nonlinear(TANH)), "without normalization layers"),
     (Serial(Dense(1.0, 0.0)), "no Nonlinear layer"),
+    (Serial(Dense(1.0, 0.0), Nonlinear(get_activation("swiglu"))), "element-wise activations"),
 ])
 def test_templates_kernel_shaping_cannot_use(template, message):
     with pytest.raises(ShapingTargetError, match=message):

@@ -50,6 +50,8 @@ def from_architecture(net) -> SubnetMax:
     where φ̂ goes), normalized sums x ← w x + √(1 − w²) F(x) (``normalized_sum``: the value w² x + (1 − w²) M_F(x)) and
     nested Serial blocks. The value is the largest, over every layer's output (inside the branches too), of the map
     composed from the inputs up to that output: the maximal slope, curvature or C(0) over the subnetworks."""
+    from symbolic import Activation
+
     from ..architecture import Dense, Nonlinear, Norm, Residual, Serial
 
     if not isinstance(net, Serial):
@@ -63,6 +65,10 @@ def from_architecture(net) -> SubnetMax:
                 raise ShapingTargetError(f"kernel shaping assumes Dense(1, 0) layers (weights of variance 1/fan-in, no "
                                          f"bias: q = 1 into every nonlinear layer), got Dense({layer.sigma_w2:g}, "
                                          f"{layer.sigma_b2:g})")
+            if isinstance(layer, Nonlinear) and not isinstance(layer.unit, Activation):
+                raise ShapingTargetError(f"kernel shaping transforms element-wise activations: the template's "
+                                         f"{getattr(layer.unit, 'label', layer.unit)} (gated, group or mixture) would be "
+                                         "replaced; use Nonlinear(an activation) as the placeholder")
             if isinstance(layer, Norm):
                 raise ShapingTargetError("kernel shaping is for networks without normalization layers (DKS, TAT): "
                                          "remove the Norm")
