@@ -79,3 +79,9 @@ __all__ += ["DepthGrowth", "depth_growth", "local_exponents"]
 from .block_phase import BlockPhase, BlockPhaseDiagram, block_phase, block_phase_diagram, length_fixed_point
 
 __all__ += ["BlockPhase", "BlockPhaseDiagram", "block_phase", "block_phase_diagram", "length_fixed_point"]
+from . import attention_limits
+from .attention_stats import STATISTICS, RowStatistics, row_statistics
+from .gaussian_qmc import CovarianceError, QMCEstimate, covariance_root, qmc_expectation
+
+__all__ += ["STATISTICS", "RowStatistics", "attention_limits", "row_statistics", "CovarianceError", "QMCEstimate",
+            "covariance_root", "qmc_expectation"]

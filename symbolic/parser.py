@@ -48,7 +48,7 @@ CONSTANTS = {"pi": sp.pi, "E": sp.E}
 
 _BINOPS = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.Pow: operator.pow, ast.BitXor: operator.pow,
+    ast.Div: operator.truediv, ast.Pow: operator.pow,
 }
 _COMPARE = {ast.Lt: sp.Lt, ast.LtE: sp.Le, ast.Gt: sp.Gt, ast.GtE: sp.Ge}
 
@@ -107,7 +107,7 @@ class _Builder:
         if isinstance(node, ast.BinOp) and type(node.op) in _BINOPS:
             left = self.build(node.left, in_piecewise)
             right = self.build(node.right, in_piecewise)
-            if isinstance(node.op, (ast.Pow, ast.BitXor)) and right.is_number and left.is_number:
+            if isinstance(node.op, ast.Pow) and right.is_number and left.is_number:
                 if abs(float(right)) > MAX_NUMERIC_EXPONENT:
                     raise self.fail(node, f"numeric exponent {right} is larger than {MAX_NUMERIC_EXPONENT}")
             return _BINOPS[type(node.op)](left, right)
@@ -171,15 +171,16 @@ def parse_formula(text: str, params: Iterable[str] = ()) -> sp.Expr:
     for p in names:
         if not p.isidentifier() or p.startswith("_") or p in ("x", *FUNCTIONS, *CONSTANTS):
             raise FormulaError(f"invalid parameter name {p!r}")
+    source = text.strip().replace("^", "**")  # ^ is the power with its precedence (as XOR, 2*x^2 would be (2*x)^2)
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         raise FormulaError(f"cannot parse formula {text!r}: {err.msg}") from None
     n_nodes = sum(1 for _ in ast.walk(tree))
     if n_nodes > MAX_NODES:
         raise FormulaError(f"formula too large ({n_nodes} syntax nodes, limit {MAX_NODES})")
     symbols = {p: sp.Symbol(p, real=True) for p in names}
-    expr = _Builder(text.strip(), symbols).build(tree)
+    expr = _Builder(source, symbols).build(tree)
     if isinstance(expr, tuple) or not isinstance(expr, sp.Expr):
         raise FormulaError("the formula must be an expression in x")
     return expr

@@ -298,7 +298,17 @@ def cmd_zoo(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    act = resolve_activation(args)
+    from symbolic import UnknownActivationError
+    from symbolic.normalizers import is_normalizer
+
+    try:
+        act = resolve_activation(args)
+    except UnknownActivationError:
+        if args.name is None or not is_normalizer(args.name):
+            raise
+        from .attention_cli import show_normalizer
+
+        return show_normalizer(args)
     d = act.derive()
     if args.json:
         print_json(d.as_dict(), indent=1)
@@ -595,6 +605,8 @@ def build_parser() -> argparse.ArgumentParser:
     z.set_defaults(func=cmd_zoo)
     s = sub.add_parser("show", help="the derivation of one activation (derivatives, jumps, smoothness, ...)")
     _add_activation_args(s)
+    add_number(s, "--tokens", Bounds(1, integer=True, what="the number of tokens n"), default=2,
+               help="for an attention normalizer (softmax, sparsemax, ...): the row length of its Lipschitz constant")
     s.set_defaults(func=cmd_show)
     c = sub.add_parser("critical", help="critical initialization (edge of chaos) at a bias variance or a q*")
     _add_activation_args(c)
@@ -636,6 +648,7 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser("snn", help="solve SELU's (lambda, alpha); Jacobian of the mean/variance map at (0, 1)")
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)
+    from .attention_cli import add_attention_command
     from .kernel_cli import add_kernel_command, add_spectrum_command
     from .mc_cli import add_mc_command
     from .shape_cli import add_shape_command
@@ -646,6 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mc_command(sub)
     add_shape_command(sub)
     add_verify_command(sub)
+    add_attention_command(sub)
     return parser
 
 
@@ -668,9 +682,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from signalprop import DivergentExpectationError, NoCriticalPointError, QuadratureError
         from signalprop.laws import UnsupportedLayerError
         from symbolic import DecompositionError, FormulaError, ParameterError, UnknownActivationError
+        from signalprop.gaussian_qmc import CovarianceError
+        from symbolic.normalizers import AttentionError, UnknownNormalizerError
 
         user_errors = (DecompositionError, FormulaError, ParameterError, UnknownActivationError,
-                       DivergentExpectationError, NoCriticalPointError, QuadratureError, UnsupportedLayerError)
+                       DivergentExpectationError, NoCriticalPointError, QuadratureError, UnsupportedLayerError,
+                       UnknownNormalizerError, AttentionError, CovarianceError)
         if isinstance(err, user_errors):
             print(f"error: {err}", file=sys.stderr)
             return 2

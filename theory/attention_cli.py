@@ -1,0 +1,117 @@
+"""``acttheory attention``: statistics of attention weights at initialization for a normalizer (softmax, Scalable-
+Softmax, sparsemax, softpick, sigmoid/ReLU/|·| or a formula's element-wise attention) on rows of n logits; and
+``acttheory show`` for a normalizer (formula, Jacobian, Lipschitz constant)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from .cli import Bounds, CLIError, _fmt, _parse_params, _table, add_number, print_json
+
+TOKENS = Bounds(1, integer=True, what="the number of tokens n")
+
+
+def resolve_normalizer(args: argparse.Namespace):
+    """The normalizer MECHANISM (a name, with --param k=v) or the element-wise attention of --expr FORMULA."""
+    from symbolic.normalizers import elementwise_attention, get_normalizer
+
+    values = _parse_params(args.param)
+    if args.expr is not None:
+        if args.mechanism is not None:
+            raise CLIError("give either MECHANISM or --expr, not both")
+        bias = values.pop("bias", None)
+        return elementwise_attention(args.expr, bias, values)
+    if args.mechanism is None:
+        raise CLIError("an attention MECHANISM (softmax, scalable_softmax, sparsemax, softpick, sigmoid, relu, abs) or "
+                       "--expr FORMULA is required")
+    return get_normalizer(args.mechanism, values)
+
+
+def _limits(normalizer, n: int, q: float | None, mean: float | None) -> dict:
+    """The large-n limits that apply (``signalprop.attention_limits``)."""
+    from signalprop import attention_limits as lim
+    from symbolic.normalizers import ElementwiseAttention, Softmax
+
+    if q is None or q <= 0 or n < 2:
+        return {}
+    if isinstance(normalizer, Softmax):
+        tau = normalizer.temperature
+        return {"freezing_q": lim.freezing_variance(n, tau), "rem_entropy": lim.rem_entropy(n, q, tau),
+                "rem_sum_sq": lim.rem_sum_sq(n, q, tau)}
+    if isinstance(normalizer, ElementwiseAttention) and normalizer.name == "sigmoid_attention" and normalizer.bias is None:
+        limit, correction = lim.sigmoid_row_sum(n, q, mean or 0.0)
+        return {"row_sum_limit": limit, "row_sum_correction": correction}
+    return {}
+
+
+def cmd_attention(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from signalprop.attention_stats import STATISTICS, row_statistics
+
+    normalizer = resolve_normalizer(args)
+    if args.tokens is None:
+        raise CLIError("--tokens N (the row length, an integer >= 1) is required")
+    cov = None
+    if args.logit_cov is not None:
+        if args.q is not None:
+            raise CLIError("give --q (i.i.d. logits) or --logit-cov FILE.npy, not both")
+        try:
+            cov = np.load(args.logit_cov, allow_pickle=False)
+        except (OSError, ValueError) as err:
+            raise CLIError(f"--logit-cov: cannot read {args.logit_cov!r} as a .npy array ({err})") from err
+    elif args.q is None:
+        raise CLIError("give the logits' variance --q Q (i.i.d. N(mean, Q) logits) or --logit-cov FILE.npy")
+    stats = row_statistics(normalizer, args.tokens, args.q, args.mean, cov=cov, points=args.points,
+                           scrambles=args.scrambles, seed=args.seed)
+    doc = {**stats.as_dict(), "normalized": normalizer.normalized,
+           "lipschitz": normalizer.lipschitz(args.tokens).as_dict(),
+           "limits": _limits(normalizer, args.tokens, stats.q, stats.mean)}
+    if args.json:
+        print_json(doc, indent=1)
+        return 0
+    what = f"i.i.d. N({stats.mean:g}, {stats.q:g}) logits" if cov is None else f"N(0, K) logits, K from {args.logit_cov}"
+    print(f"{normalizer.label} on rows of {args.tokens} tokens, {what} ({stats.method})")
+    print(_table(("statistic", "value", "error bound"), [(k, _fmt(doc[k], 12), f"{doc['error'][k]:.2g}") for k in STATISTICS]))
+    lip = doc["lipschitz"]
+    print(f"l2 Lipschitz constant: {_fmt(lip['value'], 8)}" + ("" if lip["exact"] else f" (bound; >= {_fmt(lip['lower'], 8)})"))
+    for k, v in doc["limits"].items():
+        print(f"limit {k}: {_fmt(v, 10)}")
+    print("sum_sq = E[sum p^2] (1/sum_sq: effective tokens), entropy of p/sum(p), row_sum = E[sum p]")
+    return 0
+
+
+def show_normalizer(args: argparse.Namespace) -> int:
+    """``acttheory show`` for an attention normalizer."""
+    normalizer = resolve_normalizer(argparse.Namespace(mechanism=args.name, expr=None, param=args.param))
+    doc = normalizer.describe(args.tokens)
+    if args.json:
+        print_json(doc, indent=1)
+        return 0
+    lip = doc["lipschitz"]
+    rows = [("formula", doc["formula"]), ("rows sum to 1", _fmt(doc["normalized"])), ("Jacobian", doc["jacobian"]),
+            (f"l2 Lipschitz (n = {doc['tokens']})", _fmt(lip["value"], 10) + ("" if lip["exact"] else
+                                                                                 f" (bound; >= {_fmt(lip['lower'], 10)})")),
+            ("why", lip["how"]), ("source", doc["source"])]
+    print(f"attention normalizer {doc['label']}")
+    print(_table(("property", "value"), rows))
+    return 0
+
+
+def add_attention_command(sub) -> None:
+    a = sub.add_parser("attention", help="statistics of attention weights at initialization (softmax, sigmoid, ...)")
+    a.add_argument("mechanism", nargs="?", help="softmax, scalable_softmax (ssmax), sparsemax, softpick, sigmoid, relu, abs")
+    a.add_argument("--expr", metavar="FORMULA", help="element-wise attention p_j = phi(z_j + bias) with phi a formula in x")
+    a.add_argument("--param", action="append", metavar="k=v",
+                   help="temperature (softmax), s (scalable_softmax), eps (softpick), bias (element-wise; sigmoid's "
+                        "default -log n)")
+    add_number(a, "--tokens", TOKENS, metavar="N", help="row length n >= 1")
+    add_number(a, "--q", Bounds(0, what="the logits' variance"), help="logits i.i.d. N(mean, Q), Q >= 0")
+    add_number(a, "--mean", Bounds(-math.inf, what="the logits' mean"), default=0.0, help="the logits' mean (default 0)")
+    a.add_argument("--logit-cov", metavar="FILE.npy", help="an n x n covariance of the logits instead of --q (QMC)")
+    add_number(a, "--points", Bounds(2, 2**22, integer=True), default=8192, help="QMC points per scrambling (default 8192)")
+    add_number(a, "--scrambles", Bounds(2, 1000, integer=True), default=16, help="QMC scramblings (default 16)")
+    add_number(a, "--seed", Bounds(0, integer=True), default=0, help="QMC seed (default 0)")
+    a.add_argument("--json", action="store_true", help="print one JSON document")
+    a.set_defaults(func=cmd_attention)
