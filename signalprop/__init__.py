@@ -85,3 +85,6 @@ from .gaussian_qmc import CovarianceError, QMCEstimate, covariance_root, qmc_exp
 
 __all__ += ["STATISTICS", "RowStatistics", "attention_limits", "row_statistics", "CovarianceError", "QMCEstimate",
             "covariance_root", "qmc_expectation"]
+from .attention_kernel import Attention, AttentionKernel, attention_kernel, attention_nngp, small_qk_expansion
+
+__all__ += ["Attention", "AttentionKernel", "attention_kernel", "attention_nngp", "small_qk_expansion"]

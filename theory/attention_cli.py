@@ -45,22 +45,66 @@ def _limits(normalizer, n: int, q: float | None, mean: float | None) -> dict:
     return {}
 
 
-def cmd_attention(args: argparse.Namespace) -> int:
+def _load(path: str, flag: str):
     import numpy as np
 
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise CLIError(f"{flag}: cannot read {path!r} as a .npy array ({err})") from err
+
+
+def cmd_attention(args: argparse.Namespace) -> int:
+    normalizer = resolve_normalizer(args)
+    if args.input_kernel is not None:
+        return _kernel(args, normalizer)
+    for flag, value in (("--sigma-qk2", args.sigma_qk2), ("--sigma-ov2", args.sigma_ov2), ("--scaling", args.scaling)):
+        if value is not None:
+            raise CLIError(f"{flag} belongs to the kernel of an attention layer: give --input-kernel K.npy with it")
+    return _statistics(args, normalizer)
+
+
+def _kernel(args: argparse.Namespace, normalizer) -> int:
+    from signalprop.attention_kernel import Attention, attention_kernel
+
+    if args.q is not None or args.logit_cov is not None:
+        raise CLIError("--q/--logit-cov set the statistics' logits; the kernel's logits follow from --input-kernel")
+    K = _load(args.input_kernel, "--input-kernel")
+    layer = Attention(normalizer, 1.0 if args.sigma_qk2 is None else args.sigma_qk2,
+                      1.0 if args.sigma_ov2 is None else args.sigma_ov2, args.scaling or "sqrt", args.causal)
+    result = attention_kernel(layer, K, None, args.tokens, args.ntk, args.points, args.scrambles, args.seed)
+    doc = {"layer": layer.label, "tokens": args.tokens or int(K.shape[0]), "nngp": result.nngp.tolist(),
+           "error": {"nngp": result.error.tolist()}, "method": result.method,
+           "parameterization": "ntk (weights N(0, 1) times sigma/sqrt(fan-in)); inputs untrained (their tangent kernel 0)"}
+    if args.ntk:
+        doc["ntk"] = result.ntk.tolist()
+        doc["error"]["ntk"] = result.ntk_error.tolist()
+    if args.json:
+        print_json(doc)
+        return 0
+    import numpy as np
+
+    print(f"{layer.label}: output token kernel ({result.method})")
+    with np.printoptions(precision=6, suppress=True, linewidth=120):
+        print("nngp:")
+        print(result.nngp)
+        if args.ntk:
+            print("ntk:")
+            print(result.ntk)
+    print(f"largest error bound: {float(np.max(result.error)):.2g}")
+    return 0
+
+
+def _statistics(args: argparse.Namespace, normalizer) -> int:
     from signalprop.attention_stats import STATISTICS, row_statistics
 
-    normalizer = resolve_normalizer(args)
     if args.tokens is None:
         raise CLIError("--tokens N (the row length, an integer >= 1) is required")
     cov = None
     if args.logit_cov is not None:
         if args.q is not None:
             raise CLIError("give --q (i.i.d. logits) or --logit-cov FILE.npy, not both")
-        try:
-            cov = np.load(args.logit_cov, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise CLIError(f"--logit-cov: cannot read {args.logit_cov!r} as a .npy array ({err})") from err
+        cov = _load(args.logit_cov, "--logit-cov")
     elif args.q is None:
         raise CLIError("give the logits' variance --q Q (i.i.d. N(mean, Q) logits) or --logit-cov FILE.npy")
     stats = row_statistics(normalizer, args.tokens, args.q, args.mean, cov=cov, points=args.points,
@@ -113,5 +157,13 @@ def add_attention_command(sub) -> None:
     add_number(a, "--points", Bounds(2, 2**22, integer=True), default=8192, help="QMC points per scrambling (default 8192)")
     add_number(a, "--scrambles", Bounds(2, 1000, integer=True), default=16, help="QMC scramblings (default 16)")
     add_number(a, "--seed", Bounds(0, integer=True), default=0, help="QMC seed (default 0)")
+    k = a.add_argument_group("kernel of one attention layer at infinite width (Hron et al. 2020)")
+    k.add_argument("--input-kernel", metavar="K.npy", help="the inputs' token kernel (S sequences x --tokens T rows)")
+    add_number(k, "--sigma-qk2", Bounds(0, what="sigma_Q^2 sigma_K^2"), help="query-key variance product (default 1)")
+    add_number(k, "--sigma-ov2", Bounds(0, what="sigma_O^2 sigma_V^2"), help="output-value variance product (default 1)")
+    k.add_argument("--scaling", choices=("sqrt", "linear"),
+                   help="logits q.k/sqrt(d_k) (Gaussian, default) or q.k/d_k with tied query/key weights")
+    k.add_argument("--causal", action="store_true", help="token i attends to j <= i only")
+    k.add_argument("--ntk", action="store_true", help="also the NTK (NTK parameterization, untrained inputs)")
     a.add_argument("--json", action="store_true", help="print one JSON document")
     a.set_defaults(func=cmd_attention)
