@@ -88,3 +88,8 @@ __all__ += ["STATISTICS", "RowStatistics", "attention_limits", "row_statistics",
 from .attention_kernel import Attention, AttentionKernel, attention_kernel, attention_nngp, small_qk_expansion
 
 __all__ += ["Attention", "AttentionKernel", "attention_kernel", "attention_nngp", "small_qk_expansion"]
+from .transformer import (TokenMaps, attention_block, exchangeable_kernel, mean_correlation, mlp_block, token_maps,
+                          transformer)
+
+__all__ += ["TokenMaps", "attention_block", "exchangeable_kernel", "mean_correlation", "mlp_block", "token_maps",
+            "transformer"]

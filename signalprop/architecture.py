@@ -25,6 +25,11 @@ and, for the NTK, Θ(x, x') — to that of its output (``KernelState``; inputs: 
   RMSNorm, or normalize the stream as pre-/post-norm blocks do). γ² and β² are fixed at initialization (not trained),
   as in neural-tangents' parameter-free ``LayerNorm`` when γ² = 1, β² = 0.
 
+* ``Attention(mechanism, σ_QK², σ_OV², scaling)`` (``attention_kernel``): mixes the tokens of each sequence. Inputs
+  are then sequences: X of shape (S, T, d) gives the kernel over all S·T tokens (``KernelState.tokens`` = T); the
+  other layers act token by token (LayerNorm normalizes each token). Σ' = σ_OV² E[P Σ Pᵀ] per pair of sequences,
+  Θ' as in ``attention_kernel`` (NTK parameterization only).
+
 ``pre_norm_block`` (x + α F(Norm(x))) and ``post_norm_block`` (Norm(x + α F(x))) build the two transformer
 placements; ``mlp`` the plain chain Dense → (φ → Dense) × L of ``ntk.kernels``; ``resnet`` a stack of residual blocks
 with an optional readout.
@@ -42,6 +47,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .attention_kernel import Attention, attention_kernel
 from .laws import UnsupportedLayerError, layer_law
 
 PARAMETERIZATIONS = ("ntk", "standard")
@@ -118,8 +124,9 @@ class Serial:
         for layer in layers:  # lists and tuples are spliced in; a nested Serial stays one block (one step of ``maps``)
             flat.extend(layer if isinstance(layer, (list, tuple)) else [layer])
         for layer in flat:
-            if not isinstance(layer, (Dense, Nonlinear, Residual, Norm, Serial)):
-                raise TypeError(f"a network holds Dense, Nonlinear, Residual, Norm and Serial layers, got {type(layer).__name__}")
+            if not isinstance(layer, (Dense, Nonlinear, Residual, Norm, Serial, Attention)):
+                raise TypeError("a network holds Dense, Nonlinear, Residual, Norm, Attention and Serial layers, got "
+                                f"{type(layer).__name__}")
         object.__setattr__(self, "layers", tuple(flat))
 
 
@@ -189,8 +196,9 @@ def _check_depth(depth) -> None:
 class KernelState:
     """The stream's per-unit covariance ``sigma`` between inputs a (rows) and b (columns), their variances ``qa``, ``qb``
     (Σ's diagonal for a = b), the NTK ``theta`` (None when not asked for), the stream's ``width`` (d for the inputs,
-    the hidden width N after a Dense or a nonlinearity; a residual or normalized stream keeps its width) and
-    whether it is ``centred`` (zero mean over units: LayerNorm needs it)."""
+    the hidden width N after a Dense or a nonlinearity; a residual or normalized stream keeps its width),
+    whether it is ``centred`` (zero mean over units: LayerNorm needs it), whether a = b (``symmetric``) and the
+    number of ``tokens`` per sequence (rows are sequence-major: sequence s, token t at row s·T + t; 1 for vectors)."""
 
     sigma: np.ndarray
     qa: np.ndarray
@@ -199,11 +207,20 @@ class KernelState:
     width: float
     centred: bool = True
     symmetric: bool = False
+    tokens: int = 1
 
 
 def input_state(X, X2=None, ntk: bool = False) -> KernelState:
-    """Σ = x·x'/d of the inputs (rows of X against rows of X2, default X), Θ = 0."""
+    """Σ = x·x'/d of the inputs (rows of X against rows of X2, default X), Θ = 0. Sequences: X of shape (S, T, d)
+    (S sequences of T tokens) is flattened to S·T rows with ``tokens`` = T."""
     X = np.asarray(X, dtype=np.float64)
+    tokens = 1
+    if X.ndim == 3:
+        if X2 is not None:
+            raise ValueError("sequences (3-D inputs) take one set of inputs: attention needs every sequence's own "
+                             "tokens, so give X alone")
+        tokens = X.shape[1]
+        X = X.reshape(-1, X.shape[2])
     Y = X if X2 is None else np.asarray(X2, dtype=np.float64)
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1] or X.size == 0 or Y.size == 0:
         raise ValueError(f"inputs must be 2-D arrays with the same number of features, got shapes {X.shape}, {Y.shape}")
@@ -213,7 +230,7 @@ def input_state(X, X2=None, ntk: bool = False) -> KernelState:
     sigma = X @ Y.T / d
     qa = np.diag(sigma).copy() if X2 is None else np.einsum("ij,ij->i", X, X) / d
     qb = qa if X2 is None else np.einsum("ij,ij->i", Y, Y) / d
-    return KernelState(sigma, qa, qb, np.zeros_like(sigma) if ntk else None, float(d), True, X2 is None)
+    return KernelState(sigma, qa, qb, np.zeros_like(sigma) if ntk else None, float(d), True, X2 is None, tokens)
 
 
 Dual = Callable[[object, np.ndarray, np.ndarray, np.ndarray, bool], tuple]
@@ -259,7 +276,7 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
         if s.theta is not None:
             theta = layer.sigma_w2 * s.theta + (sigma if parameterization == "ntk" else s.width * s.sigma + 1.0)
         return KernelState(sigma, layer.sigma_w2 * s.qa + layer.sigma_b2, layer.sigma_w2 * s.qb + layer.sigma_b2, theta,
-                           _hidden(width), True, s.symmetric)
+                           _hidden(width), True, s.symmetric, s.tokens)
     if isinstance(layer, Nonlinear):
         _check_positive(s, "a nonlinearity")
         if trace is not None:
@@ -273,7 +290,8 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
         qb = qa if s.symmetric else np.asarray(law.second_moment(s.qb), dtype=np.float64)
         if s.symmetric:  # keep the diagonal exactly the variances (θ = 0 on it)
             np.fill_diagonal(k, qa)
-        return KernelState(k, qa, qb, None if s.theta is None else kdot * s.theta, _hidden(width), False, s.symmetric)
+        return KernelState(k, qa, qb, None if s.theta is None else kdot * s.theta, _hidden(width), False, s.symmetric,
+                           s.tokens)
     if isinstance(layer, Residual):
         inner = _step(Serial(*layer.branch), s, dual, parameterization, width, trace)
         if inner.sigma.shape != s.sigma.shape:
@@ -281,7 +299,7 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
         a2, w2 = layer.alpha**2, layer.shortcut**2
         theta = None if s.theta is None else w2 * s.theta + a2 * inner.theta
         return KernelState(w2 * s.sigma + a2 * inner.sigma, w2 * s.qa + a2 * inner.qa, w2 * s.qb + a2 * inner.qb, theta,
-                           s.width, s.centred and inner.centred, s.symmetric)
+                           s.width, s.centred and inner.centred, s.symmetric, s.tokens)
     if isinstance(layer, Norm):
         if layer.kind == "layer" and not s.centred:
             raise UnsupportedLayerError(
@@ -294,12 +312,28 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
         if s.symmetric:
             np.fill_diagonal(sigma, layer.gain2 + layer.bias2)
         full = np.full_like(s.qa, layer.gain2 + layer.bias2), np.full_like(s.qb, layer.gain2 + layer.bias2)
-        return KernelState(sigma, *full, None if s.theta is None else scale * s.theta, s.width, True, s.symmetric)
+        return KernelState(sigma, *full, None if s.theta is None else scale * s.theta, s.width, True, s.symmetric,
+                           s.tokens)
+    if isinstance(layer, Attention):
+        return _attention_step(layer, s, parameterization)
     if isinstance(layer, Serial):
         for sub in layer.layers:
             s = _step(sub, s, dual, parameterization, width, trace)
         return s
     raise TypeError(f"unknown layer {layer!r}")
+
+
+def _attention_step(layer: Attention, s: KernelState, parameterization: str) -> KernelState:
+    """Σ', Θ' of an attention layer over the tokens of each sequence (``attention_kernel``)."""
+    if not s.symmetric:
+        raise UnsupportedLayerError("attention mixes the tokens of each sequence: give one set of inputs (no X2), "
+                                    "whose kernel holds every sequence's own tokens")
+    if s.theta is not None and parameterization != "ntk":
+        raise UnsupportedLayerError("the attention NTK is derived in the NTK parameterization only")
+    _check_positive(s, "attention")
+    r = attention_kernel(layer, s.sigma, s.theta, s.tokens, s.theta is not None)
+    q = np.diag(r.nngp).copy()
+    return KernelState(r.nngp, q, q, r.ntk, s.width, True, True, s.tokens)
 
 
 def _hidden(width) -> float:

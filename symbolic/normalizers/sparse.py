@@ -82,8 +82,11 @@ class Softpick(Normalizer):
         a = np.exp(z - m)
         c = np.exp(-m)
         live = ~np.isneginf(z)
-        num = np.maximum(a - c, 0)
-        den = np.sum(np.where(live, np.abs(a - c), 0), axis=-1, keepdims=True) + z.dtype.type(self.eps) * c
+        small = np.abs(z) < 1  # e^{−m}(e^z − 1) by expm1 where a − c would cancel
+        with np.errstate(over="ignore", invalid="ignore"):
+            diff = np.where(small, c * np.expm1(np.where(small, z, 0)), a - c)
+        num = np.maximum(diff, 0)
+        den = np.sum(np.where(live, np.abs(diff), 0), axis=-1, keepdims=True) + z.dtype.type(self.eps) * c
         return a, num, den, live
 
     def _rows(self, z: np.ndarray) -> np.ndarray:
