@@ -14,9 +14,11 @@ Imported on demand only: the core never needs JAX or neural-tangents.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
+from signalprop.attention_kernel import Attention
 from symbolic import GatedUnit
 
 from .closed_forms import ErfAffine, GaussianExponentials, Polynomial, RectifiedMonomials, closed_form
@@ -88,11 +90,11 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
     counterpart: Dense → Dense(W_std = σ_w, b_std = σ_b); Nonlinear → ``stax_activation``, and a Dense followed by a
     gated unit φ(u)·ψ(v) → FanOut(2) → parallel(Dense → φ, Dense → ψ) → FanInProd (two independent weight matrices and
     biases); Residual → FanOut(2) → parallel(Identity, branch) → FanInSum with α folded into the branch's last Dense
-    (W_std = α σ_v, b_std = α σ_a: the same kernels and, in the NTK parameterization, the same NTK; in the standard one
+    (W_std = α σ_v, b_std = α σ_a; or last attention's σ_OV²: the same kernels and, in the NTK parameterization, the same NTK; in the standard one
     the last Dense's own gradient would not carry α², so only α = 1 is translated there; a shortcut weight w ≠ 1 has no
     stax layer and is not translated); Norm (γ² = 1, β² = 0)
     → LayerNorm, which at infinite width only divides by the root mean square (the mean over units vanishes), as
-    RMSNorm does."""
+    RMSNorm does; Attention → GlobalSelfAttention where it has the same kernel (``stax_attention``)."""
     from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial
 
     stax = _stax()
@@ -119,14 +121,17 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
             elif isinstance(layer, Nonlinear):
                 piece = None if isinstance(layer.unit, GatedUnit) else stax_activation(layer.unit, numerical)
             elif isinstance(layer, Residual):
-                if not isinstance(layer.branch[-1], Dense) or (layer.alpha != 1.0 and parameterization == "standard") \
-                        or layer.shortcut != 1.0:
+                if not isinstance(layer.branch[-1], (Dense, Attention)) \
+                        or (layer.alpha != 1.0 and parameterization == "standard") or layer.shortcut != 1.0:
                     return None  # no scaling layer to carry α or w; folded into W_std α would not scale the standard NTK
                 inner = sequence(layer.branch, layer.alpha)
                 piece = None if inner is None else stax.serial(stax.FanOut(2), stax.parallel(stax.Identity(), inner),
                                                                stax.FanInSum())
             elif isinstance(layer, Norm):
                 piece = stax.LayerNorm() if layer.gain2 == 1.0 and layer.bias2 == 0.0 else None
+            elif isinstance(layer, Attention):  # α folds into the output weights as into a Dense's W_std
+                piece = stax_attention(replace(layer, sigma_ov2=scale**2 * layer.sigma_ov2) if last else layer,
+                                       parameterization, width)
             elif isinstance(layer, Serial):
                 piece = sequence(layer.layers)
             else:
@@ -140,10 +145,34 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
     return sequence(net.layers)
 
 
+_NT_MECHANISMS = {"softmax": "SOFTMAX", "relu_attention": "RELU", "abs_attention": "ABS", "identity_attention": "IDENTITY"}
+
+
+def stax_attention(layer, parameterization: str = "ntk", width: int = 8):
+    """neural-tangents' ``GlobalSelfAttention`` for an ``Attention`` layer where it has the same kernel: the tied 1/d_k
+    scaling ("linear": logits W_query_std·W_key_std·C(x), so σ_QK² is that product) for softmax (temperature 1),
+    ReLU, |·| and identity attention with no bias; the 1/√d_k scaling ("sqrt") for identity attention only (the
+    others raise "no known closed form" there; σ_QK² = (W_query_std·W_key_std)²); σ_OV² = (W_out_std·W_value_std)².
+    None otherwise (causal masks, other mechanisms, the standard parameterization)."""
+    stax = _stax()
+    mech = layer.mechanism
+    name = _NT_MECHANISMS.get(mech.name)
+    if (name is None or layer.causal or parameterization != "ntk" or getattr(mech, "bias", None) not in (None, 0.0)
+            or getattr(mech, "temperature", 1.0) != 1.0 or (layer.scaling == "sqrt" and name != "IDENTITY")):
+        return None
+    qk = layer.sigma_qk2 if layer.scaling == "linear" else math.sqrt(layer.sigma_qk2)
+    ov = math.sqrt(layer.sigma_ov2)
+    return stax.GlobalSelfAttention(n_chan_out=width, n_chan_key=8, n_chan_val=8, n_heads=1,
+                                    linear_scaling=layer.scaling == "linear", W_key_std=math.sqrt(qk),
+                                    W_query_std=math.sqrt(qk), W_value_std=math.sqrt(ov), W_out_std=math.sqrt(ov),
+                                    attention_mechanism=name)
+
+
 def nt_network_kernels(net, X, X2=None, parameterization: str = "ntk", width: int = 1,
                        numerical: int | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(NNGP, NTK) from neural-tangents for a ``signalprop.architecture`` network (float64); None where a layer has no
-    counterpart (``stax_architecture``)."""
+    counterpart (``stax_architecture``). Sequences X (S, T, d) give kernels over the S·T tokens, sequence-major (the
+    order of ``signalprop.architecture.input_state``)."""
     net = stax_architecture(net, parameterization, width, numerical)
     if net is None:
         return None
@@ -152,7 +181,11 @@ def nt_network_kernels(net, X, X2=None, parameterization: str = "ntk", width: in
     x1 = jnp.asarray(np.asarray(X, dtype=np.float64))
     x2 = None if X2 is None else jnp.asarray(np.asarray(X2, dtype=np.float64))
     k = net[2](x1, x2, ("nngp", "ntk"))
-    return np.asarray(k.nngp, dtype=np.float64), np.asarray(k.ntk, dtype=np.float64)
+    nngp, ntk = (np.asarray(v, dtype=np.float64) for v in (k.nngp, k.ntk))
+    if nngp.ndim == 4:  # (S1, S2, T, T) → (S1·T, S2·T)
+        s1, s2, t1, t2 = nngp.shape
+        nngp, ntk = (v.transpose(0, 2, 1, 3).reshape(s1 * t1, s2 * t2) for v in (nngp, ntk))
+    return nngp, ntk
 
 
 def nt_kernels(act, X, X2=None, depth: int = 1, sigma_w2: float = 1.0, sigma_b2: float = 0.0, parameterization: str = "ntk",

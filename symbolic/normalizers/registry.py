@@ -48,6 +48,9 @@ NORMALIZERS: dict[str, tuple[Callable[..., Normalizer], tuple[str, ...], tuple[s
     "relu_attention": (_elementwise("relu", "relu_attention", False, 0.0, "atom",
                                     "Zhang, Titov & Sennrich 2021 (ReLA); Shen et al. 2023"), ("bias",), ("relu",)),
     "abs_attention": (_elementwise("abs", "abs_attention", False, 0.0, "mirror", "|.| attention"), ("bias",), ("abs",)),
+    "identity_attention": (_elementwise("identity", "identity_attention", False, None, "",
+                                        "linear attention: p = z (neural-tangents' IDENTITY mechanism)"), ("bias",),
+                           ("identity", "linear_attention")),
 }
 _ALIASES = {alias: name for name, (_, _, aliases) in NORMALIZERS.items() for alias in (name, *aliases)}
 
