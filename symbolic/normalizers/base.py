@@ -94,6 +94,11 @@ class Normalizer(ABC):
     def jacobian_text(self) -> str:
         """The Jacobian as a formula."""
 
+    @abstractmethod
+    def jax(self) -> Callable:
+        """(z, mask) ↦ weights on JAX arrays (rows along the last axis; ``mask`` None or a boolean array broadcasting
+        against z, False where a position is masked: weight 0). Needs the ``mc`` extra."""
+
     def ratio_form(self, n: int) -> RatioForm | None:
         """The ratio form on rows of n (None: no such form; the statistics then integrate over the whole row)."""
         return None

@@ -56,6 +56,17 @@ class ElementwiseAttention(Normalizer):
             raise AttentionError(f"{self.label}: weights overflow float64 at logits up to {float(np.max(z)):.4g}")
         return out.astype(z.dtype)
 
+    def jax(self):
+        import jax.numpy as jnp
+
+        f = self.activation.jax()
+
+        def rows(z, mask=None):
+            w = f(z + self.shift(z.shape[-1]))
+            return w if mask is None else jnp.where(mask, w, 0.0)
+
+        return rows
+
     def jacobian(self, z) -> np.ndarray:
         z = one_row(z)
         return np.diag(np.asarray(self.activation.numpy(1)(z + self.shift(z.size)), dtype=np.float64) * np.ones(z.size))

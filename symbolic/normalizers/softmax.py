@@ -115,6 +115,16 @@ class _ScaledSoftmax(Normalizer):
         kappa = self.scale(z.size)
         return softmax_jacobian(three_pass(kappa * z), kappa)
 
+    def jax(self):
+        import jax
+        import jax.numpy as jnp
+
+        def rows(z, mask=None):
+            z = self.scale(z.shape[-1]) * z
+            return jax.nn.softmax(z if mask is None else jnp.where(mask, z, -jnp.inf), axis=-1)
+
+        return rows
+
     def lipschitz(self, n: int) -> Lipschitz:
         n = check_tokens(n)
         if n == 1:

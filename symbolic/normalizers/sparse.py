@@ -44,6 +44,22 @@ class Sparsemax(Normalizer):
         tau = (np.take_along_axis(csum, size[:, None] - 1, axis=1) - 1) / size[:, None].astype(z.dtype)
         return np.maximum(shifted - tau, 0).astype(z.dtype)
 
+    def jax(self):
+        import jax.numpy as jnp
+
+        def rows(z, mask=None):
+            if mask is not None:
+                z = jnp.where(mask, z, -jnp.inf)
+            shifted = z - jnp.max(z, axis=-1, keepdims=True)
+            desc = -jnp.sort(-shifted, axis=-1)
+            k = jnp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+            csum = jnp.cumsum(desc, axis=-1)
+            size = jnp.sum(1 + k * desc > csum, axis=-1, keepdims=True)
+            tau = (jnp.take_along_axis(csum, size - 1, axis=-1) - 1) / size.astype(z.dtype)
+            return jnp.maximum(shifted - tau, 0)
+
+        return rows
+
     def jacobian(self, z) -> np.ndarray:
         p = self(one_row(z))
         s = (p > 0).astype(np.float64)
@@ -92,6 +108,21 @@ class Softpick(Normalizer):
     def _rows(self, z: np.ndarray) -> np.ndarray:
         _, num, den, _ = self._scaled(z)
         return (num / den).astype(z.dtype)
+
+    def jax(self):
+        import jax.numpy as jnp
+
+        def rows(z, mask=None):
+            live = jnp.ones(z.shape, bool) if mask is None else jnp.broadcast_to(mask, z.shape)
+            z = jnp.where(live, z, 0.0)
+            m = jnp.maximum(jnp.max(jnp.where(live, z, -jnp.inf), axis=-1, keepdims=True), 0)
+            diff = jnp.where(jnp.abs(z) < 1, jnp.exp(-m) * jnp.expm1(jnp.where(jnp.abs(z) < 1, z, 0.0)),
+                             jnp.exp(z - m) - jnp.exp(-m))
+            diff = jnp.where(live, diff, 0.0)
+            den = jnp.sum(jnp.abs(diff), axis=-1, keepdims=True) + self.eps * jnp.exp(-m)
+            return jnp.maximum(diff, 0) / den
+
+        return rows
 
     def jacobian(self, z) -> np.ndarray:
         z = one_row(z)

@@ -10,6 +10,13 @@ each input's stream by its root mean square over the units (LayerNorm after subt
 
 A quenched mixture of unit kinds draws each unit's kind once per network (a fixed buffer of its Nonlinear layer).
 
+Attention (sequences: X of shape (S, T, d), rows = the S·T tokens, sequence-major): ``heads`` heads with queries and
+keys of ``key_dim`` and values of ``value_dim`` (``AttentionShape``), NTK parameterization: q = √σ_QK x W_Q/√N,
+k = x W_K/√N (W_K = W_Q, k = q under the tied "linear" scaling), v = x W_V/√N, logits q·k/√d_k or /d_k,
+y = √σ_OV (heads' P v concatenated) W_O/√(H d_v), all weights N(0, 1). The infinite-width kernel is approached as
+the widths, d_k (the logits' Gaussian limit, O(1/d_k)) and, for the 1/√d_k scaling, the number of heads (each head
+draws its own attention matrix) grow.
+
 Per network: the stream's Gram matrix (1/N) Σ_i x_i(a) x_i(b) after every top-level layer, and the empirical NTK
 of the first output unit, Σ_θ ∂f(x_a)/∂θ ∂f(x_b)/∂θ over every trained parameter (JAX autodiff), whose means over
 networks the theory (``signalprop.architecture.propagate``, ``ntk.network_kernels``) predicts.
@@ -24,18 +31,29 @@ outputs from that law (``ensemble._gaussian_given_gram``, O(N B²)) instead of m
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, block_chis, units
+from signalprop.attention_kernel import Attention
 
 from .backend import jax_modules, precision
 from .compare import Comparison, mean_error_skew
 from .ensemble import _gaussian_given_gram
 from .spec import branches
 from .units import layer_units
+
+
+@dataclass(frozen=True)
+class AttentionShape:
+    """The finite attention layers' sizes (module docstring) and the sequences' length ``tokens``."""
+
+    tokens: int = 1
+    heads: int = 8
+    key_dim: int = 64
+    value_dim: int = 16
 
 
 @dataclass
@@ -57,7 +75,7 @@ def _fan_out(layers: tuple, i: int) -> int:
 
 
 def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: str,
-                fast: bool = False) -> tuple[list, list]:
+                fast: bool = False, shape: AttentionShape = AttentionShape()) -> tuple[list, list]:
     """(trained parameters, fixed buffers) of one network, nested like ``net``: a Dense gets (W, b) — unit normals in
     the NTK parameterization, the weights and biases themselves (scaled by σ_w/√N_in, σ_b) in the standard one; with
     ``fast`` no parameters but (key, outputs) (buffer) for the draw given the Gram —, a Nonlinear of a quenched mixture its
@@ -92,6 +110,14 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
             elif isinstance(layer, Norm):
                 params.append(None)
                 buffers.append(math.sqrt(layer.bias2) * jax.random.normal(k, (n_in,), dtype))
+            elif isinstance(layer, Attention):
+                kq, kk, kv, ko = jax.random.split(k, 4)
+                h, dk, dv = shape.heads, shape.key_dim, shape.value_dim
+                wq = jax.random.normal(kq, (h, n_in, dk), dtype)
+                wk = None if layer.scaling == "linear" else jax.random.normal(kk, (h, n_in, dk), dtype)
+                params.append((wq, wk, jax.random.normal(kv, (h, n_in, dv), dtype),
+                               jax.random.normal(ko, (n_in, h * dv), dtype)))
+                buffers.append(None)
             else:
                 inner = layer.branch if isinstance(layer, Residual) else layer.layers
                 p, b, out = build(inner, n_in)
@@ -108,7 +134,7 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
 
 
 def apply(net: Serial, params: list, buffers: list, X, parameterization: str, record: list | None = None,
-          fast: bool = False, shifts: list | None = None):
+          fast: bool = False, shifts: list | None = None, tokens: int = 1):
     """The network on the rows of X; ``record`` collects the stream after every top-level layer; ``fast``: the
     Dense outputs drawn from their law given the Gram (module docstring; ``init_params(..., fast=True)``); ``shifts``
     (one per top-level layer but the last, zeros) are added to the stream after each top-level layer, so that
@@ -133,6 +159,8 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
                 x = math.sqrt(layer.gain2) * centred / rms + b
             elif isinstance(layer, Residual):
                 x = layer.shortcut * x + layer.alpha * run(layer.branch, p, b, x, False)
+            elif isinstance(layer, Attention):
+                x = _attention(layer, p, x, tokens)
             else:
                 x = run(layer.layers, p, b, x, False)
             if top and shifts is not None and i < len(shifts):
@@ -144,28 +172,45 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
     return run(net.layers, params, buffers, X, True)
 
 
+def _attention(layer: Attention, p: tuple, x, tokens: int):
+    """One multi-head attention layer on the stream x (S·T rows, module docstring)."""
+    _, jnp = jax_modules()
+    wq, wk, wv, wo = p
+    n = x.shape[-1]
+    xs = x.reshape(-1, tokens, n)
+    q = jnp.einsum("ste,hec->shtc", xs, wq) * math.sqrt(layer.sigma_qk2 / n)
+    k = q if wk is None else jnp.einsum("ste,hec->shtc", xs, wk) / math.sqrt(n)
+    logits = jnp.einsum("shtc,shuc->shtu", q, k) / (math.sqrt(wq.shape[-1]) if wk is not None else wq.shape[-1])
+    mask = jnp.tril(jnp.ones((tokens, tokens), bool)) if layer.causal else None
+    weights = layer.mechanism.jax()(logits, mask)
+    v = jnp.einsum("ste,hec->shtc", xs, wv) / math.sqrt(n)
+    heads = jnp.einsum("shtu,shuc->sthc", weights, v).reshape(xs.shape[0] * tokens, -1)
+    return math.sqrt(layer.sigma_ov2) * heads @ wo.T / math.sqrt(heads.shape[-1])
+
+
 @lru_cache(maxsize=16)
 def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str, ntk: bool, fast: bool,
-             gradients: bool = False):
+             gradients: bool = False, shape: AttentionShape = AttentionShape()):
     """Jitted, vmapped over networks: (keys, X) → (grams, NTK, gradient norms) of ``run_networks`` (cached: repeated
     runs of one network — seeds, chunks — compile once)."""
     jax, jnp = jax_modules()
     dt = jnp.dtype(dtype)
 
     def one(key, X):
-        params, buffers = init_params(net, key, d, width, dt, parameterization, fast)
+        params, buffers = init_params(net, key, d, width, dt, parameterization, fast, shape)
         record: list = []
-        apply(net, params, buffers, X, parameterization, record, fast)
+        apply(net, params, buffers, X, parameterization, record, fast, tokens=shape.tokens)
         B = X.shape[0]
         grams = jnp.stack([r @ r.T / r.shape[-1] for r in record])
         theta, norms = jnp.zeros((B, B), dt), jnp.zeros((len(record) - 1, B), dt)
         if ntk:
-            jac = jax.jacrev(lambda p: apply(net, p, buffers, X, parameterization)[:, 0])(params)
+            jac = jax.jacrev(lambda p: apply(net, p, buffers, X, parameterization, tokens=shape.tokens)[:, 0])(params)
             leaves = [leaf.reshape(B, -1) for leaf in jax.tree_util.tree_leaves(jac)]
             theta = sum(leaf @ leaf.T for leaf in leaves)
         if gradients:  # rows are independent: the gradient of Σ_b f(x_b) at each row is that row's own
             zeros = [jnp.zeros_like(r) for r in record[:-1]]
-            grads = jax.grad(lambda sh: jnp.sum(apply(net, params, buffers, X, parameterization, shifts=sh)[:, 0]))(zeros)
+            grads = jax.grad(lambda sh: jnp.sum(apply(net, params, buffers, X, parameterization, shifts=sh,
+                                                      tokens=shape.tokens)[:, 0]))(zeros)
             norms = jnp.stack([jnp.sum(g * g, axis=-1) for g in grads])
         return grams, theta, norms
 
@@ -174,11 +219,12 @@ def _batched(net: Serial, d: int, width: int, dtype: str, parameterization: str,
 
 def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
                  ntk: bool = True, dtype: str = "float64", chunk: int = 25, fast: bool = False,
-                 gradients: bool = False) -> NetworkRun:
-    """``ensemble`` random networks on the inputs X (B × d): per network the grams after every top-level layer,
-    (``ntk``) the empirical NTK of the first output unit and (``gradients``) the squared length of its gradient with
-    respect to the stream after every top-level layer but the last; ``fast``: the Gram fast path (module docstring; no
-    NTK and no gradients: it draws no weights)."""
+                 gradients: bool = False, attention: AttentionShape = AttentionShape()) -> NetworkRun:
+    """``ensemble`` random networks on the inputs X (B × d, or S sequences × T tokens × d: B = S·T rows): per network
+    the grams after every top-level layer, (``ntk``) the empirical NTK of the first output unit and (``gradients``) the
+    squared length of its gradient with respect to the stream after every top-level layer but the last; ``fast``: the
+    Gram fast path (module docstring; no NTK and no gradients: it draws no weights); ``attention``: the attention
+    layers' heads and dimensions (its ``tokens`` is set from a 3-D X)."""
     jax, jnp = jax_modules()
     if not (isinstance(width, int) and width >= 1) or not (isinstance(ensemble, int) and ensemble >= 2):
         raise ValueError(f"width must be an integer >= 1 and ensemble >= 2, got {width!r}, {ensemble!r}")
@@ -189,9 +235,18 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
         raise ValueError("the Gram fast path draws no weights, so it has no NTK and no gradients: pass ntk=False and "
                          "gradients=False, or fast=False for explicit weights")
     X = np.asarray(X, dtype=np.float64)
+    if X.ndim == 3:
+        attention = replace(attention, tokens=X.shape[1])
+        X = X.reshape(-1, X.shape[2])
+    if _has_attention(net) and gradients:
+        raise ValueError("gradient lengths are measured row by row, but attention mixes a sequence's tokens: "
+                         "gradients=False with attention layers")
+    if _has_attention(net) and (fast or parameterization != "ntk"):
+        raise ValueError("attention layers are drawn with explicit weights in the NTK parameterization: pass fast=False "
+                         "and parameterization='ntk'")
     with precision(dtype):
         Xj = jnp.asarray(X, jnp.dtype(dtype))
-        batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients)
+        batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients, attention)
         base = jax.random.key(seed)
         parts: list = []
         for start in range(0, ensemble, chunk):
@@ -201,9 +256,14 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
     return NetworkRun(grams, kernels if ntk else None, ensemble, norms if gradients else None)
 
 
+def _has_attention(net) -> bool:
+    layers = net.layers if isinstance(net, Serial) else net.branch
+    return any(isinstance(x, Attention) or (isinstance(x, (Serial, Residual)) and _has_attention(x)) for x in layers)
+
+
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
                     ntk: bool = True, dtype: str = "float64", fast: bool = False,
-                    gradients: bool = False) -> dict[str, Comparison]:
+                    gradients: bool = False, attention: AttentionShape = AttentionShape()) -> dict[str, Comparison]:
     """The theory against ``ensemble`` finite networks: ``stream_length`` (the first input's) and ``stream_covariance``
     (the first two inputs') after every top-level layer, and ``ntk``, the mean empirical NTK of the output per input
     pair (one recursion, ``ntk.network_kernels`` with its trace, gives all three), and (``gradients``) ``gradient``: the
@@ -214,9 +274,11 @@ def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int =
     from ntk import network_kernels
 
     X = np.asarray(X, dtype=np.float64)
-    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype, fast=fast, gradients=gradients)
+    run = run_networks(net, X, width, ensemble, seed, parameterization, ntk, dtype, fast=fast, gradients=gradients,
+                       attention=attention)
     trace = Trace()
     theta = network_kernels(net, X, ntk=ntk, parameterization=parameterization, width=width, trace=trace)[1]
+    X = X.reshape(-1, X.shape[-1])  # sequences: their tokens are the rows
     theory = np.stack([st.sigma for st in trace.states])
     layers = np.arange(1, len(trace.states) + 1)
     out = {}
