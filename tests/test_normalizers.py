@@ -3,24 +3,15 @@ Lipschitz constants against sampled Jacobian norms, the three softmax algorithms
 
 import math
 
-import mpmath as mp
 import numpy as np
 import pytest
 
 from symbolic import FormulaError, ParameterError, parse_formula
+from theory.claims.milakov2018 import softmax_mp
 from symbolic.normalizers import (ALGORITHMS, AttentionError, UnknownNormalizerError, elementwise_attention,
                                   get_normalizer, normalizer_names, online, three_pass, top_weight, two_pass)
 
 ROW = np.array([0.3, -1.2, 2.0, 0.1, -0.45, 1.1])
-
-
-def _softmax_mp(row) -> np.ndarray:
-    with mp.workdps(40):
-        z = [mp.mpf(float(v)) for v in row]
-        m = max(z)
-        e = [mp.e ** (v - m) for v in z]
-        s = mp.fsum(e)
-        return np.array([float(v / s) for v in e])
 
 
 @pytest.mark.parametrize("name", normalizer_names())
@@ -38,9 +29,9 @@ def test_softmax_and_scalable_softmax_against_mpmath():
     """softmax(z/τ) and softmax(s log(n) z) to (4 + max|z − max z|) ulp of 40-digit mpmath (below 4e-15 here)."""
     for tau in (1.0, 0.3, 2.5):
         p = get_normalizer("softmax", temperature=tau)(ROW)
-        assert np.max(np.abs(p - _softmax_mp(ROW / tau)) / _softmax_mp(ROW / tau)) < 4e-15
+        assert np.max(np.abs(p - softmax_mp(ROW / tau)) / softmax_mp(ROW / tau)) < 4e-15
     p = get_normalizer("ssmax", s=0.7)(ROW)
-    ref = _softmax_mp(0.7 * math.log(ROW.size) * ROW)
+    ref = softmax_mp(0.7 * math.log(ROW.size) * ROW)
     assert np.max(np.abs(p - ref) / ref) < 3e-15
 
 
@@ -116,7 +107,7 @@ def test_softmax_algorithms_agree_with_mpmath(dtype, scale, tol_two_pass):
     rng = np.random.default_rng(7)
     z = (rng.normal(size=(40, 16)) * scale).astype(dtype)
     z[:, 1] = z[:, 0] + dtype(0.5)  # a close competitor keeps two weights O(1)
-    ref = np.array([_softmax_mp(r) for r in z])
+    ref = np.array([softmax_mp(r) for r in z])
     ulp = np.finfo(dtype).eps
     keep = ref > 1e-30
     ref = np.where(keep, ref, 1.0)

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, absolute, relative
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("dong2021", "Attention is Not All You Need: Pure Attention Loses Rank Doubly Exponentially with Depth",
               "Y. Dong, J.-B. Cordonnier, A. Loukas", 2021, arxiv="2103.03404", venue="ICML 2021")
@@ -73,24 +73,14 @@ CLAIMS = [
 
 
 def draw_figure():
-    """Correlation deficit 1 − ρ through 4 pure softmax attention layers (map), and the cubic law."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Correlation deficit 1 − ρ through 4 pure softmax attention layers (infinite-width map)."""
     from signalprop import token_maps, transformer
     from symbolic.normalizers import get_normalizer
 
     net = transformer(get_normalizer("softmax"), None, 4, alpha=None, norm=None, mlp=False, sigma_qk2=S2)
-    maps = token_maps(net, tokens=T, q0=Q, rho0=0.5)
-    deficits = np.concatenate([[0.5], 1 - maps.rho])
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    ax.semilogy(range(len(deficits)), np.maximum(deficits, 1e-16), "o-", label="infinite-width map (QMC)")
-    ax.set(xlabel="attention layer", ylabel="1 - rho", title="Pure attention loses rank doubly exponentially")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    deficits = np.concatenate([[0.5], 1 - token_maps(net, tokens=T, q0=Q, rho0=0.5).rho])
+    return curves_figure([("infinite-width map (QMC)", range(len(deficits)), np.maximum(deficits, 1e-16), "o-")],
+                         "attention layer", "1 - rho", "Pure attention loses rank doubly exponentially", yscale="log")
 
 
 def figure(path: str | Path) -> Path:

@@ -13,3 +13,21 @@ def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
     return path
+
+
+def curves_figure(curves, xlabel: str, ylabel: str, title: str, xscale: str = "linear", yscale: str = "linear",
+                  size: tuple = (5, 3.4)):
+    """A figure of ``curves``: (label, x, y, matplotlib format) tuples on one axis (Agg backend)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=size)
+    for label, x, y, fmt in curves:
+        ax.plot(x, y, fmt, label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title, xscale=xscale, yscale=yscale)
+    if any(label for label, *_ in curves):
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, at_most, relative
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("hron2020", "Infinite attention: NNGP and NTK for deep attention networks",
               "J. Hron, Y. Bahri, J. Sohl-Dickstein, R. Novak", 2020, arxiv="2006.10540", venue="ICML 2020")
@@ -127,25 +127,14 @@ CLAIMS = [
 
 
 def draw_figure():
-    """Σ'(1, 2)/Σ'(1, 1) of one attention layer against σ_QK², softmax and ReLU, 1/√d_k."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """The output correlation of two tokens of one attention layer against σ_QK², softmax and ReLU, 1/√d_k."""
     K = _tokens(3)
     grid = [0.1, 0.3, 1.0, 3.0]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
+    curves = []
     for name in ("softmax", "relu"):
-        ratios = []
-        for s in grid:
-            n = _kernel(name, "sqrt", K, s).nngp
-            ratios.append(n[0, 1] / math.sqrt(n[0, 0] * n[1, 1]))
-        ax.semilogx(grid, ratios, "o-", label=name)
-    ax.set(xlabel="sigma_QK^2", ylabel="output token correlation", title="One attention layer at infinite width")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+        n = [_kernel(name, "sqrt", K, s).nngp for s in grid]
+        curves.append((name, grid, [m[0, 1] / math.sqrt(m[0, 0] * m[1, 1]) for m in n], "o-"))
+    return curves_figure(curves, "sigma_QK^2", "output token correlation", "One attention layer at infinite width", "log")
 
 
 def figure(path: str | Path) -> Path:

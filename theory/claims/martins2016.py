@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, absolute
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("martins2016", "From Softmax to Sparsemax: A Sparse Model of Attention and Multi-Label Classification",
               "A. F. T. Martins, R. F. Astudillo", 2016, arxiv="1602.02068", venue="ICML 2016")
@@ -95,23 +95,14 @@ CLAIMS = [
 
 
 def draw_figure():
-    """sparsemax, softmax and the hard sigmoid on two tokens."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """sparsemax and softmax on two tokens: sparsemax is a hard sigmoid."""
     from symbolic.normalizers import get_normalizer
 
     d = np.linspace(-3, 3, 601)
     rows = np.column_stack([d, np.zeros_like(d)])
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    ax.plot(d, get_normalizer("softmax")(rows)[:, 0], label="softmax")
-    ax.plot(d, _sparsemax()(rows)[:, 0], label="sparsemax")
-    ax.set(xlabel="z1 - z2", ylabel="p1", title="Two tokens: sparsemax is a hard sigmoid")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return curves_figure([("softmax", d, get_normalizer("softmax")(rows)[:, 0], "-"),
+                          ("sparsemax", d, _sparsemax()(rows)[:, 0], "-")],
+                         "z1 - z2", "p1", "Two tokens: sparsemax is a hard sigmoid")
 
 
 def figure(path: str | Path) -> Path:

@@ -23,7 +23,7 @@ import mpmath as mp
 import numpy as np
 
 from .claim import Claim, Paper, absolute, at_most
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("milakov2018", "Online normalizer calculation for softmax", "M. Milakov, N. Gimelshein", 2018,
               arxiv="1805.02867")
@@ -118,15 +118,10 @@ CLAIMS = [
 
 def draw_figure():
     """Relative error (ulp) of the three algorithms against the logits' scale, float32."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from symbolic.normalizers import ALGORITHMS
 
     scales = [1, 3, 10, 30, 100]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
+    curves = []
     for name, f in ALGORITHMS.items():
         errs = []
         for s in scales:
@@ -134,11 +129,8 @@ def draw_figure():
             ref = np.array([softmax_mp(r) for r in z])
             keep = ref > 1e-30
             errs.append(np.max(np.abs(f(z) - ref)[keep] / ref[keep]) / np.finfo(np.float32).eps)
-        ax.loglog(scales, errs, "o-", label=name)
-    ax.set(xlabel="logit scale", ylabel="max relative error (ulp, float32)", title="Softmax algorithms")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+        curves.append((name, scales, errs, "o-"))
+    return curves_figure(curves, "logit scale", "max relative error (ulp, float32)", "Softmax algorithms", "log", "log")
 
 
 def figure(path: str | Path) -> Path:

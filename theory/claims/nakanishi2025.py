@@ -22,7 +22,7 @@ import mpmath as mp
 import numpy as np
 
 from .claim import Claim, Paper, at_least, at_most, relative
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("nakanishi2025", "Scalable-Softmax Is Superior for Attention", "K. M. Nakanishi", 2025, arxiv="2501.19399")
 NOT_READ = "Only the abstract could be read; the closed forms follow from the definitions it states."
@@ -97,19 +97,9 @@ CLAIMS = [
 
 def draw_figure():
     """E[max p] against n for softmax and Scalable-Softmax, N(0, 1) logits."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     sizes = [4, 16, 64, 256, 1024, 4096]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    for name in ("softmax", "ssmax"):
-        ax.semilogx(sizes, max_weights(name, 1.0, sizes), "o-", label=name)
-    ax.set(xlabel="tokens n", ylabel="E[max p]", title="Attention fading and its fix")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return curves_figure([(name, sizes, max_weights(name, 1.0, sizes), "o-") for name in ("softmax", "ssmax")],
+                         "tokens n", "E[max p]", "Attention fading and its fix", "log")
 
 
 def figure(path: str | Path) -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from .claim import Claim, Paper, absolute, at_most
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("noci2022", "Signal Propagation in Transformers: Theoretical Perspectives and the Role of Rank Collapse",
               "L. Noci, S. Anagnostidis, L. Biggio, A. Orvieto, S. P. Singh, A. Lucchi", 2022, arxiv="2206.03126",
@@ -99,17 +99,9 @@ CLAIMS = [
 
 def draw_figure():
     """The ratio of query/key to value gradients against the tokens' spread (finite layer)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     spreads = np.geomspace(1e-4, 1, 9)
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    ax.loglog(spreads, [qk_gradient_ratio(s) for s in spreads], "o-")
-    ax.set(xlabel="token spread", ylabel="|grad W_Q,K| / |grad W_V|", title="Rank collapse stalls queries and keys")
-    fig.tight_layout()
-    return fig
+    return curves_figure([("", spreads, [qk_gradient_ratio(s) for s in spreads], "o-")], "token spread",
+                         "|grad W_Q,K| / |grad W_V|", "Rank collapse stalls queries and keys", "log", "log")
 
 
 def figure(path: str | Path) -> Path:

@@ -22,7 +22,7 @@ import mpmath as mp
 import numpy as np
 
 from .claim import Claim, Paper, absolute, relative
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("ramapuram2024", "Theory, Analysis, and Best Practices for Sigmoid Self-Attention",
               "J. Ramapuram, F. Danieli, E. Dhekane, F. Weers, D. Busbridge, P. Ablin, T. Likhomanenko, J. Digani, Z. Gu, "
@@ -80,21 +80,12 @@ CLAIMS = [
 
 
 def draw_figure():
-    """Row sums of sigmoid attention with b = −log n and b = 0 against n."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Row sums of sigmoid attention with b = −log n and b = 0 against n, and the limit e^{q/2}."""
     sizes = [4, 16, 64, 256, 1024, 4096]
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    ax.loglog(sizes, [row_sum(n) for n in sizes], "o-", label="b = -log n")
-    ax.loglog(sizes, [row_sum(n, Q, 0.0) for n in sizes], "s-", label="b = 0")
-    ax.axhline(math.exp(Q / 2), color="k", lw=0.8, ls="--", label="e^{q/2}")
-    ax.set(xlabel="tokens n", ylabel="E[row sum]", title="Sigmoid attention, N(0, 1) logits")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return curves_figure([("b = -log n", sizes, [row_sum(n) for n in sizes], "o-"),
+                          ("b = 0", sizes, [row_sum(n, Q, 0.0) for n in sizes], "s-"),
+                          ("e^{q/2}", sizes, [math.exp(Q / 2)] * len(sizes), "k--")],
+                         "tokens n", "E[row sum]", "Sigmoid attention, N(0, 1) logits", "log", "log")
 
 
 def figure(path: str | Path) -> Path:

@@ -20,7 +20,7 @@ import mpmath as mp
 import numpy as np
 
 from .claim import Claim, Paper, absolute, at_most, relative
-from .figures import save_figure
+from .figures import curves_figure, save_figure
 
 PAPER = Paper("zuhri2025", "Softpick: No Attention Sink, No Massive Activations with Rectified Softmax",
               "Z. M. K. Zuhri, E. H. Fuadi, A. F. Aji", 2025, arxiv="2504.20966")
@@ -78,25 +78,15 @@ CLAIMS = [
 
 
 def draw_figure():
-    """Softpick and softmax weights of one token against its logit, others at 0 (n = 8)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Softpick and softmax weights of one token against its logit, the 7 others at 0.5."""
     from symbolic.normalizers import get_normalizer
 
     z = np.linspace(-3, 3, 601)
-    rows = np.zeros((z.size, 8))
+    rows = np.full((z.size, 8), 0.5)
     rows[:, 0] = z
-    rows[:, 1:] = 0.5
-    fig, ax = plt.subplots(figsize=(5, 3.4))
-    ax.plot(z, get_normalizer("softmax")(rows)[:, 0], label="softmax")
-    ax.plot(z, _softpick()(rows)[:, 0], label="softpick")
-    ax.set(xlabel="z_1 (others 0.5)", ylabel="p_1", title="Softpick: exact zeros below 0")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    return curves_figure([("softmax", z, get_normalizer("softmax")(rows)[:, 0], "-"),
+                          ("softpick", z, _softpick()(rows)[:, 0], "-")],
+                         "z_1 (others 0.5)", "p_1", "Softpick: exact zeros below 0")
 
 
 def figure(path: str | Path) -> Path:
