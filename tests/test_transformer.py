@@ -71,3 +71,19 @@ def test_bad_input():
         propagate(Serial(Attention(get_normalizer("softmax"))), state)
     with pytest.raises(ValueError, match="3-D inputs"):
         input_state(np.ones((2, 3, 4)), np.ones((2, 3, 4)))
+
+
+def test_cli_token_maps(capsys):
+    """`acttheory attention softmax --blocks 2 --tokens 4 --norm none --json`: the API's pure-attention token maps."""
+    import json
+
+    from theory.cli import main
+
+    assert main(["attention", "softmax", "--blocks", "2", "--tokens", "4", "--norm", "none", "--rho0", "0.3",
+                 "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    maps = token_maps(transformer(get_normalizer("softmax"), None, 2, alpha=None, norm=None, mlp=False), tokens=4,
+                      rho0=0.3)
+    assert np.allclose(doc["rho"], maps.rho, rtol=0, atol=1e-15) and np.allclose(doc["p"], maps.p, rtol=1e-15)
+    assert main(["attention", "softmax", "--blocks", "2", "--tokens", "1"]) == 2
+    assert "--tokens T >= 2" in capsys.readouterr().err

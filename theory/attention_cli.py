@@ -56,6 +56,8 @@ def _load(path: str, flag: str):
 
 def cmd_attention(args: argparse.Namespace) -> int:
     normalizer = resolve_normalizer(args)
+    if args.blocks is not None:
+        return _token_maps(args, normalizer)
     if args.input_kernel is not None:
         return _kernel(args, normalizer)
     for flag, value in (("--sigma-qk2", args.sigma_qk2), ("--sigma-ov2", args.sigma_ov2), ("--scaling", args.scaling)):
@@ -92,6 +94,36 @@ def _kernel(args: argparse.Namespace, normalizer) -> int:
             print("ntk:")
             print(result.ntk)
     print(f"largest error bound: {float(np.max(result.error)):.2g}")
+    return 0
+
+
+def _token_maps(args: argparse.Namespace, normalizer) -> int:
+    """Token lengths and correlations of one sequence through ``--blocks`` transformer blocks."""
+    from signalprop import exchangeable_kernel, token_maps, transformer
+    from symbolic import get_activation
+
+    if args.tokens is None or args.tokens < 2:
+        raise CLIError("--blocks needs --tokens T >= 2 (the sequence's length)")
+    if args.q is not None or args.logit_cov is not None:
+        raise CLIError("--q/--logit-cov set the statistics' logits; with --blocks the tokens start at --q0 and --rho0")
+    alpha = None if args.norm == "none" and args.alpha is None else (1.0 if args.alpha is None else args.alpha)
+    norm = None if args.norm == "none" else "layer"
+    unit = None if args.mlp is None else get_activation(args.mlp)
+    net = transformer(normalizer, unit, args.blocks, alpha, norm, args.placement,
+                      1.0 if args.sigma_qk2 is None else args.sigma_qk2, 1.0 if args.sigma_ov2 is None else args.sigma_ov2,
+                      scaling=args.scaling or "sqrt", causal=args.causal, mlp=unit is not None)
+    K0 = exchangeable_kernel(args.tokens, args.q0, args.rho0) if args.input_kernel is None else _load(args.input_kernel,
+                                                                                                      "--input-kernel")
+    maps = token_maps(net, K0)
+    doc = {"mechanism": normalizer.label, "tokens": int(K0.shape[0]), "blocks": args.blocks, "alpha": alpha,
+           "norm": args.norm, "placement": args.placement, "mlp": args.mlp, "p": maps.p.tolist(), "rho": maps.rho.tolist(),
+           "layers": "one entry per sub-block: attention, then MLP (when --mlp is given), per block"}
+    if args.json:
+        print_json(doc)
+        return 0
+    print(f"{normalizer.label}: {args.blocks} block(s) on {K0.shape[0]} tokens (mean length, mean correlation)")
+    print(_table(("layer", "p", "rho"), [(str(i + 1), _fmt(float(p), 10), _fmt(float(r), 10))
+                                          for i, (p, r) in enumerate(zip(maps.p, maps.rho))]))
     return 0
 
 
@@ -165,5 +197,14 @@ def add_attention_command(sub) -> None:
                    help="logits q.k/sqrt(d_k) (Gaussian, default) or q.k/d_k with tied query/key weights")
     k.add_argument("--causal", action="store_true", help="token i attends to j <= i only")
     k.add_argument("--ntk", action="store_true", help="also the NTK (NTK parameterization, untrained inputs)")
+    b = a.add_argument_group("token maps through transformer blocks (one sequence, infinite width)")
+    add_number(b, "--blocks", Bounds(1, 1000, integer=True), help="number of blocks (attention, then --mlp) up to 1000")
+    add_number(b, "--alpha", Bounds(0, low_open=True, what="the residual branch scale"), help="branch scale (default 1)")
+    b.add_argument("--norm", choices=("layer", "none"), default="layer",
+                   help="LayerNorm placed by --placement (default), or none (no skip either unless --alpha)")
+    b.add_argument("--placement", choices=("pre", "post"), default="pre", help="pre-norm (default) or post-norm")
+    b.add_argument("--mlp", metavar="NAME", help="an MLP sub-block Dense -> NAME -> Dense after each attention")
+    add_number(b, "--q0", Bounds(0, low_open=True, what="the tokens' length"), default=1.0, help="tokens' length (1)")
+    add_number(b, "--rho0", Bounds(-1, 1, what="the tokens' correlation"), default=0.5, help="tokens' correlation (0.5)")
     a.add_argument("--json", action="store_true", help="print one JSON document")
     a.set_defaults(func=cmd_attention)
