@@ -27,6 +27,11 @@ kernel is Λ(aik, bi'k') = σ_QK² (2 K(ai,bi') K(ak,bk') + Θ(ai,bi') K(ak,bk')
 under ``linear`` the logits are a law of large numbers, their gradient is O(1/d_k) and the last term vanishes:
 Θ' = 2Σ' + σ_OV² P_a Θ_ab P_bᵀ.
 
+Exchangeable tokens (K = a I + b 11ᵀ within a sequence, no mask) need two rows, not T(T + 1)/2 pairs: every
+diagonal entry is alike and every other one too; for normalized mechanisms (softmax, Scalable-Softmax, sparsemax,
+all shift-invariant) a row's logits are a common part plus i.i.d. N(0, σ_QK² K_ii a), so the diagonal is exactly
+σ_OV² (a E[Σ_j p_j²] + b) with E[Σ p²] from ``attention_stats`` (quadrature, not QMC).
+
 A causal ``mask`` (T × T, True where token i may attend to j) sets masked logits to −∞ (weight 0). Positional
 information enters through K (add a positional covariance to it).
 
@@ -43,8 +48,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from symbolic.normalizers import AttentionError, ElementwiseAttention, Normalizer
+from symbolic.normalizers import AttentionError, ElementwiseAttention, Normalizer, Sparsemax
 
+from .attention_stats import row_statistics
 from .gaussian_qmc import covariance_root, qmc_expectation
 
 SCALINGS = ("sqrt", "linear")
@@ -205,37 +211,60 @@ def _rowwise(mech: Normalizer, s2: float, kaa, kbb, kab, tab, mask, ntk: bool, p
     Returns ((three values), (three errors)), each T × T."""
     t = kaa.shape[0]
     value, error = np.zeros((3, t, t)), np.zeros((3, t, t))
-    for i in range(t):
-        for k in range(i if same else 0, t):
-            cov = s2 * np.block([[kaa[i, i] * kaa, kab[i, k] * kab], [kab[i, k] * kab.T, kbb[k, k] * kbb]])
-            lam = s2 * ((2 * kab[i, k] + tab[i, k]) * kab + kab[i, k] * tab)  # Λ(ai·, bk·)
+    swap = same and mask is None and t > 1 and _exchangeable(kaa) and _exchangeable(tab)
+    pairs = [(0, 0), (0, 1)] if swap else [(i, k) for i in range(t) for k in range(i if same else 0, t)]
+    for i, k in pairs:
+        cov = s2 * np.block([[kaa[i, i] * kaa, kab[i, k] * kab], [kab[i, k] * kab.T, kbb[k, k] * kbb]])
+        lam = s2 * ((2 * kab[i, k] + tab[i, k]) * kab + kab[i, k] * tab)  # Λ(ai·, bk·)
 
-            def f(z, i=i, k=k, lam=lam):
-                za, zb = z[:, :t], z[:, t:]
-                if mask is not None:
-                    za, zb = np.where(mask[i], za, -np.inf), np.where(mask[k], zb, -np.inf)
-                pa, pb = mech(za), mech(zb)
-                cols = [np.einsum("nj,jl,nl->n", pa, kab, pb)]
-                if ntk:
-                    ja, jb = _jacobians(mech, za), _jacobians(mech, zb)
-                    cols += [np.einsum("nj,jl,nl->n", pa, tab, pb), np.einsum("njk,jl,nlm,km->n", ja, kab, jb, lam, optimize=True)]
-                return np.column_stack(cols)
+        def f(z, i=i, k=k, lam=lam):
+            za, zb = z[:, :t], z[:, t:]
+            if mask is not None:
+                za, zb = np.where(mask[i], za, -np.inf), np.where(mask[k], zb, -np.inf)
+            pa, pb = mech(za), mech(zb)
+            cols = [np.einsum("nj,jl,nl->n", pa, kab, pb)]
+            if ntk:
+                ja, jb = _jacobians(mech, za), _jacobians(mech, zb)
+                cols += [np.einsum("nj,jl,nl->n", pa, tab, pb),
+                         np.einsum("njk,jl,nlm,km->n", ja, kab, jb, lam, optimize=True)]
+            return np.column_stack(cols)
 
-            est = qmc_expectation(f, cov, None, points, scrambles, seed + i * t + k)
-            value[:len(est.value), i, k], error[:len(est.value), i, k] = est.value, est.error
-            if same:
-                value[:, k, i], error[:, k, i] = value[:, i, k], error[:, i, k]
+        est = qmc_expectation(f, cov, None, points, scrambles, seed + i * t + k)
+        value[:len(est.value), i, k], error[:len(est.value), i, k] = est.value, est.error
+        if same:
+            value[:, k, i], error[:, k, i] = value[:, i, k], error[:, i, k]
+    if swap and mech.normalized:  # a row's logits: a common part (cancels) + i.i.d. N(0, σ² K_ii a)
+        a, b = kaa[0, 0] - kaa[0, 1], kaa[0, 1]
+        stats = row_statistics(mech, t, s2 * kaa[0, 0] * max(a, 0.0))
+        value[0, 0, 0], error[0, 0, 0] = a * stats.sum_sq + b, abs(a) * stats.error["sum_sq"]
+    if swap:  # exchangeable tokens (K = a I + b 11ᵀ, no mask): every diagonal entry alike, every other one alike
+        off = ~np.eye(t, dtype=bool)
+        for arr in (value, error):
+            arr[:, off] = arr[:, 0, 1][:, None]
+            arr[:, np.eye(t, dtype=bool)] = arr[:, 0, 0][:, None]
     return value, error
+
+
+def _exchangeable(K: np.ndarray) -> bool:
+    """Whether K = a I + b 11ᵀ (equal diagonal, equal off-diagonal entries) to rounding."""
+    t = K.shape[0]
+    diag, off = np.diag(K), K[~np.eye(t, dtype=bool)]
+    scale = max(float(np.max(np.abs(K))), 1e-300)
+    return bool(np.ptp(diag) <= 1e-14 * scale and (off.size == 0 or np.ptp(off) <= 1e-14 * scale))
 
 
 def _jacobians(mech: Normalizer, z: np.ndarray) -> np.ndarray:
     """∂p/∂z of every row of z (N × T × T): the closed form for softmax-like mechanisms, else row by row."""
     from symbolic.normalizers.softmax import _ScaledSoftmax
 
+    eye = np.eye(z.shape[1])
     if isinstance(mech, _ScaledSoftmax):
         kappa = mech.scale(z.shape[1])
         p = mech(z)
-        return kappa * (p[:, :, None] * np.eye(z.shape[1]) - p[:, :, None] * p[:, None, :])
+        return kappa * (p[:, :, None] * eye - p[:, :, None] * p[:, None, :])
+    if isinstance(mech, Sparsemax):  # diag(s) − s sᵀ/|S| on the support s
+        s = (mech(z) > 0).astype(np.float64)
+        return s[:, :, None] * eye - s[:, :, None] * s[:, None, :] / s.sum(axis=1)[:, None, None]
     return np.stack([mech.jacobian(row) for row in z])
 
 

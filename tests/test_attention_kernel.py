@@ -171,3 +171,22 @@ def test_cli_attention_kernel(capsys, tmp_path):
     np.save(path, np.array([[1.0, 2.0], [2.0, 1.0]]))
     assert main(["attention", "softmax", "--input-kernel", str(path)]) == 2
     assert "not positive semidefinite" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["softmax", "ssmax", "sparsemax"])
+def test_exchangeable_tokens_take_two_rows(name):
+    """K = a I + b 11ᵀ: the fast route (two rows; the diagonal σ_OV² (a E[Σp²] + b) from the statistics'
+    quadrature for these shift-invariant mechanisms) agrees with the general route on a kernel perturbed by 1e-9
+    within their joint error bars, NNGP and NTK, and keeps the exchangeable structure exactly."""
+    from signalprop import exchangeable_kernel, row_statistics
+
+    K = exchangeable_kernel(5, 1.3, 0.4)
+    layer = Attention(get_normalizer(name), 0.9, 1.1)
+    fast = attention_kernel(layer, K)
+    slow = attention_kernel(layer, K + 1e-9 * np.diag(np.arange(5.0)))
+    assert np.all(np.abs(fast.nngp - slow.nngp) <= fast.error + slow.error + 1e-8)
+    assert np.all(np.abs(fast.ntk - slow.ntk) <= fast.ntk_error + slow.ntk_error + 1e-8)
+    a, b = 1.3 * 0.6, 1.3 * 0.4
+    stats = row_statistics(get_normalizer(name), 5, 0.9 * 1.3 * a)
+    assert fast.nngp[2, 2] == pytest.approx(1.1 * (a * stats.sum_sq + b), rel=1e-14)
+    assert np.ptp(np.diag(fast.nngp)) == 0 and np.ptp(fast.nngp[~np.eye(5, dtype=bool)]) == 0
