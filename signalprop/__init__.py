@@ -93,3 +93,6 @@ from .transformer import (TokenMaps, attention_block, exchangeable_kernel, mean_
 
 __all__ += ["TokenMaps", "attention_block", "exchangeable_kernel", "mean_correlation", "mlp_block", "token_maps",
             "transformer"]
+from .attention_phase import AttentionPhaseDiagram, attention_phase_diagram
+
+__all__ += ["AttentionPhaseDiagram", "attention_phase_diagram"]

@@ -331,7 +331,7 @@ def _attention_step(layer: Attention, s: KernelState, parameterization: str) -> 
     if s.theta is not None and parameterization != "ntk":
         raise UnsupportedLayerError("the attention NTK is derived in the NTK parameterization only")
     _check_positive(s, "attention")
-    r = attention_kernel(layer, s.sigma, s.theta, s.tokens, s.theta is not None)
+    r = attention_kernel(layer, s.sigma, s.theta, s.tokens, s.theta is not None, layer.points, layer.scrambles)
     q = np.diag(r.nngp).copy()
     return KernelState(r.nngp, q, q, r.ntk, s.width, True, True, s.tokens)
 

@@ -60,13 +60,15 @@ SCALINGS = ("sqrt", "linear")
 class Attention:
     """A self-attention layer (module docstring): ``mechanism`` a normalizer, σ_QK², σ_OV², the logit ``scaling``
     ("sqrt": 1/√d_k, Gaussian logits; "linear": 1/d_k with tied query/key weights) and an optional causal ``mask``
-    (a tuple of T tuples of bools, or ``causal=True`` for the lower triangle)."""
+    (``causal=True``: token i attends to j <= i); ``points``/``scrambles``: the QMC route's sizes inside networks."""
 
     mechanism: Normalizer
     sigma_qk2: float = 1.0
     sigma_ov2: float = 1.0
     scaling: str = "sqrt"
     causal: bool = False
+    points: int = 4096
+    scrambles: int = 16
 
     def __post_init__(self):
         if not isinstance(self.mechanism, Normalizer):

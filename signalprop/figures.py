@@ -69,3 +69,24 @@ def plot_phase_diagram(diagram, path: str | Path) -> Path:
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def plot_attention_phase(diagram, path: str | Path) -> Path:
+    """Two panels over (σ_QK², α): log10(1 − ρ_L) (rank collapse) and H/log T (entropy collapse)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
+    for ax, data, title in ((axes[0], np.log10(np.maximum(diagram.deficit, 1e-16)), "log10(1 - rho_L): rank collapse"),
+                            (axes[1], diagram.entropy, "H / log T: entropy collapse")):
+        mesh = ax.pcolormesh(diagram.sigma_qk2, diagram.alpha, data, shading="nearest")
+        fig.colorbar(mesh, ax=ax)
+        ax.set(xscale="log", yscale="log", xlabel=r"$\sigma_{QK}^2$", ylabel=r"$\alpha$ (branch scale)", title=title)
+    fig.suptitle(f"{diagram.mechanism}, T = {diagram.tokens}, {diagram.blocks} blocks", fontsize=10)
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -56,6 +56,8 @@ def _load(path: str, flag: str):
 
 def cmd_attention(args: argparse.Namespace) -> int:
     normalizer = resolve_normalizer(args)
+    if args.phase:
+        return _phase(args, normalizer)
     if args.blocks is not None:
         return _token_maps(args, normalizer)
     if args.input_kernel is not None:
@@ -125,6 +127,36 @@ def _token_maps(args: argparse.Namespace, normalizer) -> int:
     print(_table(("layer", "p", "rho"), [(str(i + 1), _fmt(float(p), 10), _fmt(float(r), 10))
                                           for i, (p, r) in enumerate(zip(maps.p, maps.rho))]))
     return 0
+
+
+def _phase(args: argparse.Namespace, normalizer) -> int:
+    """The rank-collapse / entropy-collapse diagram over (σ_QK², α)."""
+    import numpy as np
+
+    from signalprop.attention_phase import attention_phase_diagram
+    from symbolic import get_activation
+
+    if args.tokens is None or args.tokens < 2:
+        raise CLIError("--phase needs --tokens T >= 2 (the sequence's length)")
+    grid = args.grid or 8
+    diagram = attention_phase_diagram(normalizer, args.tokens, args.blocks or 8,
+                                      np.geomspace(args.sigma_qk2_min, args.sigma_qk2_max, grid),
+                                      np.geomspace(args.alpha_min, args.alpha_max, grid), args.rho0, args.placement,
+                                      None if args.mlp is None else get_activation(args.mlp),
+                                      progress=not args.no_progress)
+    if args.output:
+        from signalprop.figures import plot_attention_phase
+
+        plot_attention_phase(diagram, args.output)
+    doc = diagram.as_dict()
+    if args.json:
+        print_json(doc)
+    else:
+        print(f"{doc['mechanism']}: {doc['blocks']} {args.placement}-norm blocks on {doc['tokens']} tokens; {doc['convention']}")
+        head = ("alpha \\ sigma_qk2", *(_fmt(float(s), 4) for s in diagram.sigma_qk2))
+        short = {"signal": "signal", "rank collapse": "rank", "entropy collapse": "entropy", None: "-"}
+        print(_table(head, [(_fmt(float(a), 4), *(short[p] for p in row)) for a, row in zip(diagram.alpha, doc["phase"])]))
+    return 130 if diagram.interrupted else 0
 
 
 def _statistics(args: argparse.Namespace, normalizer) -> int:
@@ -206,5 +238,14 @@ def add_attention_command(sub) -> None:
     b.add_argument("--mlp", metavar="NAME", help="an MLP sub-block Dense -> NAME -> Dense after each attention")
     add_number(b, "--q0", Bounds(0, low_open=True, what="the tokens' length"), default=1.0, help="tokens' length (1)")
     add_number(b, "--rho0", Bounds(-1, 1, what="the tokens' correlation"), default=0.5, help="tokens' correlation (0.5)")
+    ph = a.add_argument_group("rank collapse against entropy collapse over (sigma_qk2, alpha): --phase")
+    ph.add_argument("--phase", action="store_true", help="the phase diagram of --blocks (default 8) blocks on --tokens")
+    add_number(ph, "--grid", Bounds(2, 40, integer=True), help="grid points per axis, 2 to 40 (default 8)")
+    add_number(ph, "--sigma-qk2-min", Bounds(0, low_open=True), default=0.1, help="default 0.1")
+    add_number(ph, "--sigma-qk2-max", Bounds(0, low_open=True), default=100.0, help="default 100")
+    add_number(ph, "--alpha-min", Bounds(0, low_open=True), default=0.1, help="default 0.1")
+    add_number(ph, "--alpha-max", Bounds(0, low_open=True), default=3.0, help="default 3")
+    ph.add_argument("-o", "--output", help="write the figure (PNG/PDF/SVG by extension)")
+    ph.add_argument("--no-progress", action="store_true", help="no progress bar")
     a.add_argument("--json", action="store_true", help="print one JSON document")
     a.set_defaults(func=cmd_attention)

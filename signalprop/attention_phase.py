@@ -1,0 +1,116 @@
+"""Rank collapse against entropy collapse: a phase diagram of deep attention stacks in (σ_QK², α) at infinite width.
+
+Each grid point runs ``blocks`` transformer blocks (``signalprop.transformer``: post-norm Norm(x + α Attn x) by
+default, optionally with an MLP sub-block) on one sequence of T exchangeable tokens of length 1 and correlation ρ0,
+and records, after the last block,
+
+* the tokens' correlation deficit 1 − ρ_L (rank collapse: → 0, Dong et al. 2021; Noci et al. 2022), and
+* the normalized entropy H/log T of the attention rows the next layer would form on the normalized tokens (entropy
+  collapse: → 0, the frozen phase of the random energy model, Giorlandino & Goldt 2025). For exchangeable tokens of
+  length 1 a row's logits are a common part plus i.i.d. N(0, σ_QK² (1 − ρ)), so H is the statistics engine's exact
+  entropy (``attention_stats``).
+
+``phase``: "rank collapse" where 1 − ρ_L < 0.01, "entropy collapse" where H/log T < 0.25 (the frozen phase keeps O(1) nats: 0.17 log T at T = 16), else "signal" (both
+thresholds are conventions of this diagram, stated in its JSON). Giorlandino & Goldt's LN(α' x + Attn x) is this
+family with α = 1/α' (LayerNorm ignores the overall scale), and their β² log T is σ_QK².
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+
+from symbolic.normalizers import AttentionError
+
+from .transformer import exchangeable_kernel, token_maps, transformer
+
+PHASE_NAMES = ("signal", "rank collapse", "entropy collapse")
+RANK_TOL, ENTROPY_TOL = 0.01, 0.25
+
+
+@dataclass(frozen=True)
+class AttentionPhaseDiagram:
+    """Rows: α (``alpha``), columns: σ_QK² (``sigma_qk2``); ``deficit`` 1 − ρ_L, ``entropy`` H/log T, ``phase``
+    indices into PHASE_NAMES (−1: not computed, after Ctrl-C)."""
+
+    mechanism: str
+    tokens: int
+    blocks: int
+    sigma_qk2: np.ndarray
+    alpha: np.ndarray
+    deficit: np.ndarray
+    entropy: np.ndarray
+    phase: np.ndarray
+    interrupted: bool = False
+
+    def as_dict(self) -> dict:
+        def clean(a):
+            return [[None if not np.isfinite(v) else float(v) for v in row] for row in a]
+
+        return {"mechanism": self.mechanism, "tokens": self.tokens, "blocks": self.blocks,
+                "sigma_qk2": self.sigma_qk2.tolist(), "alpha": self.alpha.tolist(), "deficit": clean(self.deficit),
+                "entropy": clean(self.entropy),
+                "phase": [[PHASE_NAMES[i] if i >= 0 else None for i in row] for row in self.phase],
+                "convention": f"rows: alpha, columns: sigma_qk2; deficit = 1 - rho after the last block; entropy = H/log T "
+                              f"of the next attention rows; rank collapse: deficit < {RANK_TOL}; entropy collapse: "
+                              f"entropy < {ENTROPY_TOL}", "interrupted": self.interrupted}
+
+
+def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alpha, rho0: float = 0.5,
+                            placement: str = "post", unit=None, progress: bool = False, points: int = 1024,
+                            scrambles: int = 8) -> AttentionPhaseDiagram:
+    """The diagram (module docstring) on the grid σ_QK² × α; a progress bar with ``progress``; Ctrl-C stops after the
+    point in flight and returns the points done (``interrupted``)."""
+    from dataclasses import replace
+
+    from tqdm import tqdm
+
+    from .attention_kernel import Attention
+    from .attention_stats import row_statistics
+    from .transformer import mean_correlation
+
+    if not mechanism.normalized:
+        raise AttentionError(f"the entropy-collapse axis needs a normalized mechanism (softmax, scalable_softmax, sparsemax), "
+                         f"got {mechanism.label}")
+    s_grid, a_grid = np.asarray(sigma_qk2, dtype=np.float64), np.asarray(alpha, dtype=np.float64)
+    deficit, entropy = np.full((a_grid.size, s_grid.size), np.nan), np.full((a_grid.size, s_grid.size), np.nan)
+    phase = np.full(deficit.shape, -1, dtype=int)
+    K0 = exchangeable_kernel(tokens, 1.0, rho0)
+    interrupted = False
+    bar = tqdm(total=deficit.size, desc=f"{mechanism.label}: attention phases", disable=not progress, file=sys.stderr,
+               leave=False)
+    try:
+        for i, a in enumerate(a_grid):
+            for j, s2 in enumerate(s_grid):
+                net = transformer(mechanism, unit, blocks, float(a), "layer", placement, float(s2), mlp=unit is not None)
+                net = _with_qmc(net, points, scrambles, Attention, replace)
+                K = token_maps(net, K0).kernels[-1]
+                deficit[i, j] = 1 - mean_correlation(K)
+                spread = max(deficit[i, j], 0.0)  # LayerNorm precedes the next attention: its tokens have length 1
+                entropy[i, j] = row_statistics(mechanism, tokens, float(s2) * spread).entropy / math.log(tokens)
+                phase[i, j] = 1 if deficit[i, j] < RANK_TOL else 2 if entropy[i, j] < ENTROPY_TOL else 0
+                bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        bar.close()
+    return AttentionPhaseDiagram(mechanism.label, tokens, blocks, s_grid, a_grid, deficit, entropy, phase, interrupted)
+
+
+def _with_qmc(net, points: int, scrambles: int, attention_type, replace):
+    """``net`` with every attention layer's QMC sizes set."""
+    from .architecture import Residual, Serial
+
+    def swap(layer):
+        if isinstance(layer, attention_type):
+            return replace(layer, points=points, scrambles=scrambles)
+        if isinstance(layer, Residual):
+            return replace(layer, branch=tuple(swap(x) for x in layer.branch))
+        if isinstance(layer, Serial):
+            return Serial(*[swap(x) for x in layer.layers])
+        return layer
+
+    return swap(net)
