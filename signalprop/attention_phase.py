@@ -25,6 +25,7 @@ import numpy as np
 
 from symbolic.normalizers import AttentionError
 
+from .block_phase import finite_or_none, named_phases
 from .transformer import exchangeable_kernel, token_maps, transformer
 
 PHASE_NAMES = ("signal", "rank collapse", "entropy collapse")
@@ -47,13 +48,10 @@ class AttentionPhaseDiagram:
     interrupted: bool = False
 
     def as_dict(self) -> dict:
-        def clean(a):
-            return [[None if not np.isfinite(v) else float(v) for v in row] for row in a]
-
         return {"mechanism": self.mechanism, "tokens": self.tokens, "blocks": self.blocks,
-                "sigma_qk2": self.sigma_qk2.tolist(), "alpha": self.alpha.tolist(), "deficit": clean(self.deficit),
-                "entropy": clean(self.entropy),
-                "phase": [[PHASE_NAMES[i] if i >= 0 else None for i in row] for row in self.phase],
+                "sigma_qk2": self.sigma_qk2.tolist(), "alpha": self.alpha.tolist(),
+                "deficit": finite_or_none(self.deficit), "entropy": finite_or_none(self.entropy),
+                "phase": named_phases(self.phase, PHASE_NAMES),
                 "convention": f"rows: alpha, columns: sigma_qk2; deficit = 1 - rho after the last block; entropy = H/log T "
                               f"of the next attention rows; rank collapse: deficit < {RANK_TOL}; entropy collapse: "
                               f"entropy < {ENTROPY_TOL}", "interrupted": self.interrupted}

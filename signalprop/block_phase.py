@@ -142,6 +142,16 @@ def _c_star(block: Serial, p: float) -> float:
     return 1.0
 
 
+def finite_or_none(grid) -> list:
+    """A 2-D grid as nested lists for JSON, None where a value is not finite."""
+    return [[None if not np.isfinite(v) else float(v) for v in row] for row in np.asarray(grid, dtype=float)]
+
+
+def named_phases(phase: np.ndarray, names) -> list:
+    """Phase indices as names (None where −1: not computed)."""
+    return [[names[i] if i >= 0 else None for i in row] for row in phase]
+
+
 @dataclass(frozen=True)
 class BlockPhaseDiagram:
     """Arrays of shape (len(sigma_b2), len(sigma_w2)) over the branch's (σ_w², σ_b²) (``BlockPhase`` fields; NaN where
@@ -159,12 +169,9 @@ class BlockPhaseDiagram:
     interrupted: bool = False
 
     def as_dict(self) -> dict:
-        def clean(a):
-            return [[None if not np.isfinite(v) else float(v) for v in row] for row in np.asarray(a, dtype=float)]
-
         return {"name": self.activation, "sigma_w2": self.sigma_w2.tolist(), "sigma_b2": self.sigma_b2.tolist(),
-                **{k: clean(getattr(self, k)) for k in ("p_star", "chi1", "c_star", "chi_c", "xi_c")},
-                "phase": [[PHASES[i] if i >= 0 else None for i in row] for row in self.phase],
+                **{k: finite_or_none(getattr(self, k)) for k in ("p_star", "chi1", "c_star", "chi_c", "xi_c")},
+                "phase": named_phases(self.phase, PHASES),
                 "convention": "rows: sigma_b2, columns: sigma_w2 (the branch's first Dense); p_star: the stream's length "
                               "at the block's fixed point, reached from p0 = 1; c_star, chi1, chi_c: the block's correlation "
                               "map of the stream; null: undefined or an infinite depth scale",

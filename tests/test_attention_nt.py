@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ntk import network_kernels
-from signalprop import Attention, Dense, Nonlinear, Serial, attention_block, mlp_block
+from signalprop import Attention, Dense, Serial, attention_block, mlp_block
 from symbolic import get_activation
 from symbolic.normalizers import get_normalizer
 

@@ -1,8 +1,6 @@
 """Transformer blocks through the architecture recursion: token maps against explicit finite transformer networks
 (JAX, standard errors), the exchangeable token kernel, pure attention's rank collapse, and bad input."""
 
-import math
-
 import numpy as np
 import pytest
 

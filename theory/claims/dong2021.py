@@ -20,7 +20,6 @@ Source caveat: only the abstract could be read here; the infinite-width law and 
 from __future__ import annotations
 
 import math
-from functools import partial
 from pathlib import Path
 
 import numpy as np

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .claim import Claim, Paper, at_most, relative
+from .claim import Claim, Measured, Paper, at_most, mc_sigmas, relative
 from .figures import curves_figure, save_figure
 
 PAPER = Paper("hron2020", "Infinite attention: NNGP and NTK for deep attention networks",
@@ -106,6 +106,30 @@ def softmax_pair_reference(K: np.ndarray) -> np.ndarray:
     return out
 
 
+MC_HEADS, MC_KEY, MC_VALUE, MC_NETWORKS = 64, 128, 64, 150
+
+
+def mc_relu_attention(seed: int = 0, s_qk: float = S_QK) -> Measured:
+    """The mean over MC_NETWORKS explicit ReLU attention layers (JAX; MC_HEADS heads, d_k = MC_KEY, d_v = MC_VALUE,
+    NTK parameterization, applied to the 3 tokens directly) of the output Gram (1/5) Σ_units y yᵀ and of the
+    empirical NTK of the first output unit: the upper triangles of both (12 numbers)."""
+    from signalprop import Attention, Serial
+    from symbolic.normalizers import get_normalizer
+    from theory.montecarlo.networks import AttentionShape, run_networks
+
+    x = np.random.default_rng(0).normal(size=(1, 3, 5))
+    net = Serial(Attention(get_normalizer("relu"), s_qk, S_OV, "sqrt"))
+    run = run_networks(net, x, 5, MC_NETWORKS, seed, attention=AttentionShape(3, MC_HEADS, MC_KEY, MC_VALUE))
+    a, b = np.triu_indices(3)
+    return Measured.mean_of(np.concatenate([run.grams[:, -1, a, b], run.ntk[:, a, b]], axis=1))
+
+
+def mc_reference() -> np.ndarray:
+    ref = relu_sqrt_reference()
+    a, b = np.triu_indices(3)
+    return np.concatenate([ref[:9].reshape(3, 3)[a, b], ref[9:].reshape(3, 3)[a, b]])
+
+
 CLAIMS = [
     Claim("hron2020.tied_linear_scaling", PAPER, "Sec. 3 (1/d_k scaling with tied queries and keys)",
           f"With q·k/d_k logits and W_Q = W_K, Σ' = σ_OV² P K Pᵀ, P = softmax(σ_QK² K) row-wise, and Θ' = 2Σ' "
@@ -123,6 +147,14 @@ CLAIMS = [
           softmax_pair_gap, 0.0, "the Gauss–Hermite reference (numpy)",
           at_most("the gap beyond the QMC error bar must be <= 0 (measured −7e-5)"), "numerical", notes=NOT_READ,
           provenance="derived", mutant=partial(softmax_pair_gap, 1.05 * S_QK), mutation="σ_QK² 5 % higher"),
+    Claim("hron2020.mc_multihead_relu", PAPER, "Sec. 3–4 (finite multi-head networks approach the kernels)",
+          f"Explicit ReLU attention layers ({MC_HEADS} heads, d_k = {MC_KEY}, {MC_NETWORKS} networks, 1/√d_k logits) "
+          "have mean output Gram and empirical NTK equal to the infinite-width Σ' and Θ' (upper triangles, 3 tokens).",
+          partial(mc_relu_attention, 0), mc_reference, "arc-cosine kernels in numpy (claim relu_sqrt_scaling)",
+          mc_sigmas(12, MC_NETWORKS, extra="finite-d_k and finite-head biases (O(1/d_k), O(1/H)) measured below 0.4 "
+                    "standard errors of this ensemble with 3000 networks"), "mc", notes=NOT_READ,
+          provenance="simulation_vs_theory", seeded=mc_relu_attention,
+          mutant=partial(mc_relu_attention, 0, 1.3 * S_QK), mutation="σ_QK² 30 % higher in the networks"),
 ]
 
 

@@ -19,7 +19,6 @@ from functools import partial
 from pathlib import Path
 
 import mpmath as mp
-import numpy as np
 
 from .claim import Claim, Paper, at_least, at_most, relative
 from .figures import curves_figure, save_figure
