@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .claim import Claim, Measured, Paper, at_most, mc_sigmas, relative
+from .claim import Claim, Measured, Paper, Tolerance, at_most, mc_sigmas, relative
 from .figures import curves_figure, save_figure
 
 PAPER = Paper("hron2020", "Infinite attention: NNGP and NTK for deep attention networks",
@@ -124,6 +124,14 @@ def mc_relu_attention(seed: int = 0, s_qk: float = S_QK) -> Measured:
     return Measured.mean_of(np.concatenate([run.grams[:, -1, a, b], run.ntk[:, a, b]], axis=1))
 
 
+def _mc_tolerance() -> Tolerance:
+    """``mc_sigmas`` for 12 components plus 0.5 standard errors for the finite-width bias."""
+    base = mc_sigmas(12, MC_NETWORKS)
+    return Tolerance(base.value + 0.5, "sigmas", base.reason + "; plus 0.5 standard errors for the finite-d_k and "
+                     "finite-head biases (O(1/d_k), O(1/H)), measured up to 0.37 standard errors of this ensemble with "
+                     "3000 networks (one run of 200 seeds without this allowance failed once, at |z| = 4.93)")
+
+
 def mc_reference() -> np.ndarray:
     ref = relu_sqrt_reference()
     a, b = np.triu_indices(3)
@@ -151,8 +159,7 @@ CLAIMS = [
           f"Explicit ReLU attention layers ({MC_HEADS} heads, d_k = {MC_KEY}, {MC_NETWORKS} networks, 1/√d_k logits) "
           "have mean output Gram and empirical NTK equal to the infinite-width Σ' and Θ' (upper triangles, 3 tokens).",
           partial(mc_relu_attention, 0), mc_reference, "arc-cosine kernels in numpy (claim relu_sqrt_scaling)",
-          mc_sigmas(12, MC_NETWORKS, extra="finite-d_k and finite-head biases (O(1/d_k), O(1/H)) measured below 0.4 "
-                    "standard errors of this ensemble with 3000 networks"), "mc", notes=NOT_READ,
+          _mc_tolerance(), "mc", notes=NOT_READ,
           provenance="simulation_vs_theory", seeded=mc_relu_attention,
           mutant=partial(mc_relu_attention, 0, 1.3 * S_QK), mutation="σ_QK² 30 % higher in the networks"),
 ]
