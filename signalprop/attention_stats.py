@@ -212,6 +212,8 @@ def _quadrature(form, n: int, q: float, mean: float, h: float) -> dict:
     else:
         lv, lv0 = form.log_v(nodes.z), form.log_v(nodes.z0)
         out.update(_laplace(nodes, lw, lv, lv0, form.eps, n, h, maximum=True))
+        if form.log_v is form.log_w and form.eps == 0 and not nodes.z0.size:
+            return out  # p is its own normalized row (softmax): that pass's entropy is the one wanted
     entropy_nodes = _Nodes(nodes.z, nodes.omega, np.zeros(0), np.zeros(0), nodes.atom + float(np.sum(nodes.omega0)))
     out["entropy"] = _laplace(entropy_nodes, lw, lw, np.zeros(0), 0.0, n, h, maximum=False)["entropy"]
     return out
