@@ -19,14 +19,16 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from symbolic.normalizers import AttentionError
 
+from .architecture import Residual, Serial
+from .attention_kernel import Attention
 from .block_phase import finite_or_none, named_phases
-from .transformer import exchangeable_kernel, token_maps, transformer
+from .transformer import exchangeable_kernel, mean_correlation, token_maps, transformer
 
 PHASE_NAMES = ("signal", "rank collapse", "entropy collapse")
 RANK_TOL, ENTROPY_TOL = 0.01, 0.25
@@ -62,13 +64,9 @@ def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alph
                             scrambles: int = 8) -> AttentionPhaseDiagram:
     """The diagram (module docstring) on the grid σ_QK² × α; a progress bar with ``progress``; Ctrl-C stops after the
     point in flight and returns the points done (``interrupted``)."""
-    from dataclasses import replace
-
     from tqdm import tqdm
 
-    from .attention_kernel import Attention
     from .attention_stats import row_statistics
-    from .transformer import mean_correlation
 
     if not mechanism.normalized:
         raise AttentionError(f"the entropy-collapse axis needs a normalized mechanism (softmax, scalable_softmax, sparsemax), "
@@ -84,7 +82,7 @@ def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alph
         for i, a in enumerate(a_grid):
             for j, s2 in enumerate(s_grid):
                 net = transformer(mechanism, unit, blocks, float(a), "layer", placement, float(s2), mlp=unit is not None)
-                net = _with_qmc(net, points, scrambles, Attention, replace)
+                net = _with_qmc(net, points, scrambles)
                 K = token_maps(net, K0).kernels[-1]
                 deficit[i, j] = 1 - mean_correlation(K)
                 spread = max(deficit[i, j], 0.0)  # LayerNorm precedes the next attention: its tokens have length 1
@@ -98,12 +96,11 @@ def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alph
     return AttentionPhaseDiagram(mechanism.label, tokens, blocks, s_grid, a_grid, deficit, entropy, phase, interrupted)
 
 
-def _with_qmc(net, points: int, scrambles: int, attention_type, replace):
+def _with_qmc(net: Serial, points: int, scrambles: int) -> Serial:
     """``net`` with every attention layer's QMC sizes set."""
-    from .architecture import Residual, Serial
 
     def swap(layer):
-        if isinstance(layer, attention_type):
+        if isinstance(layer, Attention):
             return replace(layer, points=points, scrambles=scrambles)
         if isinstance(layer, Residual):
             return replace(layer, branch=tuple(swap(x) for x in layer.branch))
