@@ -26,6 +26,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, mc_sigmas, relative
 from .figures import save_figure
+from .reference import stream_inputs
 
 PAPER = Paper("hayou2021", "Stable ResNet", "S. Hayou, E. Clerico, B. He, G. Deligiannidis, A. Doucet, J. Rousseau", 2021,
               arxiv="2010.12859")
@@ -91,16 +92,6 @@ def alpha_one_closed_form() -> np.ndarray:
 MC_DEPTH, MC_WIDTH, MC_NETWORKS = 32, 256, 200
 
 
-def mc_inputs() -> np.ndarray:
-    """Two inputs of the stream's width with |x|²/N = p⁰ and correlation exactly c⁰ (Gram–Schmidt of a fixed draw): the
-    networks start at Σ⁰ itself (the blocks act on the inputs, no embedding)."""
-    rng = np.random.default_rng(2021)
-    u, v = rng.standard_normal((2, MC_WIDTH))
-    v -= (v @ u) / (u @ u) * u
-    u, v = (w * math.sqrt(MC_WIDTH * P0) / np.linalg.norm(w) for w in (u, v))
-    return np.stack([u, C0 * u + math.sqrt(1 - C0 * C0) * v])
-
-
 def mc_stream_gram(seed: int = 0, scale: float = 1.0) -> Measured:
     """[G₁₁, G₂₂, G₁₂] of the stream after the last of 32 ReLU blocks with α = scale/√32, width 256, 200 networks
     (``theory.montecarlo.networks``, Gram fast path, float64), ± standard error over the networks."""
@@ -109,7 +100,8 @@ def mc_stream_gram(seed: int = 0, scale: float = 1.0) -> Measured:
     from theory.montecarlo.networks import run_networks
 
     net = resnet(get_activation("relu"), MC_DEPTH, scale / math.sqrt(MC_DEPTH), W2, B2, V2, A2)
-    last = run_networks(net, mc_inputs(), MC_WIDTH, ensemble=MC_NETWORKS, seed=seed, ntk=False, fast=True).grams[:, -1]
+    X = stream_inputs(MC_WIDTH, P0, 2021, C0)  # the networks start at Σ⁰ itself: correlation exactly c⁰
+    last = run_networks(net, X, MC_WIDTH, ensemble=MC_NETWORKS, seed=seed, ntk=False, fast=True).grams[:, -1]
     return Measured.mean_of(np.stack([last[:, 0, 0], last[:, 1, 1], last[:, 0, 1]], axis=1))
 
 

@@ -58,3 +58,14 @@ def shaped_local_maps(phi, dphi, d2phi, params: dict) -> dict:
     return {"q_value": q1, "q_slope": gauss_quad(lambda z: 0.5 * (z * z - 1) * hat(z) ** 2),
             "c_value_0": mean ** 2 / q1, "c_slope_1": gauss_quad(lambda z: (g * a * dphi(a * z + b)) ** 2) / q1,
             "c_curv_1": gauss_quad(lambda z: (g * a * a * d2phi(a * z + b)) ** 2) / q1}
+
+
+def stream_inputs(width: int, length: float, seed: int, correlation: float | None = None) -> np.ndarray:
+    """Two inputs of the stream's width with |x|²/width = ``length`` from one fixed draw (``default_rng(seed)``, a
+    2 × width normal array): normalized as drawn, or (``correlation`` given) with cosine exactly ``correlation`` by
+    Gram–Schmidt — for residual networks whose blocks act on the inputs directly (no embedding)."""
+    u, v = np.random.default_rng(seed).standard_normal((2, width))
+    if correlation is not None:
+        v = v - (v @ u) / (u @ u) * u
+    u, v = (w * np.sqrt(width * length) / np.linalg.norm(w) for w in (u, v))
+    return np.stack([u, v] if correlation is None else [u, correlation * u + np.sqrt(1 - correlation**2) * v])

@@ -32,7 +32,7 @@ import numpy as np
 
 from .claim import Claim, Measured, Paper, mc_sigmas, relative
 from .figures import save_figure
-from .reference import gauss_quad
+from .reference import gauss_quad, stream_inputs
 
 PAPER = Paper("yang2017", "Mean Field Residual Networks: On the Edge of Chaos", "G. Yang, S. S. Schoenholz", 2017,
               arxiv="1712.08969")
@@ -161,13 +161,6 @@ MC_DEPTH, MC_WIDTH, MC_NETWORKS = 16, 256, 200
 MC_LAYERS = (1, 4, 8, 12)
 
 
-def _mc_inputs() -> np.ndarray:
-    """Two inputs of the stream's width with |x|²/N = p⁰ (the blocks act on them directly)."""
-    rng = np.random.default_rng(2017)
-    X = rng.standard_normal((2, MC_WIDTH))
-    return X * math.sqrt(MC_WIDTH * P0) / np.linalg.norm(X, axis=1, keepdims=True)
-
-
 def mc_gradient_growth(seed: int = 0, v2: float = V2) -> Measured:
     """‖∂f/∂x^l‖² after blocks l = 1, 4, 8, 12 of 16 tanh full residual blocks and a readout Dense(1, 0) (width 256,
     200 networks, explicit weights, autodiff; ``theory.montecarlo.networks``), ± standard error."""
@@ -176,7 +169,7 @@ def mc_gradient_growth(seed: int = 0, v2: float = V2) -> Measured:
     from theory.montecarlo.networks import run_networks
 
     net = resnet(get_activation("tanh"), MC_DEPTH, 1.0, W2, B2, v2, A2, readout=Dense(1.0, 0.0))
-    run = run_networks(net, _mc_inputs(), MC_WIDTH, ensemble=MC_NETWORKS, seed=seed, ntk=False, gradients=True)
+    run = run_networks(net, stream_inputs(MC_WIDTH, P0, 2017), MC_WIDTH, ensemble=MC_NETWORKS, seed=seed, ntk=False, gradients=True)
     return Measured.mean_of(run.gradients[:, [l - 1 for l in MC_LAYERS], 0])
 
 
