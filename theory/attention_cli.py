@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from .cli import Bounds, CLIError, _fmt, _parse_params, _table, add_number, print_json
+from .cli import Bounds, CLIError, _fmt, _parse_params, _table, add_number, load_npy, print_json
 
 TOKENS = Bounds(1, integer=True, what="the number of tokens n")
 
@@ -45,15 +45,6 @@ def _limits(normalizer, n: int, q: float | None, mean: float | None) -> dict:
     return {}
 
 
-def _load(path: str, flag: str):
-    import numpy as np
-
-    try:
-        return np.load(path, allow_pickle=False)
-    except (OSError, ValueError) as err:
-        raise CLIError(f"{flag}: cannot read {path!r} as a .npy array ({err})") from err
-
-
 def cmd_attention(args: argparse.Namespace) -> int:
     normalizer = resolve_normalizer(args)
     if args.phase:
@@ -73,7 +64,7 @@ def _kernel(args: argparse.Namespace, normalizer) -> int:
 
     if args.q is not None or args.logit_cov is not None:
         raise CLIError("--q/--logit-cov set the statistics' logits; the kernel's logits follow from --input-kernel")
-    K = _load(args.input_kernel, "--input-kernel")
+    K = load_npy(args.input_kernel, "--input-kernel")
     layer = Attention(normalizer, 1.0 if args.sigma_qk2 is None else args.sigma_qk2,
                       1.0 if args.sigma_ov2 is None else args.sigma_ov2, args.scaling or "sqrt", args.causal)
     result = attention_kernel(layer, K, None, args.tokens, args.ntk, args.points, args.scrambles, args.seed)
@@ -114,8 +105,10 @@ def _token_maps(args: argparse.Namespace, normalizer) -> int:
     net = transformer(normalizer, unit, args.blocks, alpha, norm, args.placement,
                       1.0 if args.sigma_qk2 is None else args.sigma_qk2, 1.0 if args.sigma_ov2 is None else args.sigma_ov2,
                       scaling=args.scaling or "sqrt", causal=args.causal, mlp=unit is not None)
-    K0 = exchangeable_kernel(args.tokens, args.q0, args.rho0) if args.input_kernel is None else _load(args.input_kernel,
-                                                                                                      "--input-kernel")
+    if args.input_kernel is None:
+        K0 = exchangeable_kernel(args.tokens, args.q0, args.rho0)
+    else:
+        K0 = load_npy(args.input_kernel, "--input-kernel")
     maps = token_maps(net, K0)
     doc = {"mechanism": normalizer.label, "tokens": int(K0.shape[0]), "blocks": args.blocks, "alpha": alpha,
            "norm": args.norm, "placement": args.placement, "mlp": args.mlp, "p": maps.p.tolist(), "rho": maps.rho.tolist(),
@@ -168,7 +161,7 @@ def _statistics(args: argparse.Namespace, normalizer) -> int:
     if args.logit_cov is not None:
         if args.q is not None:
             raise CLIError("give --q (i.i.d. logits) or --logit-cov FILE.npy, not both")
-        cov = _load(args.logit_cov, "--logit-cov")
+        cov = load_npy(args.logit_cov, "--logit-cov")
     elif args.q is None:
         raise CLIError("give the logits' variance --q Q (i.i.d. N(mean, Q) logits) or --logit-cov FILE.npy")
     stats = row_statistics(normalizer, args.tokens, args.q, args.mean, cov=cov, points=args.points,

@@ -68,6 +68,16 @@ def add_number(p, flag: str, bounds: Bounds, **kwargs) -> None:
     p.add_argument(flag, type=partial(bounds.parse, flag), **kwargs)
 
 
+def load_npy(path: str, flag: str):
+    """The .npy array at ``path`` (no pickles), or a CLIError naming the option ``flag``."""
+    import numpy as np
+
+    try:
+        return np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as err:
+        raise CLIError(f"cannot read {flag} {path!r} as a .npy array: {err}") from err
+
+
 def _parse_params(items: Sequence[str] | None) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items or ():

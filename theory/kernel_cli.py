@@ -7,7 +7,7 @@ import argparse
 import sys
 
 from .cli import (SEED, Bounds, CLIError, _add_activation_args, _add_mixture_arg, _add_residual_args, _add_variance_args, _fmt,
-                  _table, add_number, residual_network,
+                  _table, add_number, load_npy, residual_network,
                   print_json, resolve_layer_activation)
 
 KERNEL_DEPTH = Bounds(0, 10_000, integer=True, what="nonlinear layers")
@@ -19,10 +19,7 @@ def _inputs(args: argparse.Namespace):
     if (args.inputs is None) == (args.random is None):
         raise CLIError("give exactly one of --inputs FILE.npy or --random N,D")
     if args.inputs is not None:
-        try:
-            X = np.load(args.inputs, allow_pickle=False)
-        except (OSError, ValueError) as err:
-            raise CLIError(f"cannot read --inputs {args.inputs!r} as a .npy array: {err}") from err
+        X = load_npy(args.inputs, "--inputs")
         if X.ndim == 1:
             X = X[None, :]
         return X
