@@ -153,11 +153,11 @@ def stax_attention(layer, parameterization: str = "ntk", width: int = 8):
     scaling ("linear": logits W_query_std·W_key_std·C(x), so σ_QK² is that product) for softmax (temperature 1),
     ReLU, |·| and identity attention with no bias; the 1/√d_k scaling ("sqrt") for identity attention only (the
     others raise "no known closed form" there; σ_QK² = (W_query_std·W_key_std)²); σ_OV² = (W_out_std·W_value_std)².
-    None otherwise (causal masks, other mechanisms, the standard parameterization)."""
+    None otherwise (causal masks, the long-sequence limit, other mechanisms, the standard parameterization)."""
     stax = _stax()
     mech = layer.mechanism
     name = _NT_MECHANISMS.get(mech.name)
-    if (name is None or layer.causal or parameterization != "ntk" or getattr(mech, "bias", None) not in (None, 0.0)
+    if (name is None or layer.causal or parameterization != "ntk" or layer.scaling == "long" or getattr(mech, "bias", None) not in (None, 0.0)
             or getattr(mech, "temperature", 1.0) != 1.0 or (layer.scaling == "sqrt" and name != "IDENTITY")):
         return None
     qk = layer.sigma_qk2 if layer.scaling == "linear" else math.sqrt(layer.sigma_qk2)

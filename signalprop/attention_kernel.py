@@ -50,17 +50,20 @@ import numpy as np
 
 from symbolic.normalizers import AttentionError, ElementwiseAttention, Normalizer, Sparsemax
 
+from .attention_limits import long_sequence_block
 from .attention_stats import row_statistics
 from .gaussian_qmc import covariance_root, qmc_expectation
 
-SCALINGS = ("sqrt", "linear")
+SCALINGS = ("sqrt", "linear", "long")
 
 
 @dataclass(frozen=True)
 class Attention:
     """A self-attention layer (module docstring): ``mechanism`` a normalizer, σ_QK², σ_OV², the logit ``scaling``
     ("sqrt": 1/√d_k, Gaussian logits; "linear": 1/d_k with tied query/key weights) and an optional causal ``mask``
-    (``causal=True``: token i attends to j <= i); ``points``/``scrambles``: the QMC route's sizes inside networks."""
+    (``causal=True``: token i attends to j <= i); ``points``/``scrambles``: the QMC route's sizes inside networks.
+    ``scaling="long"``: the T → ∞ limit with logit variance σ_QK² log T K K (σ_QK² = β², Giorlandino & Goldt 2025;
+    ``attention_limits.long_sequence_block``), softmax or centred softmax on exchangeable tokens, NNGP only."""
 
     mechanism: Normalizer
     sigma_qk2: float = 1.0
@@ -79,8 +82,10 @@ class Attention:
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise AttentionError(f"Attention: {name} must be a finite variance >= 0, got {v!r}")
         if self.scaling not in SCALINGS:
-            raise AttentionError(f"Attention: scaling must be 'sqrt' (1/sqrt(d_k)) or 'linear' (1/d_k, tied query/key), "
-                                 f"got {self.scaling!r}")
+            raise AttentionError(f"Attention: scaling must be 'sqrt' (1/sqrt(d_k)), 'linear' (1/d_k, tied query/key) or "
+                                 f"'long' (T -> infinity, logit variance sigma_qk2 log T), got {self.scaling!r}")
+        if self.scaling == "long" and self.causal:
+            raise AttentionError("Attention: the long-sequence limit (scaling='long') is derived without a causal mask")
 
     @property
     def label(self) -> str:
@@ -148,6 +153,11 @@ def _block(layer: Attention, kaa, kbb, kab, tab, mask, ntk: bool, points, scramb
     """([Σ'_ab, its error, Θ'_ab, its error], method) for one pair of sequences."""
     mech, t, s2, v2 = layer.mechanism, kaa.shape[0], layer.sigma_qk2, layer.sigma_ov2
     zero = np.zeros((t, t))
+    if layer.scaling == "long":
+        if ntk:
+            raise AttentionError("the NTK of the long-sequence limit (scaling='long') is not derived: ask for the NNGP "
+                                 "only, or use scaling='sqrt' with sigma_qk2 = beta^2 log T at a finite T")
+        return [long_sequence_block(mech, s2, v2, kaa, kbb, kab, kaa is kbb), zero, zero, zero], "long-sequence limit"
     if layer.scaling == "linear" or s2 == 0:
         pa, pb = (_weights(mech, s2 * k, mask) for k in (kaa, kbb))
         nngp = v2 * pa @ kab @ pb.T  # (σ_QK² = 0 under sqrt: Λ ∝ σ_QK² vanishes too)

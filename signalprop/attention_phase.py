@@ -13,6 +13,9 @@ and records, after the last block,
 ``phase``: "rank collapse" where 1 − ρ_L < 0.01, "entropy collapse" where H/log T < 0.25 (the frozen phase keeps O(1) nats: 0.17 log T at T = 16), else "signal" (both
 thresholds are conventions of this diagram, stated in its JSON). Giorlandino & Goldt's LN(α' x + Attn x) is this
 family with α = 1/α' (LayerNorm ignores the overall scale), and their β² log T is σ_QK².
+
+``scaling="long"``: their limit T → ∞ itself (``attention_limits.long_sequence_block``; softmax or centred softmax,
+the σ_QK² axis is β²): H/log T is its leading order max(0, 1 − β² (1 − ρ)/(2τ²)), exactly 0 in the frozen phase.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import numpy as np
 from symbolic.normalizers import AttentionError
 
 from .architecture import Residual, Serial
+from .attention_limits import long_sequence_entropy
 from .attention_kernel import Attention
 from .block_phase import finite_or_none, named_phases
 from .transformer import exchangeable_kernel, mean_correlation, token_maps, transformer
@@ -48,9 +52,11 @@ class AttentionPhaseDiagram:
     entropy: np.ndarray
     phase: np.ndarray
     interrupted: bool = False
+    scaling: str = "sqrt"
 
     def as_dict(self) -> dict:
-        return {"mechanism": self.mechanism, "tokens": self.tokens, "blocks": self.blocks,
+        return {"mechanism": self.mechanism, "tokens": None if self.scaling == "long" else self.tokens,
+                "scaling": self.scaling, "blocks": self.blocks,
                 "sigma_qk2": self.sigma_qk2.tolist(), "alpha": self.alpha.tolist(),
                 "deficit": finite_or_none(self.deficit), "entropy": finite_or_none(self.entropy),
                 "phase": named_phases(self.phase, PHASE_NAMES),
@@ -61,14 +67,14 @@ class AttentionPhaseDiagram:
 
 def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alpha, rho0: float = 0.5,
                             placement: str = "post", unit=None, progress: bool = False, points: int = 1024,
-                            scrambles: int = 8) -> AttentionPhaseDiagram:
+                            scrambles: int = 8, scaling: str = "sqrt") -> AttentionPhaseDiagram:
     """The diagram (module docstring) on the grid σ_QK² × α; a progress bar with ``progress``; Ctrl-C stops after the
     point in flight and returns the points done (``interrupted``)."""
     from tqdm import tqdm
 
     from .attention_stats import row_statistics
 
-    if not mechanism.normalized:
+    if not (mechanism.normalized or scaling == "long"):
         raise AttentionError(f"the entropy-collapse axis needs a normalized mechanism (softmax, scalable_softmax, sparsemax), "
                          f"got {mechanism.label}")
     s_grid, a_grid = np.asarray(sigma_qk2, dtype=np.float64), np.asarray(alpha, dtype=np.float64)
@@ -81,19 +87,23 @@ def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alph
     try:
         for i, a in enumerate(a_grid):
             for j, s2 in enumerate(s_grid):
-                net = transformer(mechanism, unit, blocks, float(a), "layer", placement, float(s2), mlp=unit is not None)
+                net = transformer(mechanism, unit, blocks, float(a), "layer", placement, float(s2), scaling=scaling,
+                                  mlp=unit is not None)
                 net = _with_qmc(net, points, scrambles)
                 K = token_maps(net, K0).kernels[-1]
                 deficit[i, j] = 1 - mean_correlation(K)
                 spread = max(deficit[i, j], 0.0)  # LayerNorm precedes the next attention: its tokens have length 1
-                entropy[i, j] = row_statistics(mechanism, tokens, float(s2) * spread).entropy / math.log(tokens)
+                entropy[i, j] = (long_sequence_entropy(float(s2), 1.0, spread, getattr(mechanism, "base", mechanism).temperature)
+                                 if scaling == "long" else
+                                 row_statistics(mechanism, tokens, float(s2) * spread).entropy / math.log(tokens))
                 phase[i, j] = 1 if deficit[i, j] < RANK_TOL else 2 if entropy[i, j] < ENTROPY_TOL else 0
                 bar.update(1)
     except KeyboardInterrupt:
         interrupted = True
     finally:
         bar.close()
-    return AttentionPhaseDiagram(mechanism.label, tokens, blocks, s_grid, a_grid, deficit, entropy, phase, interrupted)
+    return AttentionPhaseDiagram(mechanism.label, tokens, blocks, s_grid, a_grid, deficit, entropy, phase, interrupted,
+                                 scaling)
 
 
 def _with_qmc(net: Serial, points: int, scrambles: int) -> Serial:

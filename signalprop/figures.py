@@ -85,7 +85,8 @@ def plot_attention_phase(diagram, path: str | Path) -> Path:
         mesh = ax.pcolormesh(diagram.sigma_qk2, diagram.alpha, data, shading="nearest")
         fig.colorbar(mesh, ax=ax)
         ax.set(xscale="log", yscale="log", xlabel=r"$\sigma_{QK}^2$", ylabel=r"$\alpha$ (branch scale)", title=title)
-    fig.suptitle(f"{diagram.mechanism}, T = {diagram.tokens}, {diagram.blocks} blocks", fontsize=10)
+    length = "T → ∞ (σ_QK² = β²)" if diagram.scaling == "long" else f"T = {diagram.tokens}"
+    fig.suptitle(f"{diagram.mechanism}, {length}, {diagram.blocks} blocks", fontsize=10)
     path = Path(path)
     fig.savefig(path, dpi=150)
     plt.close(fig)

@@ -25,6 +25,21 @@ def test_jacobian_matches_central_differences(name):
         assert np.max(np.abs(jac - fd)) < 1e-7
 
 
+@pytest.mark.parametrize("name", normalizer_names())
+def test_jax_version_equals_numpy_with_masks(name):
+    """The JAX weights (used by the finite networks) equal the numpy ones in float64, masked positions 0."""
+    jax = pytest.importorskip("jax")
+    from theory.montecarlo.backend import precision
+
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=(6, 5)) * 2
+    mask = np.tril(np.ones((5, 5), dtype=bool))[[0, 1, 2, 3, 4, 4]]
+    norm = get_normalizer(name)
+    with precision("float64"):
+        got = np.asarray(norm.jax()(jax.numpy.asarray(z), jax.numpy.asarray(mask)))
+    assert np.allclose(got, norm(np.where(mask, z, -np.inf)), rtol=1e-13, atol=1e-15)
+
+
 def test_softmax_and_scalable_softmax_against_mpmath():
     """softmax(z/τ) and softmax(s log(n) z) to (4 + max|z − max z|) ulp of 40-digit mpmath (below 4e-15 here)."""
     for tau in (1.0, 0.3, 2.5):

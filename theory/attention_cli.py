@@ -136,7 +136,7 @@ def _phase(args: argparse.Namespace, normalizer) -> int:
                                       np.geomspace(args.sigma_qk2_min, args.sigma_qk2_max, grid),
                                       np.geomspace(args.alpha_min, args.alpha_max, grid), args.rho0, args.placement,
                                       None if args.mlp is None else get_activation(args.mlp),
-                                      progress=not args.no_progress)
+                                      progress=not args.no_progress, scaling=args.scaling or "sqrt")
     if args.output:
         from signalprop.figures import plot_attention_phase
 
@@ -145,7 +145,8 @@ def _phase(args: argparse.Namespace, normalizer) -> int:
     if args.json:
         print_json(doc)
     else:
-        print(f"{doc['mechanism']}: {doc['blocks']} {args.placement}-norm blocks on {doc['tokens']} tokens; {doc['convention']}")
+        length = "T -> infinity (scaling long; sigma_qk2 is beta^2)" if args.scaling == "long" else f"{doc['tokens']} tokens"
+        print(f"{doc['mechanism']}: {doc['blocks']} {args.placement}-norm blocks on {length}; {doc['convention']}")
         head = ("alpha \\ sigma_qk2", *(_fmt(float(s), 4) for s in diagram.sigma_qk2))
         short = {"signal": "signal", "rank collapse": "rank", "entropy collapse": "entropy", None: "-"}
         print(_table(head, [(_fmt(float(a), 4), *(short[p] for p in row)) for a, row in zip(diagram.alpha, doc["phase"])]))
@@ -218,8 +219,10 @@ def add_attention_command(sub) -> None:
     k.add_argument("--input-kernel", metavar="K.npy", help="the inputs' token kernel (S sequences x --tokens T rows)")
     add_number(k, "--sigma-qk2", Bounds(0, what="sigma_Q^2 sigma_K^2"), help="query-key variance product (default 1)")
     add_number(k, "--sigma-ov2", Bounds(0, what="sigma_O^2 sigma_V^2"), help="output-value variance product (default 1)")
-    k.add_argument("--scaling", choices=("sqrt", "linear"),
-                   help="logits q.k/sqrt(d_k) (Gaussian, default) or q.k/d_k with tied query/key weights")
+    k.add_argument("--scaling", choices=("sqrt", "linear", "long"),
+                   help="logits q.k/sqrt(d_k) (Gaussian, default), q.k/d_k with tied query/key weights, or long: "
+                        "T -> infinity with logit variance sigma_qk2 log T (Giorlandino & Goldt 2025; softmax and "
+                        "centred_softmax, exchangeable tokens, NNGP only)")
     k.add_argument("--causal", action="store_true", help="token i attends to j <= i only")
     k.add_argument("--ntk", action="store_true", help="also the NTK (NTK parameterization, untrained inputs)")
     b = a.add_argument_group("token maps through transformer blocks (one sequence, infinite width)")

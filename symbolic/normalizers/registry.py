@@ -7,6 +7,7 @@ from typing import Callable, Mapping
 
 from ..parameters import ParameterError
 from .base import Normalizer
+from .centred import Centred
 from .elementwise import ElementwiseAttention
 from .softmax import ScalableSoftmax, Softmax
 from .sparse import Softpick, Sparsemax
@@ -39,6 +40,8 @@ def _number(value, what: str, owner: str) -> float:
 # name → (factory, parameters, aliases)
 NORMALIZERS: dict[str, tuple[Callable[..., Normalizer], tuple[str, ...], tuple[str, ...]]] = {
     "softmax": (Softmax, ("temperature",), ("softargmax",)),
+    "centred_softmax": (lambda temperature=1.0: Centred(Softmax(temperature)), ("temperature",),
+                        ("centered_softmax", "shaped_softmax")),
     "scalable_softmax": (ScalableSoftmax, ("s",), ("ssmax",)),
     "sparsemax": (Sparsemax, (), ()),
     "softpick": (Softpick, ("eps",), ()),
@@ -68,8 +71,9 @@ def is_normalizer(name: str) -> bool:
 
 
 def get_normalizer(name: str, params: Mapping[str, object] | None = None, **kw) -> Normalizer:
-    """The normalizer ``name`` (or an alias: ssmax, sigmoid, relu, abs) with its parameters (softmax: temperature;
-    scalable_softmax: s; softpick: eps; element-wise ones: bias, default −log n for sigmoid and 0 otherwise)."""
+    """The normalizer ``name`` (or an alias: ssmax, sigmoid, relu, abs) with its parameters (softmax and
+    centred_softmax: temperature; scalable_softmax: s; softpick: eps; element-wise ones: bias, default −log n for
+    sigmoid and 0 otherwise)."""
     key = _key(name)
     if key not in _ALIASES:
         close = difflib.get_close_matches(key, list(_ALIASES), n=4, cutoff=0.5)

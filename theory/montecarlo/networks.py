@@ -111,6 +111,9 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
                 params.append(None)
                 buffers.append(math.sqrt(layer.bias2) * jax.random.normal(k, (n_in,), dtype))
             elif isinstance(layer, Attention):
+                if layer.scaling == "long":
+                    raise ValueError("the long-sequence limit (scaling='long', T -> infinity) has no finite network: "
+                                     "simulate scaling='sqrt' with sigma_qk2 = beta^2 log T at the sequences' T")
                 kq, kk, kv, ko = jax.random.split(k, 4)
                 h, dk, dv = shape.heads, shape.key_dim, shape.value_dim
                 wq = jax.random.normal(kq, (h, n_in, dk), dtype)
