@@ -28,8 +28,8 @@ under ``linear`` the logits are a law of large numbers, their gradient is O(1/d_
 Θ' = 2Σ' + σ_OV² P_a Θ_ab P_bᵀ.
 
 Exchangeable tokens (K = a I + b 11ᵀ within a sequence, no mask) need two rows, not T(T + 1)/2 pairs: every
-diagonal entry is alike and every other one too; for normalized mechanisms (softmax, Scalable-Softmax, sparsemax,
-all shift-invariant) a row's logits are a common part plus i.i.d. N(0, σ_QK² K_ii a), so the diagonal is exactly
+diagonal entry is alike and every other one too; for normalized shift-invariant mechanisms (softmax, Scalable-Softmax,
+sparsemax; not StableMax) a row's logits are a common part plus i.i.d. N(0, σ_QK² K_ii a), so the diagonal is exactly
 σ_OV² (a E[Σ_j p_j²] + b) with E[Σ p²] from ``attention_stats`` (quadrature, not QMC).
 
 A causal ``mask`` (T × T, True where token i may attend to j) sets masked logits to −∞ (weight 0). Positional
@@ -245,7 +245,7 @@ def _rowwise(mech: Normalizer, s2: float, kaa, kbb, kab, tab, mask, ntk: bool, p
         value[:len(est.value), i, k], error[:len(est.value), i, k] = est.value, est.error
         if same:
             value[:, k, i], error[:, k, i] = value[:, i, k], error[:, i, k]
-    if swap and mech.normalized:  # a row's logits: a common part (cancels) + i.i.d. N(0, σ² K_ii a)
+    if swap and mech.normalized and mech.shift_invariant:  # logits: a common part (cancels) + i.i.d. N(0, σ² K_ii a)
         a, b = kaa[0, 0] - kaa[0, 1], kaa[0, 1]
         stats = row_statistics(mech, t, s2 * kaa[0, 0] * max(a, 0.0))
         value[0, 0, 0], error[0, 0, 0] = a * stats.sum_sq + b, abs(a) * stats.error["sum_sq"]

@@ -74,9 +74,9 @@ def attention_phase_diagram(mechanism, tokens: int, blocks: int, sigma_qk2, alph
 
     from .attention_stats import row_statistics
 
-    if not (mechanism.normalized or scaling == "long"):
-        raise AttentionError(f"the entropy-collapse axis needs a normalized mechanism (softmax, scalable_softmax, sparsemax), "
-                         f"got {mechanism.label}")
+    if not (mechanism.normalized and mechanism.shift_invariant or scaling == "long"):
+        raise AttentionError(f"the entropy-collapse axis needs a normalized mechanism that ignores a row's common logit "
+                             f"part (softmax, scalable_softmax, sparsemax), got {mechanism.label}")
     s_grid, a_grid = np.asarray(sigma_qk2, dtype=np.float64), np.asarray(alpha, dtype=np.float64)
     deficit, entropy = np.full((a_grid.size, s_grid.size), np.nan), np.full((a_grid.size, s_grid.size), np.nan)
     phase = np.full(deficit.shape, -1, dtype=int)

@@ -190,3 +190,15 @@ def test_exchangeable_tokens_take_two_rows(name):
     stats = row_statistics(get_normalizer(name), 5, 0.9 * 1.3 * a)
     assert fast.nngp[2, 2] == pytest.approx(1.1 * (a * stats.sum_sq + b), rel=1e-14)
     assert np.ptp(np.diag(fast.nngp)) == 0 and np.ptp(fast.nngp[~np.eye(5, dtype=bool)]) == 0
+
+
+def test_stablemax_exchangeable_tokens_take_the_general_route():
+    """StableMax is not shift-invariant: a row's common logit part does not cancel, so the exchangeable diagonal is
+    not a E[Σp²] + b at logit variance σ² K_ii a; the kernel agrees with Monte Carlo over Gaussian logits instead."""
+    from signalprop import exchangeable_kernel
+
+    K = exchangeable_kernel(3, 1.0, 0.6)
+    layer = Attention(get_normalizer("stablemax"), 2.0, 1.0)
+    result = attention_nngp(layer, K)
+    mean, se = _mc_gaussian_logits(layer, K, 3)
+    assert np.all(np.abs(result.nngp - mean) <= 4.5 * se + result.error + 1e-12)

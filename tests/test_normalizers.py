@@ -193,3 +193,19 @@ def test_power_operator_has_its_mathematical_precedence():
     assert parse_formula("x + 1^2") == x + 1
     assert parse_formula("x^2^3") == x**8
     assert np.isclose(float(elementwise_attention("exp(-x^2)")(np.array([1.0]))[0]), math.exp(-1))
+
+
+def test_stablemax_is_its_formula_and_not_shift_invariant():
+    """StableMax against the authors' s(x) (x + 1 for x >= 0, 1/(1 − x) below) in plain floats; masked positions get
+    0; its Jacobian norm stays within the derived bound 2 over random rows and reaches 1/2 at two zero logits; adding
+    a constant to a row changes it (so the kernels take the general route, not the shift-invariant diagonal)."""
+    m = get_normalizer("stablemax")
+    s = [x + 1 if x >= 0 else 1 / (1 - x) for x in ROW]
+    assert np.allclose(m(ROW), np.array(s) / sum(s), rtol=1e-15)
+    assert m(np.array([1.0, -np.inf]))[1] == 0 and m(np.array([1.0, -np.inf]))[0] == 1
+    rng = np.random.default_rng(5)
+    rows = rng.normal(size=(2000, 5)) * rng.choice([0.01, 0.3, 1, 3, 10], size=(2000, 1))
+    assert max(np.linalg.norm(m.jacobian(z), 2) for z in rows) <= m.lipschitz(5).value
+    assert np.linalg.norm(m.jacobian(np.zeros(2)), 2) == pytest.approx(m.lipschitz(2).lower, rel=1e-14)
+    assert not np.allclose(m(ROW + 1.0), m(ROW)) and not m.shift_invariant
+    assert get_normalizer("softmax").shift_invariant and get_normalizer("sparsemax").shift_invariant

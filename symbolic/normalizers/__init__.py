@@ -1,5 +1,5 @@
 """Attention normalizers: vector-valued activations over a row of n logits (softmax, centred softmax, Scalable-Softmax, sparsemax,
-softpick, sigmoid / ReLU / |·| / user-formula element-wise attention), with exact Jacobians, ℓ2 Lipschitz constants,
+softpick, StableMax, sigmoid / ReLU / |·| / user-formula element-wise attention), with exact Jacobians, ℓ2 Lipschitz constants,
 and the overflow-free softmax algorithms (three-pass, online, two-pass)."""
 
 from .base import AttentionError, Lipschitz, Normalizer, RatioForm, check_logits, check_tokens
@@ -15,9 +15,10 @@ from .registry import (
 )
 from .softmax import ALGORITHMS, ScalableSoftmax, Softmax, online, three_pass, top_weight, two_pass
 from .sparse import Softpick, Sparsemax
+from .stablemax import StableMax
 
 __all__ = [
     "AttentionError", "Lipschitz", "Normalizer", "RatioForm", "check_logits", "check_tokens", "Centred", "ElementwiseAttention", "NORMALIZERS",
     "UnknownNormalizerError", "elementwise_attention", "get_normalizer", "is_normalizer", "normalizer_names",
-    "ALGORITHMS", "ScalableSoftmax", "Softmax", "online", "three_pass", "top_weight", "two_pass", "Softpick", "Sparsemax",
+    "ALGORITHMS", "ScalableSoftmax", "Softmax", "online", "three_pass", "top_weight", "two_pass", "Softpick", "Sparsemax", "StableMax",
 ]

@@ -66,6 +66,7 @@ class Normalizer(ABC):
     formula: str = ""
     source: str = ""
     normalized: bool = True  # every row sums to 1
+    shift_invariant: bool = False  # p(z + c 1) = p(z): a part common to a row's logits cancels
 
     @property
     def label(self) -> str:

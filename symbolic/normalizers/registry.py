@@ -11,6 +11,7 @@ from .centred import Centred
 from .elementwise import ElementwiseAttention
 from .softmax import ScalableSoftmax, Softmax
 from .sparse import Softpick, Sparsemax
+from .stablemax import StableMax
 
 
 class UnknownNormalizerError(KeyError):
@@ -45,6 +46,7 @@ NORMALIZERS: dict[str, tuple[Callable[..., Normalizer], tuple[str, ...], tuple[s
     "scalable_softmax": (ScalableSoftmax, ("s",), ("ssmax",)),
     "sparsemax": (Sparsemax, (), ()),
     "softpick": (Softpick, ("eps",), ()),
+    "stablemax": (StableMax, (), ("stable_max",)),
     "sigmoid_attention": (_elementwise("sigmoid", "sigmoid_attention", True, None, "",
                                        "Ramapuram et al. 2024, sigmoid self-attention, arXiv:2409.04431"),
                           ("bias",), ("sigmoid",)),

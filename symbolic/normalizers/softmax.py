@@ -103,6 +103,7 @@ class _ScaledSoftmax(Normalizer):
     """softmax(κ z) with a logit scale κ that may depend on the row length n."""
 
     normalized = True
+    shift_invariant = True
 
     def scale(self, n: int) -> float:
         raise NotImplementedError

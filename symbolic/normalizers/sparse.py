@@ -29,6 +29,7 @@ class Sparsemax(Normalizer):
     formula = "p = argmin_{p in simplex} ||p - z||^2 = max(z - tau(z), 0)"
     source = "Martins & Astudillo 2016, From softmax to sparsemax, arXiv:1602.02068"
     normalized = True
+    shift_invariant = True
 
     def _rows(self, z: np.ndarray) -> np.ndarray:
         m = np.max(z, axis=1, keepdims=True)
