@@ -94,8 +94,10 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
     the last Dense's own gradient would not carry α², so only α = 1 is translated there; a shortcut weight w ≠ 1 has no
     stax layer and is not translated); Norm (γ² = 1, β² = 0)
     → LayerNorm, which at infinite width only divides by the root mean square (the mean over units vanishes), as
-    RMSNorm does; Attention → GlobalSelfAttention where it has the same kernel (``stax_attention``)."""
-    from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial
+    RMSNorm does; Attention → GlobalSelfAttention where it has the same kernel (``stax_attention``); Product → FanOut(k)
+    → parallel(branches) → FanInProd (not as a residual branch's last layer: stax's FanInSum needs Gaussian inputs and
+    the product is not Gaussian)."""
+    from signalprop.architecture import Dense, Nonlinear, Norm, Product, Residual, Serial
 
     stax = _stax()
 
@@ -134,6 +136,10 @@ def stax_architecture(net, parameterization: str = "ntk", width: int = 1, numeri
                                        parameterization, width)
             elif isinstance(layer, Serial):
                 piece = sequence(layer.layers)
+            elif isinstance(layer, Product):
+                pieces = [sequence(b) for b in layer.branches]
+                piece = None if any(p is None for p in pieces) else stax.serial(
+                    stax.FanOut(len(pieces)), stax.parallel(*pieces), stax.FanInProd())
             else:
                 piece = None
             if piece is None:

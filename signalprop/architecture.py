@@ -30,6 +30,12 @@ and, for the NTK, Θ(x, x') — to that of its output (``KernelState``; inputs: 
   other layers act token by token (LayerNorm normalizes each token). Σ' = σ_OV² E[P Σ Pᵀ] per pair of sequences,
   Θ' as in ``attention_kernel`` (NTK parameterization only).
 
+* ``Product(F_1, F_2, …)``: x ↦ F_1(x) ⊙ F_2(x) ⊙ …, parallel branches with independent weights multiplied unit by
+  unit (neural-tangents' FanOut → parallel → FanInProd). Given the inputs the branches' outputs are independent at
+  infinite width, so Σ' = Π_k Σ_k and, by the product rule, Θ' = Σ_k Θ_k ⊙ Π_{l≠k} Σ_l; centred when one branch is.
+  The sigmoid output gate of gated attention (Qiu et al. 2025, arXiv:2505.06708) is
+  Product((Dense(σ_g², σ_gb²), Nonlinear(sigmoid)), (Attention(…),)); a GLU is Product((Dense, Nonlinear(φ)), (Dense,)).
+
 ``pre_norm_block`` (x + α F(Norm(x))) and ``post_norm_block`` (Norm(x + α F(x))) build the two transformer
 placements; ``mlp`` the plain chain Dense → (φ → Dense) × L of ``ntk.kernels``; ``resnet`` a stack of residual blocks
 with an optional readout.
@@ -97,6 +103,19 @@ class Residual:
 
 
 @dataclass(frozen=True)
+class Product:
+    """F_1(x) ⊙ F_2(x) ⊙ …: ``branches``, each a sequence of layers with its own weights (module docstring)."""
+
+    branches: tuple
+
+    def __init__(self, *branches):
+        flat = tuple(tuple(b) if isinstance(b, (list, tuple)) else (b,) for b in branches)
+        if len(flat) < 2 or any(not b for b in flat):
+            raise ValueError("Product: give two or more branches, each a non-empty sequence of layers")
+        object.__setattr__(self, "branches", flat)
+
+
+@dataclass(frozen=True)
 class Norm:
     """LayerNorm ("layer") or RMSNorm ("rms") with fixed gain γ² and bias β² variances."""
 
@@ -124,20 +143,24 @@ class Serial:
         for layer in layers:  # lists and tuples are spliced in; a nested Serial stays one block (one step of ``maps``)
             flat.extend(layer if isinstance(layer, (list, tuple)) else [layer])
         for layer in flat:
-            if not isinstance(layer, (Dense, Nonlinear, Residual, Norm, Serial, Attention)):
-                raise TypeError("a network holds Dense, Nonlinear, Residual, Norm, Attention and Serial layers, got "
-                                f"{type(layer).__name__}")
+            if not isinstance(layer, (Dense, Nonlinear, Residual, Norm, Serial, Attention, Product)):
+                raise TypeError("a network holds Dense, Nonlinear, Residual, Norm, Attention, Product and Serial layers, "
+                                f"got {type(layer).__name__}")
         object.__setattr__(self, "layers", tuple(flat))
 
 
 def units(net) -> list:
-    """The units of every Nonlinear in ``net`` (a Serial, a Residual's branch included), in order."""
+    """The units of every Nonlinear in ``net`` (a Serial, a Residual's branch and a Product's branches included), in
+    order."""
     out = []
     for layer in net.layers if isinstance(net, Serial) else net.branch:
         if isinstance(layer, Nonlinear):
             out.append(layer.unit)
         elif isinstance(layer, (Serial, Residual)):
             out.extend(units(layer))
+        elif isinstance(layer, Product):
+            for branch in layer.branches:
+                out.extend(units(Serial(*branch)))
     return out
 
 
@@ -316,6 +339,16 @@ def _step(layer, s: KernelState, dual: Dual, parameterization: str, width, trace
                            s.tokens)
     if isinstance(layer, Attention):
         return _attention_step(layer, s, parameterization)
+    if isinstance(layer, Product):
+        outs = [_step(Serial(*branch), s, dual, parameterization, width, trace) for branch in layer.branches]
+        if any(o.sigma.shape != s.sigma.shape for o in outs):
+            raise ValueError("Product: every branch must return a stream of the same inputs")
+        sigmas = [o.sigma for o in outs]
+        theta = None if s.theta is None else sum(
+            o.theta * np.prod([m for j, m in enumerate(sigmas) if j != k], axis=0) for k, o in enumerate(outs))
+        return KernelState(np.prod(sigmas, axis=0), np.prod([o.qa for o in outs], axis=0),
+                           np.prod([o.qb for o in outs], axis=0), theta, outs[0].width, any(o.centred for o in outs),
+                           s.symmetric, s.tokens)
     if isinstance(layer, Serial):
         for sub in layer.layers:
             s = _step(sub, s, dual, parameterization, width, trace)

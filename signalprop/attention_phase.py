@@ -28,7 +28,7 @@ import numpy as np
 
 from symbolic.normalizers import AttentionError
 
-from .architecture import Residual, Serial
+from .architecture import Product, Residual, Serial
 from .attention_limits import long_sequence_entropy
 from .attention_kernel import Attention
 from .block_phase import finite_or_none, named_phases
@@ -114,6 +114,8 @@ def _with_qmc(net: Serial, points: int, scrambles: int) -> Serial:
             return replace(layer, points=points, scrambles=scrambles)
         if isinstance(layer, Residual):
             return replace(layer, branch=tuple(swap(x) for x in layer.branch))
+        if isinstance(layer, Product):
+            return Product(*[tuple(swap(x) for x in b) for b in layer.branches])
         if isinstance(layer, Serial):
             return Serial(*[swap(x) for x in layer.layers])
         return layer

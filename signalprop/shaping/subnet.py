@@ -52,7 +52,8 @@ def from_architecture(net) -> SubnetMax:
     composed from the inputs up to that output: the maximal slope, curvature or C(0) over the subnetworks."""
     from symbolic import Activation
 
-    from ..architecture import Dense, Nonlinear, Norm, Residual, Serial
+    from ..architecture import Dense, Nonlinear, Norm, Product, Residual, Serial
+    from ..attention_kernel import Attention
 
     if not isinstance(net, Serial):
         raise TypeError(f"give a network built with signalprop.architecture (Serial, normalized_sum, …), got "
@@ -72,6 +73,9 @@ def from_architecture(net) -> SubnetMax:
             if isinstance(layer, Norm):
                 raise ShapingTargetError("kernel shaping is for networks without normalization layers (DKS, TAT): "
                                          "remove the Norm")
+            if isinstance(layer, (Product, Attention)):
+                raise ShapingTargetError(f"kernel shaping is for chains and normalized residual sums of element-wise "
+                                         f"units (DKS, TAT): a {type(layer).__name__} layer has no local C map here")
             if isinstance(layer, Residual):
                 if abs(layer.shortcut**2 + layer.alpha**2 - 1.0) > 1e-12:
                     raise ShapingTargetError(f"kernel shaping keeps q = 1 only through normalized sums w x + √(1 − w²) "

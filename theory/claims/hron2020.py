@@ -62,19 +62,23 @@ def relu_sqrt(s_qk: float = S_QK) -> np.ndarray:
     return np.concatenate([r.nngp.ravel(), r.ntk.ravel()])
 
 
-def relu_sqrt_reference() -> np.ndarray:
-    """Arc-cosine kernels of every logit pair (numpy, module docstring)."""
-    K = _tokens(3)
+def relu_attention_reference(K: np.ndarray, s_qk: float = S_QK, s_ov: float = S_OV) -> tuple[np.ndarray, np.ndarray]:
+    """(Σ', Θ') of 1/√d_k ReLU attention on one sequence with token kernel K, untrained inputs: arc-cosine kernels of
+    every logit pair (numpy, module docstring)."""
     d = np.diag(K)
-    v = S_QK * np.outer(d, d)  # Var s_ij
-    cross = S_QK * np.einsum("ik,jl->ijkl", K, K)  # Cov(s_ij, s_kl)
+    v = s_qk * np.outer(d, d)  # Var s_ij
+    cross = s_qk * np.einsum("ik,jl->ijkl", K, K)  # Cov(s_ij, s_kl)
     root = np.sqrt(np.einsum("ij,kl->ijkl", v, v))
     c = np.clip(cross / root, -1, 1)
     j1 = root * (np.sqrt(1 - c * c) + (np.pi - np.arccos(c)) * c) / (2 * np.pi)
     j0 = (np.pi - np.arccos(c)) / (2 * np.pi)
-    nngp = S_OV * np.einsum("ijkl,jl->ik", j1, K)
-    qk = S_OV * np.einsum("ijkl,jl,ijkl->ik", j0, K, 2 * cross)
-    return np.concatenate([nngp.ravel(), (2 * nngp + qk).ravel()])
+    nngp = s_ov * np.einsum("ijkl,jl->ik", j1, K)
+    qk = s_ov * np.einsum("ijkl,jl,ijkl->ik", j0, K, 2 * cross)
+    return nngp, 2 * nngp + qk
+
+
+def relu_sqrt_reference() -> np.ndarray:
+    return np.concatenate([m.ravel() for m in relu_attention_reference(_tokens(3))])
 
 
 def softmax_pair_gap(s_qk: float = S_QK) -> float:

@@ -36,7 +36,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from signalprop.architecture import Dense, Nonlinear, Norm, Residual, Serial, Trace, block_chis, units
+from signalprop.architecture import Dense, Nonlinear, Norm, Product, Residual, Serial, Trace, block_chis, units
 from signalprop.attention_kernel import Attention
 
 from .backend import jax_modules, precision
@@ -121,6 +121,14 @@ def init_params(net: Serial, key, d: int, width: int, dtype, parameterization: s
                 params.append((wq, wk, jax.random.normal(kv, (h, n_in, dv), dtype),
                                jax.random.normal(ko, (n_in, h * dv), dtype)))
                 buffers.append(None)
+            elif isinstance(layer, Product):
+                ps, bs, outs = zip(*(build(branch, n_in) for branch in layer.branches))
+                if len(set(outs)) != 1:
+                    raise ValueError(f"a product's branches must put out the same width, got {list(outs)}: end each "
+                                     "branch with a Dense of the hidden width (or an attention layer)")
+                params.append(list(ps))
+                buffers.append(list(bs))
+                n_in = outs[0]
             else:
                 inner = layer.branch if isinstance(layer, Residual) else layer.layers
                 p, b, out = build(inner, n_in)
@@ -164,6 +172,11 @@ def apply(net: Serial, params: list, buffers: list, X, parameterization: str, re
                 x = layer.shortcut * x + layer.alpha * run(layer.branch, p, b, x, False)
             elif isinstance(layer, Attention):
                 x = _attention(layer, p, x, tokens)
+            elif isinstance(layer, Product):
+                outs = [run(branch, pk, bk, x, False) for branch, pk, bk in zip(layer.branches, p, b)]
+                x = outs[0]
+                for other in outs[1:]:
+                    x = x * other
             else:
                 x = run(layer.layers, p, b, x, False)
             if top and shifts is not None and i < len(shifts):
@@ -261,7 +274,8 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
 
 def _has_attention(net) -> bool:
     layers = net.layers if isinstance(net, Serial) else net.branch
-    return any(isinstance(x, Attention) or (isinstance(x, (Serial, Residual)) and _has_attention(x)) for x in layers)
+    return any(isinstance(x, Attention) or (isinstance(x, (Serial, Residual)) and _has_attention(x))
+               or (isinstance(x, Product) and any(_has_attention(Serial(*b)) for b in x.branches)) for x in layers)
 
 
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
