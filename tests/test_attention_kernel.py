@@ -42,7 +42,7 @@ def _mc_gaussian_logits(layer: Attention, K: np.ndarray, t: int, rows: int = 40_
 
 
 @pytest.mark.parametrize("name,causal", [("relu", False), ("sigmoid", True), ("abs", False), ("softmax", False),
-                                         ("softmax", True), ("centred_softmax", True)])
+                                         ("softmax", True), ("centred_softmax", True), ("sa_softmax", False)])
 def test_nngp_against_monte_carlo_over_gaussian_logits(name, causal):
     """Two sequences of 3 tokens: every entry within 4.5 standard errors (plus the QMC error bar)."""
     K = _tokens(1, 2, 3)

@@ -209,3 +209,17 @@ def test_stablemax_is_its_formula_and_not_shift_invariant():
     assert np.linalg.norm(m.jacobian(np.zeros(2)), 2) == pytest.approx(m.lipschitz(2).lower, rel=1e-14)
     assert not np.allclose(m(ROW + 1.0), m(ROW)) and not m.shift_invariant
     assert get_normalizer("softmax").shift_invariant and get_normalizer("sparsemax").shift_invariant
+
+
+def test_self_adjust_softmax_is_its_formula_and_refused_by_the_statistics():
+    """z ⊙ softmax(z) against its definition; masked positions 0; its Lipschitz constant is reported as none (null in
+    JSON); the row statistics (entropy of p/Σp) refuse its negative weights by name."""
+    from signalprop import row_statistics
+
+    m = get_normalizer("sa_softmax")
+    e = np.exp(ROW - ROW.max())
+    assert np.allclose(m(ROW), ROW * e / e.sum(), rtol=1e-15)
+    assert m(np.array([1.0, -np.inf]))[1] == 0
+    assert m.lipschitz(4).as_dict()["value"] is None and not m.normalized
+    with pytest.raises(AttentionError, match="negative weights"):
+        row_statistics(m, 4, 1.0)

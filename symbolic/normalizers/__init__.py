@@ -1,5 +1,5 @@
 """Attention normalizers: vector-valued activations over a row of n logits (softmax, centred softmax, Scalable-Softmax, sparsemax,
-softpick, StableMax, sigmoid / ReLU / |·| / user-formula element-wise attention), with exact Jacobians, ℓ2 Lipschitz constants,
+softpick, StableMax, Self-Adjust Softmax, sigmoid / ReLU / |·| / user-formula element-wise attention), with exact Jacobians, ℓ2 Lipschitz constants,
 and the overflow-free softmax algorithms (three-pass, online, two-pass)."""
 
 from .base import AttentionError, Lipschitz, Normalizer, RatioForm, check_logits, check_tokens
@@ -15,10 +15,11 @@ from .registry import (
 )
 from .softmax import ALGORITHMS, ScalableSoftmax, Softmax, online, three_pass, top_weight, two_pass
 from .sparse import Softpick, Sparsemax
+from .self_adjust import SelfAdjustSoftmax
 from .stablemax import StableMax
 
 __all__ = [
     "AttentionError", "Lipschitz", "Normalizer", "RatioForm", "check_logits", "check_tokens", "Centred", "ElementwiseAttention", "NORMALIZERS",
     "UnknownNormalizerError", "elementwise_attention", "get_normalizer", "is_normalizer", "normalizer_names",
-    "ALGORITHMS", "ScalableSoftmax", "Softmax", "online", "three_pass", "top_weight", "two_pass", "Softpick", "Sparsemax", "StableMax",
+    "ALGORITHMS", "ScalableSoftmax", "Softmax", "online", "three_pass", "top_weight", "two_pass", "SelfAdjustSoftmax", "Softpick", "Sparsemax", "StableMax",
 ]

@@ -24,7 +24,8 @@ class AttentionError(ValueError):
 @dataclass(frozen=True)
 class Lipschitz:
     """sup_z ‖∂p/∂z‖₂ over R^n: ``value`` is a valid constant; ``exact`` when ``value`` is the supremum itself, else
-    ``lower`` is a value the norm reaches (or approaches), so the supremum lies in [lower, value]; ``how`` says why."""
+    ``lower`` is a value the norm reaches (or approaches), so the supremum lies in [lower, value]; ``how`` says why.
+    ``value`` = inf: not Lipschitz (null in ``as_dict``)."""
 
     value: float
     lower: float
@@ -32,7 +33,8 @@ class Lipschitz:
     how: str
 
     def as_dict(self) -> dict:
-        return {"value": self.value, "lower": self.lower, "exact": self.exact, "how": self.how}
+        finite = lambda v: v if math.isfinite(v) else None  # noqa: E731  JSON has no infinity
+        return {"value": finite(self.value), "lower": finite(self.lower), "exact": self.exact, "how": self.how}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from .centred import Centred
 from .elementwise import ElementwiseAttention
 from .softmax import ScalableSoftmax, Softmax
 from .sparse import Softpick, Sparsemax
+from .self_adjust import SelfAdjustSoftmax
 from .stablemax import StableMax
 
 
@@ -47,6 +48,7 @@ NORMALIZERS: dict[str, tuple[Callable[..., Normalizer], tuple[str, ...], tuple[s
     "sparsemax": (Sparsemax, (), ()),
     "softpick": (Softpick, ("eps",), ()),
     "stablemax": (StableMax, (), ("stable_max",)),
+    "sa_softmax": (SelfAdjustSoftmax, (), ("self_adjust_softmax",)),
     "sigmoid_attention": (_elementwise("sigmoid", "sigmoid_attention", True, None, "",
                                        "Ramapuram et al. 2024, sigmoid self-attention, arXiv:2409.04431"),
                           ("bias",), ("sigmoid",)),

@@ -14,7 +14,7 @@ PAPER_MODULES = ("cho_saul2009", "poole2016", "schoenholz2017", "hayou2019", "kl
                  "lee2018", "pennington2017", "price2024", "lesser2026", "khalfaoui2025", "antognini2019", "day2023",
                  "shazeer2020", "anil2019", "singla2022", "tseran2023", "dauphin2017", "hayou2021",
                  "martens2021", "zhang2022", "yang2017", "ba2016", "martins2016", "milakov2018", "nakanishi2025",
-                 "ramapuram2024", "zuhri2025", "hron2020", "dong2021", "noci2022", "giorlandino2025", "prieto2025")
+                 "ramapuram2024", "zuhri2025", "hron2020", "dong2021", "noci2022", "giorlandino2025", "prieto2025", "qiu2025", "zheng2025")
 
 
 class UnknownClaimError(KeyError):
