@@ -132,7 +132,7 @@ def test_layernorm_after_a_nonlinearity_is_refused():
 def test_bad_input(bad, match):
     with pytest.raises(ValueError, match=match):
         bad()
-    with pytest.raises(TypeError, match="Dense, Nonlinear, Residual, Norm, Attention and Serial"):
+    with pytest.raises(TypeError, match="Dense, Nonlinear, Residual, Norm, Attention, Product and Serial"):
         Serial(Dense(), "relu")
 
 
