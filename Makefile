@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[test,mc,nt,dks]"
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,mc,nt,dks,scale]"
 	touch $(STAMP)
 
 venv: $(STAMP)

@@ -24,6 +24,7 @@ keeps its own route and accuracy; a mixture holding gated units averages the uni
 
 from __future__ import annotations
 
+import contextvars
 import operator
 import os
 import sys
@@ -330,7 +331,8 @@ def dual_matrices(act, qa: np.ndarray, qb: np.ndarray, k: np.ndarray, symmetric:
     tasks = [partial(closed_rows, slice(r, r + step)) for r in range(0, len(qa), step)] if closed else []
     tasks += [partial(numeric_part, job) for job in numeric]
     with mehler.single_threaded_blas(), ThreadPoolExecutor(min(len(tasks), os.cpu_count() or 1)) as pool:
-        done = list(pool.map(lambda task: task(), tasks))  # numpy and BLAS release the GIL
+        contexts = [contextvars.copy_context() for _ in tasks]  # the caller's settings (mehler.interpolated) go along
+        done = list(pool.map(lambda pair: pair[0].run(pair[1]), zip(contexts, tasks)))  # numpy and BLAS release the GIL
     parts = closed_out + done[len(tasks) - len(numeric):]
     totals = [reduce(operator.add, [p for p, job in zip(parts, closed + numeric) if job[2] == o]) for o in range(len(orders))]
     if symmetric and mirror:  # the upper triangle, mirrored (rounding can differ between (i, j) and (j, i))
@@ -361,7 +363,7 @@ def _mehler_matrix(act, qa, qb, k, pairs: mehler.Pairs, derivative, block, progr
     the rest (for X2 = X only in the upper triangle, which ``dual_matrices`` mirrors)."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if pairs.symmetric else mehler.coefficients(act, qb, derivative)
-    out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block)
+    out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block, partial(mehler.lattice_profile, act, derivative))
     if pairs.symmetric:
         np.fill_diagonal(out, e_i)  # E[φ(√q z)²]: the 1-D engine, interpolated in ln q to ~1e-14 for many inputs
     if not done.all():

@@ -32,7 +32,9 @@ caller uses the 2-D engine there).
 
 from __future__ import annotations
 
+import contextvars
 import math
+from contextlib import contextmanager
 from functools import cache, lru_cache
 
 import numpy as np
@@ -55,6 +57,20 @@ INTERP_TOL = 1e-14  # trailing Chebyshev coefficients: of a_n relative to the la
 SEGMENT = 1.0  # width in t = ln q of the aligned pieces the coefficient interpolants live on
 MIN_SEGMENT = 1.0 / 16  # pieces are halved down to this width where degree 64 does not settle
 DIRECT_MAX = 64  # this many variances or fewer: the 1-D engine at each (cheaper than a piece's nodes)
+
+
+_INTERPOLATE = contextvars.ContextVar("mehler_interpolate", default=False)
+
+
+@contextmanager
+def interpolated():
+    """Within it, ``coefficients`` takes the cached interpolants for any number of variances (not the 1-D engine for
+    DIRECT_MAX or fewer): a kernel computed block by block then uses the coefficients the whole matrix would."""
+    token = _INTERPOLATE.set(True)
+    try:
+        yield
+    finally:
+        _INTERPOLATE.reset(token)
 
 
 def _direct(act, q: np.ndarray, derivative: bool, n_terms: int) -> np.ndarray:
@@ -105,7 +121,7 @@ def coefficients(act, q: np.ndarray, derivative: bool = False, n_terms: int | No
     """(a (len(q) × n_terms), E = E[φ^(k)(√q z)²]) for k = 1 if ``derivative`` else 0: N_TERMS terms
     from the cached interpolants in ln q (module docstring); directly from the 1-D engine for few
     variances, for another ``n_terms``, and on pieces whose interpolant does not settle."""
-    if n_terms is not None or len(q) <= DIRECT_MAX:
+    if n_terms is not None or (len(q) <= DIRECT_MAX and not _INTERPOLATE.get()):
         vals = _direct(act, q, derivative, n_terms or N_TERMS)
         return vals[:, :-1], np.exp(vals[:, -1])
     t = np.log(q)
@@ -124,6 +140,8 @@ def tails(a: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 CLASSES = 8  # inputs are grouped by ln q into this many classes, each with its own tail profile
+CLASS_WIDTH = 0.125  # with interpolated coefficients: classes on this fixed lattice in ln q instead
+PROFILE_POINTS = 9  # … each with its tail profile sampled at this many points of its interval
 LEVELS = 1024  # |c| is read on this grid (by its cell's upper edge) to pick a pair's number of terms
 
 
@@ -136,12 +154,39 @@ def _classes(q: np.ndarray) -> tuple[np.ndarray, int]:
     return np.minimum(((t - t.min()) * (CLASSES / span)).astype(np.intp), CLASSES - 1), CLASSES
 
 
-def _tail_profiles(a: np.ndarray, e: np.ndarray, cls: np.ndarray, n_cls: int) -> np.ndarray:
-    """r_g(N) = max over the inputs of class g of T_N/E, for N = 0 … n_terms (plus the rounding floor)."""
+def _lattice(q: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """(class of each input, number of classes, their lattice indices): the cells of width CLASS_WIDTH in ln q that
+    hold an input — the same cell for the same q whatever the other inputs (a kernel computed block by block then
+    gives each pair the terms the whole matrix would)."""
+    ids, cls = np.unique(np.floor(np.log(q) / CLASS_WIDTH).astype(np.int64), return_inverse=True)
+    return cls.reshape(-1), len(ids), ids
+
+
+def _left(a: np.ndarray, e: np.ndarray) -> np.ndarray:
+    """T_N/E for N = 0 … n_terms per row (floored at 0)."""
     left = np.empty((len(e), a.shape[1] + 1))
     left[:, 0] = 1.0
     np.cumsum(a * a, axis=1, out=left[:, 1:])
     left[:, 1:] = np.maximum(1.0 - left[:, 1:] / e[:, None], 0.0)
+    return left
+
+
+@lru_cache(maxsize=4096)
+def lattice_profile(act, derivative: bool, cell: int) -> np.ndarray:
+    """r(N) of one lattice cell: max of T_N/E over PROFILE_POINTS variances spanning it (interpolated coefficients;
+    T_N/E is smooth in ln q), plus the rounding floor."""
+    t = (cell + np.linspace(0.0, 1.0, PROFILE_POINTS)) * CLASS_WIDTH
+    token = _INTERPOLATE.set(True)
+    try:
+        a, e = coefficients(act, np.exp(t), derivative)
+    finally:
+        _INTERPOLATE.reset(token)
+    return _left(a, e).max(axis=0) + FLOOR
+
+
+def _tail_profiles(a: np.ndarray, e: np.ndarray, cls: np.ndarray, n_cls: int) -> np.ndarray:
+    """r_g(N) = max over the inputs of class g of T_N/E, for N = 0 … n_terms (plus the rounding floor)."""
+    left = _left(a, e)
     order = np.argsort(cls, kind="stable")
     starts = np.searchsorted(cls[order], np.arange(n_cls))
     prof = np.zeros((n_cls, left.shape[1]))
@@ -161,19 +206,29 @@ class Pairs:
         self.c = np.outer(q_i**-0.5, q_j**-0.5)
         self.c *= k
         np.clip(self.c, -1.0, 1.0, out=self.c)
-        self.cls_i, self.n_i = _classes(q_i)
-        self.cls_j, self.n_j = (self.cls_i, self.n_i) if symmetric else _classes(q_j)
+        # interpolated coefficients (many inputs, or a kernel block by block): classes on the lattice in ln q
+        self.lattice = _INTERPOLATE.get() or min(len(q_i), len(q_j)) > DIRECT_MAX
+        classes = (lambda q: _lattice(q)) if self.lattice else (lambda q: (*_classes(q), None))  # noqa: E731
+        self.cls_i, self.n_i, self.ids_i = classes(q_i)
+        self.cls_j, self.n_j, self.ids_j = (self.cls_i, self.n_i, self.ids_i) if symmetric else classes(q_j)
         self.cells = np.multiply(np.abs(self.c), LEVELS).astype(np.intp)  # level LEVELS: |c| = 1 exactly
         self.cells += (self.cls_i * (self.n_j * (LEVELS + 1)))[:, None]
         self.cells += (self.cls_j * (LEVELS + 1))[None, :]
 
 
-def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs) -> np.ndarray:
+def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
+               profile=None) -> np.ndarray:
     """Per cell of ``pairs``, the terms a pair needs: the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL for
     the classes g, h of its inputs (T_N/E ≤ r(N) on each side, so the pair's tail estimate is at most
-    TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N reaches TOL (int16)."""
-    log_i = np.log(_tail_profiles(a_i, e_i, pairs.cls_i, pairs.n_i))
-    log_j = log_i if pairs.symmetric else np.log(_tail_profiles(a_j, e_j, pairs.cls_j, pairs.n_j))
+    TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N reaches TOL (int16). Lattice classes
+    take r from ``profile(cell)`` (``lattice_profile``) when given, the others (and lattice classes without a
+    ``profile``: coefficients not tied to an activation) from their inputs."""
+    if pairs.lattice and profile is not None:
+        log_i = np.log(np.array([profile(int(g)) for g in pairs.ids_i]))
+        log_j = log_i if pairs.symmetric else np.log(np.array([profile(int(g)) for g in pairs.ids_j]))
+    else:
+        log_i = np.log(_tail_profiles(a_i, e_i, pairs.cls_i, pairs.n_i))
+        log_j = log_i if pairs.symmetric else np.log(_tail_profiles(a_j, e_j, pairs.cls_j, pairs.n_j))
     f = 0.5 * (log_i[:, None, :] + log_j[None, :, :]) - math.log(TOL)
     n = np.arange(f.shape[2])
     # the largest |c| that N terms reach (|c|^N e^f ≤ 1), made monotone: N + 1 terms reach what N do
@@ -197,11 +252,12 @@ def _shared_terms(counts: np.ndarray) -> int:
 
 
 def mehler_matrix(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
-                  block: int) -> tuple[np.ndarray, np.ndarray]:
+                  block: int, profile=None) -> tuple[np.ndarray, np.ndarray]:
     """(values, accepted) of Mehler's series on every pair, each with the terms its tail estimate needs
-    (module docstring), in bands of at most ``block`` rows. For symmetric ``pairs`` only the upper
-    triangle (j > i) is computed, the rest returned as accepted for the caller to fill."""
-    table = term_table(a_i, e_i, a_j, e_j, pairs)
+    (module docstring; ``profile``: the lattice classes' tail profiles, ``term_table``), in bands of at most
+    ``block`` rows. For symmetric ``pairs`` only the upper triangle (j > i) is computed, the rest returned as
+    accepted for the caller to fill."""
+    table = term_table(a_i, e_i, a_j, e_j, pairs, profile)
     rows_t, cols_t = np.ascontiguousarray(a_i.T), np.ascontiguousarray(a_j.T)
     out = np.zeros(pairs.c.shape)
     done = np.ones(pairs.c.shape, dtype=bool)

@@ -27,8 +27,10 @@ def _inputs(args: argparse.Namespace):
         n, d = (int(v) for v in args.random.split(","))
     except ValueError:
         raise CLIError(f"--random takes N,D (two positive integers), got {args.random!r}") from None
-    if not (1 <= n <= 20000 and 1 <= d <= 100000):
-        raise CLIError(f"--random N,D needs 1 <= N <= 20000 and 1 <= D <= 100000, got {n},{d}")
+    top = 1_000_000 if getattr(args, "out", None) else 20000  # in memory: 20,000; block by block to disk: more
+    if not (1 <= n <= top and 1 <= d <= 100000):
+        raise CLIError(f"--random N,D needs 1 <= N <= {top} and 1 <= D <= 100000, got {n},{d}"
+                       + ("" if top > 20000 else " (more inputs: write the kernel block by block with --out K.zarr)"))
     X = np.random.default_rng(args.seed).normal(size=(n, d))
     return X * np.sqrt(d) / np.linalg.norm(X, axis=1, keepdims=True) if args.sphere else X
 
@@ -60,6 +62,11 @@ def cmd_kernel(args: argparse.Namespace) -> int:
     act = resolve_layer_activation(args)
     X = _inputs(args)
     net = residual_network(args, act, args.depth, True)
+    if args.out is not None:
+        return _blocked(args, act, net, X)
+    for flag in ("block", "memory", "scheduler", "workers"):
+        if getattr(args, flag) is not None:
+            raise CLIError(f"--{flag} belongs to a kernel written block by block: give --out K.zarr (or K.npy) with it")
     try:
         if net is None:
             sigma, theta = final_kernels(act, X, depth=args.depth, sigma_w2=args.sigma_w2, sigma_b2=args.sigma_b2,
@@ -105,6 +112,33 @@ def cmd_kernel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _blocked(args: argparse.Namespace, act, net, X) -> int:
+    """The kernels block by block into --out (``ntk.blocked``)."""
+    from ntk.blocked import BlockedKernelError, KernelJob, blocked_kernels
+
+    if args.output or args.plot:
+        raise CLIError("--out writes the kernels to disk block by block; -o/--output and --plot hold them in memory: "
+                       "give one or the other")
+    try:
+        job = KernelJob(act, args.depth, args.sigma_w2, args.sigma_b2, net, args.ntk, args.parameterization, args.width)
+        result = blocked_kernels(job, X, args.out, args.block, args.memory, args.scheduler, args.workers,
+                                 args.processes, progress=not (args.json or args.no_progress))
+    except (BlockedKernelError, ValueError, OverflowError) as err:
+        raise CLIError(str(err)) from err
+    doc = {"activation": act.label, "depth": args.depth, "sigma_w2": args.sigma_w2, "sigma_b2": args.sigma_b2,
+           "parameterization": args.parameterization, "arrays": ["nngp", "ntk"] if args.ntk else ["nngp"],
+           **result.as_dict()}
+    if args.json:
+        print_json(doc)
+    else:
+        state = "interrupted: rerun the same command to resume" if result.interrupted else "complete"
+        print(f"{act.label}: {result.n} inputs, depth {args.depth}, blocks of {result.block} -> {result.path} ({state})")
+        print(_table(("blocks", "computed now", "done before", "seconds", "workers"),
+                     [(str(result.blocks), str(result.computed), str(result.skipped), _fmt(result.seconds, 4),
+                       str(result.workers))]))
+    return 130 if result.interrupted else 0
+
+
 def add_kernel_command(sub) -> None:
     k = sub.add_parser("kernel", help="infinite-width NNGP (and NTK) matrices of a deep fully connected network")
     _add_activation_args(k)
@@ -123,6 +157,18 @@ def add_kernel_command(sub) -> None:
     k.add_argument("-o", "--output", help="write the kernel: .npy (the NTK with --ntk, else the NNGP) or .npz (both)")
     k.add_argument("--plot", metavar="PNG", help="heat map(s) of the kernel(s)")
     _add_residual_args(k)
+    big = k.add_argument_group("many inputs: block by block to disk, in parallel on Dask (ntk.blocked)")
+    big.add_argument("--out", metavar="K.zarr", help="write the kernels block by block: a zarr store (arrays nngp, ntk) "
+                     "or K.npy (the NNGP; the NTK in K.ntk.npy); an interrupted run resumes")
+    add_number(big, "--block", Bounds(1, integer=True, what="inputs per block"),
+               help="inputs per block (default: from --memory, else 2048)")
+    big.add_argument("--memory", metavar="SIZE", help="limit on the blocks in flight, e.g. 2GB (sets the block size)")
+    big.add_argument("--scheduler", metavar="ADDR", help="a dask.distributed scheduler, e.g. tcp://host:8786 (default: "
+                     "a local cluster)")
+    add_number(big, "--workers", Bounds(1, 4096, integer=True, what="workers"),
+               help="local threads (or processes) computing blocks (default: the CPU count)")
+    big.add_argument("--processes", action="store_true", help="local worker processes instead of threads")
+    big.add_argument("--no-progress", action="store_true", help="no progress bar")
     k.set_defaults(func=cmd_kernel)
 
 
