@@ -230,8 +230,10 @@ class _Store:
 
     def _open(self, identity: dict) -> np.ndarray:
         if self.zarr:
-            import zarr
-
+            try:
+                import zarr
+            except ImportError:
+                _scale_extra("a zarr store")
             group = zarr.open_group(self.path, mode="a")
             if "identity" in group.attrs:
                 self._check(dict(group.attrs["identity"]), identity)
@@ -333,8 +335,16 @@ def blocked_kernels(job: KernelJob, X, out: str | Path, block: int | None = None
                           time.perf_counter() - start, workers, interrupted)
 
 
+def _scale_extra(what: str) -> None:
+    raise BlockedKernelError(f"{what} needs the scale extra (Dask, distributed, zarr): pip install "
+                             "'activation-theory[scale]'")
+
+
 def _run(job, X, store, todo, scheduler, workers, processes, progress) -> tuple[int, bool]:
-    from dask.distributed import Client, LocalCluster, as_completed
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        _scale_extra("computing blocks in parallel")
     from tqdm import tqdm
 
     cluster = None

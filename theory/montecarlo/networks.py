@@ -264,12 +264,36 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
         Xj = jnp.asarray(X, jnp.dtype(dtype))
         batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients, attention)
         base = jax.random.key(seed)
+        shard = _ensemble_sharding()
         parts: list = []
         for start in range(0, ensemble, chunk):
-            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, min(start + chunk, ensemble)))
-            parts.append([np.asarray(v, np.float64) for v in batched(keys, Xj)])
+            stop = min(start + chunk, ensemble)
+            index = jnp.arange(start, stop)
+            if shard is not None:  # pad to a multiple of the devices; the padding's networks are dropped
+                index = jnp.arange(start, start + -(-(stop - start) // shard[1]) * shard[1])
+            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(index)
+            if shard is not None:
+                keys, Xs = jax.device_put(keys, shard[0]), jax.device_put(Xj, shard[2])
+                parts.append([np.asarray(v, np.float64)[:stop - start] for v in batched(keys, Xs)])
+            else:
+                parts.append([np.asarray(v, np.float64) for v in batched(keys, Xj)])
     grams, kernels, norms = (np.concatenate(v) for v in zip(*parts))
     return NetworkRun(grams, kernels if ntk else None, ensemble, norms if gradients else None)
+
+
+def _ensemble_sharding():
+    """(the networks' sharding over every local device, their number, the inputs' replicated sharding) with JAX's
+    sharding API (``Mesh``/``NamedSharding``, in 0.4.38 and current JAX alike), or None on one device. Each network
+    is computed whole on one device from its own key, so a sharded ensemble equals the single-device run. Several
+    hosts: start each with ``jax.distributed.initialize()``; the mesh then spans ``jax.devices()`` of all of them."""
+    jax, _ = jax_modules()
+    devices = jax.devices()
+    if len(devices) < 2:
+        return None
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(devices), ("networks",))
+    return NamedSharding(mesh, PartitionSpec("networks")), len(devices), NamedSharding(mesh, PartitionSpec())
 
 
 def _has_attention(net) -> bool:
