@@ -39,6 +39,8 @@ from pathlib import Path
 
 import numpy as np
 
+from signalprop.architecture import has_attention
+
 from . import mehler
 
 MEMORY_FACTOR = 20  # float64 b × b arrays alive per block task at its peak (Σ, Θ, their duals, the engines'
@@ -67,7 +69,7 @@ class KernelJob:
     def __post_init__(self):
         if (self.act is None) == (self.net is None):
             raise BlockedKernelError("give exactly one of an activation (the plain chain) and a network")
-        if self.net is not None and _has_attention(self.net):
+        if self.net is not None and has_attention(self.net):
             raise BlockedKernelError("attention mixes the tokens of each sequence, so its kernel does not split into "
                                      "blocks of inputs: compute it in memory (signalprop.propagate)")
 
@@ -85,21 +87,6 @@ class KernelJob:
         what = repr(self.net) if self.net is not None else (f"{self.act!r} depth={self.depth} sigma_w2={self.sigma_w2!r} "
                                                             f"sigma_b2={self.sigma_b2!r}")
         return f"{what} ntk={self.ntk} parameterization={self.parameterization} width={self.width!r}"
-
-
-def _has_attention(net) -> bool:
-    from signalprop.architecture import Product, Residual, Serial
-    from signalprop.attention_kernel import Attention
-
-    layers = net.layers if isinstance(net, Serial) else net.branch if isinstance(net, Residual) else ()
-    for layer in layers:
-        if isinstance(layer, Attention):
-            return True
-        if isinstance(layer, (Serial, Residual)) and _has_attention(layer):
-            return True
-        if isinstance(layer, Product) and any(_has_attention(Serial(*b)) for b in layer.branches):
-            return True
-    return False
 
 
 @dataclass(frozen=True)

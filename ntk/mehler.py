@@ -176,11 +176,8 @@ def lattice_profile(act, derivative: bool, cell: int) -> np.ndarray:
     """r(N) of one lattice cell: max of T_N/E over PROFILE_POINTS variances spanning it (interpolated coefficients;
     T_N/E is smooth in ln q), plus the rounding floor."""
     t = (cell + np.linspace(0.0, 1.0, PROFILE_POINTS)) * CLASS_WIDTH
-    token = _INTERPOLATE.set(True)
-    try:
+    with interpolated():
         a, e = coefficients(act, np.exp(t), derivative)
-    finally:
-        _INTERPOLATE.reset(token)
     return _left(a, e).max(axis=0) + FLOOR
 
 

@@ -64,10 +64,10 @@ from .group_duals import GroupDual, bivariate_cdf, group_dual
 __all__ += ["GatedLaw", "GroupLaw", "Law", "MixtureLaw", "Pointwise", "UnsupportedLayerError", "layer_law"]
 __all__ += ["GroupDual", "bivariate_cdf", "group_dual"]
 from .architecture import (Dense, KernelState, Nonlinear, Norm, Product, Residual, Serial, block_chis, branch, covariance_slope,
-                           input_state, law_dual, maps, mlp, normalized_sum, post_norm_block, pre_norm_block, propagate,
+                           has_attention, input_state, law_dual, maps, mlp, normalized_sum, post_norm_block, pre_norm_block, propagate,
                            resnet, units)
 
-__all__ += ["block_chis", "covariance_slope", "Dense", "KernelState", "Nonlinear", "Norm", "Product", "Residual", "Serial", "branch", "input_state", "law_dual", "maps",
+__all__ += ["block_chis", "covariance_slope", "Dense", "KernelState", "Nonlinear", "Norm", "Product", "Residual", "Serial", "branch", "has_attention", "input_state", "law_dual", "maps",
             "mlp", "normalized_sum", "post_norm_block", "pre_norm_block", "propagate", "resnet", "units"]
 from . import shaping
 from .shaping import Shaping, ShapingError, ShapingTargetError

@@ -164,6 +164,16 @@ def units(net) -> list:
     return out
 
 
+def has_attention(net) -> bool:
+    """Whether ``net`` (a Serial, a Residual's branch and a Product's branches included) holds an attention layer."""
+    for layer in net.layers if isinstance(net, Serial) else net.branch:
+        if isinstance(layer, Attention) or isinstance(layer, (Serial, Residual)) and has_attention(layer):
+            return True
+        if isinstance(layer, Product) and any(has_attention(Serial(*b)) for b in layer.branches):
+            return True
+    return False
+
+
 def mlp(unit, depth: int, sigma_w2: float = 1.0, sigma_b2: float = 0.0) -> Serial:
     """The plain chain Dense → (φ → Dense) × depth (``ntk.kernels``' network, its readout included)."""
     _check_depth(depth)

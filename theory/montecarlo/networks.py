@@ -36,7 +36,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from signalprop.architecture import Dense, Nonlinear, Norm, Product, Residual, Serial, Trace, block_chis, units
+from signalprop.architecture import (Dense, Nonlinear, Norm, Product, Residual, Serial, Trace, block_chis, has_attention,
+                                     units)
 from signalprop.attention_kernel import Attention
 
 from .backend import jax_modules, precision
@@ -254,10 +255,10 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
     if X.ndim == 3:
         attention = replace(attention, tokens=X.shape[1])
         X = X.reshape(-1, X.shape[2])
-    if _has_attention(net) and gradients:
+    if has_attention(net) and gradients:
         raise ValueError("gradient lengths are measured row by row, but attention mixes a sequence's tokens: "
                          "gradients=False with attention layers")
-    if _has_attention(net) and (fast or parameterization != "ntk"):
+    if has_attention(net) and (fast or parameterization != "ntk"):
         raise ValueError("attention layers are drawn with explicit weights in the NTK parameterization: pass fast=False "
                          "and parameterization='ntk'")
     with precision(dtype):
@@ -265,6 +266,8 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
         batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients, attention)
         base = jax.random.key(seed)
         shard = _ensemble_sharding()
+        if shard is not None:
+            Xj = jax.device_put(Xj, shard[2])  # replicated on every device, once
         parts: list = []
         for start in range(0, ensemble, chunk):
             stop = min(start + chunk, ensemble)
@@ -273,8 +276,8 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
                 index = jnp.arange(start, start + -(-(stop - start) // shard[1]) * shard[1])
             keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(index)
             if shard is not None:
-                keys, Xs = jax.device_put(keys, shard[0]), jax.device_put(Xj, shard[2])
-                parts.append([np.asarray(v, np.float64)[:stop - start] for v in batched(keys, Xs)])
+                parts.append([np.asarray(v, np.float64)[:stop - start]
+                              for v in batched(jax.device_put(keys, shard[0]), Xj)])
             else:
                 parts.append([np.asarray(v, np.float64) for v in batched(keys, Xj)])
     grams, kernels, norms = (np.concatenate(v) for v in zip(*parts))
@@ -294,12 +297,6 @@ def _ensemble_sharding():
 
     mesh = Mesh(np.array(devices), ("networks",))
     return NamedSharding(mesh, PartitionSpec("networks")), len(devices), NamedSharding(mesh, PartitionSpec())
-
-
-def _has_attention(net) -> bool:
-    layers = net.layers if isinstance(net, Serial) else net.branch
-    return any(isinstance(x, Attention) or (isinstance(x, (Serial, Residual)) and _has_attention(x))
-               or (isinstance(x, Product) and any(_has_attention(Serial(*b)) for b in x.branches)) for x in layers)
 
 
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",
