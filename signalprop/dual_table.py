@@ -32,6 +32,8 @@ from numpy.polynomial import chebyshev as C
 from scipy.fft import dct
 from tqdm import tqdm
 
+from symbolic import disk_cache
+
 from .bivariate import bivariate_moment
 from .maps import dirac_jumps
 
@@ -89,38 +91,62 @@ class DualTable:
     def slope_form(self) -> bool:
         return self.mean_slope is not None
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as arrays (the disk cache's entry; ``mean_slope`` absent in the Dq form)."""
+        out = {"domains": np.array([*self.t_domain, *self.th_domain]), "main": self.main, "tail": np.array([self.tail])}
+        if self.mean_slope is not None:
+            out["mean_slope"] = self.mean_slope
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays) -> DualTable:
+        """Inverse of ``arrays``, checking shapes and values (ValueError on anything else)."""
+        domains, main, tail = (disk_cache.checked(arrays, n, d) for n, d in (("domains", 1), ("main", 2), ("tail", 1)))
+        slope = disk_cache.checked(arrays, "mean_slope", 2) if "mean_slope" in arrays else None
+        if domains.shape != (4,) or tail.shape != (1,) or (slope is not None and slope.shape != main.shape):
+            raise ValueError("dual table of inconsistent shapes")
+        return cls((float(domains[0]), float(domains[1])), (float(domains[2]), float(domains[3])), main, slope, float(tail[0]))
+
     def _rows(self, t: np.ndarray, coefs: np.ndarray) -> np.ndarray:
         """Per point, the θ-series (points × θ degree + 1) at its t."""
         return C.chebvander(to_unit(t, self.t_domain), coefs.shape[0] - 1) @ coefs
 
     def _at(self, rows: np.ndarray, theta: np.ndarray, derivative: bool = False) -> np.ndarray:
-        x = to_unit(theta, self.th_domain)
         if derivative:
-            rows = C.chebder(rows, axis=1) * (2.0 / (self.th_domain[1] - self.th_domain[0]))
-        return np.sum(C.chebvander(x, rows.shape[1] - 1) * rows, axis=1)
+            rows = self._d_theta(rows)
+        return np.sum(C.chebvander(to_unit(theta, self.th_domain), rows.shape[1] - 1) * rows, axis=1)
+
+    def _d_theta(self, rows: np.ndarray) -> np.ndarray:
+        """The θ-series of the θ-derivative, per point."""
+        return C.chebder(rows, axis=1) * (2.0 / (self.th_domain[1] - self.th_domain[0]))
 
     def fixed_point(self, sigma_w2: np.ndarray, sigma_b2: np.ndarray, q: np.ndarray, c_below: np.ndarray,
                     max_iter: int = 100) -> tuple[np.ndarray, np.ndarray]:
-        """c* and χ_c(c*) for chaotic points whose c* lies in [c_below, 1] (see the module docstring)."""
+        """c* and χ_c(c*) for chaotic points whose c* lies in [c_below, 1] (see the module docstring):
+        safeguarded Newton in θ on σ_w² S(θ) = 1, iterating only the points not yet converged."""
         t = np.log(q)
         if not self.slope_form:
             return self._fixed_point_values(sigma_w2, sigma_b2, q, t, c_below, max_iter)
         rows, d1 = self._rows(t, self.mean_slope), self._rows(t, self.main)
+        d_rows = self._d_theta(rows)
         lo = np.zeros_like(q)  # S > 1 (c above c*)
         hi = np.arccos(np.clip(c_below, -1.0, 1.0))  # S ≤ 1 (c at or below c*)
         theta = hi.copy()
+        active = np.arange(len(q))
         for _ in range(max_iter):
-            f = sigma_w2 * self._at(rows, theta) - 1.0
-            lo = np.where(f > 0, theta, lo)
-            hi = np.where(f > 0, hi, theta)
-            fp = sigma_w2 * self._at(rows, theta, derivative=True)
+            th, w2 = theta[active], sigma_w2[active]
+            f = w2 * self._at(rows[active], th) - 1.0
+            lo_a = np.where(f > 0, th, lo[active])
+            hi_a = np.where(f > 0, hi[active], th)
+            fp = w2 * self._at(d_rows[active], th)
             with np.errstate(divide="ignore", invalid="ignore"):
-                step = theta - f / fp
-            bisect = ~((step > lo) & (step < hi))
-            new = np.where(bisect, 0.5 * (lo + hi), step)
-            done = np.abs(new - theta) <= 1e-16 + 1e-14 * theta
-            theta = new
-            if done.all():
+                step = th - f / fp
+            bisect = ~((step > lo_a) & (step < hi_a))
+            new = np.where(bisect, 0.5 * (lo_a + hi_a), step)
+            done = np.abs(new - th) <= 1e-16 + 1e-14 * th
+            theta[active], lo[active], hi[active] = new, lo_a, hi_a
+            active = active[~done]
+            if not active.size:
                 break
         return np.cos(theta), sigma_w2 * self._at(d1, theta)
 
@@ -177,7 +203,9 @@ def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float
     if key not in _CACHE:
         if len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = _build(act, t_domain, th_domain, progress)
+        disk_key = f"{disk_cache.expression_key(act)} on {[float(v).hex() for v in (*t_domain, *th_domain)]}"
+        _CACHE[key] = disk_cache.cached("dual_table", disk_key, lambda: _build(act, t_domain, th_domain, progress).arrays(),
+                                        DualTable.from_arrays)
     return _CACHE[key]
 
 

@@ -42,6 +42,7 @@ import sympy as sp
 from functools import lru_cache
 
 from symbolic import Activation, GatedUnit, GroupUnit
+from symbolic.derive import at_origin
 
 from .bivariate import bivariate_moment
 from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
@@ -171,10 +172,10 @@ class Pointwise:
 
     def origin(self) -> Origin:
         """M(0) = φ(0)² and, when φ(0) = 0, lim M(q)/q = (φ'(0−)² + φ'(0+)²)/2."""
-        d = self.act.derive()
-        left, right = (float(v) for v in d.dphi0_sides)
+        phi0, sides = at_origin(self.act)
+        left, right = (float(v) for v in sides)
         slope = (left**2 + right**2) / 2
-        return Origin(float(d.phi0) ** 2, slope, slope)
+        return Origin(float(phi0) ** 2, slope, slope)
 
 
 class MixtureLaw:

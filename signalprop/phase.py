@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from symbolic import Activation
+from symbolic import Activation, disk_cache
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
@@ -66,6 +66,23 @@ class QTables:
 
     def g(self, t) -> np.ndarray:
         return np.exp(C.chebval(to_unit(t, self.domain), self.log_g))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The tables as arrays (the disk cache's entry; ``log_g`` absent for a discontinuous φ)."""
+        out = {"domain": np.array(self.domain), "log_h": self.log_h, "b": self.b}
+        if self.log_g is not None:
+            out["log_g"] = self.log_g
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays) -> QTables:
+        """Inverse of ``arrays``, checking shapes and values (ValueError on anything else)."""
+        domain, log_h, b = (disk_cache.checked(arrays, n, d) for n, d in (("domain", 1), ("log_h", 1), ("b", 2)))
+        log_g = disk_cache.checked(arrays, "log_g", 1) if "log_g" in arrays else None
+        if domain.shape != (2,) or not domain[0] < domain[1] or b.shape != (N_MEHLER, log_h.size) or (
+                log_g is not None and log_g.shape != log_h.shape):
+            raise ValueError("q tables of inconsistent shapes")
+        return cls((float(domain[0]), float(domain[1])), log_h, log_g, b)
 
 
 def _q_max(act) -> float:
@@ -183,8 +200,14 @@ def _require_tabulable(act) -> None:
 
 @lru_cache(maxsize=32)
 def q_tables(act) -> QTables:
-    """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q; cached)."""
+    """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q), cached in
+    memory and on disk (``symbolic.disk_cache``, keyed by the exact expression)."""
     _require_tabulable(act)
+    return disk_cache.cached("q_tables", disk_cache.expression_key(act), lambda: _build_q_tables(act).arrays(),
+                             QTables.from_arrays)
+
+
+def _build_q_tables(act) -> QTables:
     hi = math.log(_q_max(act))
     lo = math.log(_q_min(act, hi))
     discontinuous = bool(dirac_jumps(act))

@@ -1,9 +1,11 @@
 """symbolic: every activation as an exact sympy expression, with its derivation and callables.
 
 Public API: ``get_activation``, ``registered_names``, ``all_activations``, ``custom_activation``,
-``parse_formula``, ``Activation``, ``ActivationSpec``, ``Parameter``, ``Derivation``, ``X``.
+``parse_formula``, ``Activation``, ``ActivationSpec``, ``Parameter``, ``Derivation``, ``X``; ``disk_cache``
+(the persistent cache of per-activation tables).
 """
 
+from . import disk_cache
 from .activation import KINDS, Activation, ActivationSpec
 from .custom import custom_activation
 from .derive import Derivation, Jump, derive
@@ -29,5 +31,5 @@ __all__ = [
     "Extremum", "GatedUnit", "gated", "gated_names", "GroupUnit", "group_names", "X", "gauss_cdf", "sigmoid", "softplus", "Growth", "Parameter", "ParameterError",
     "FormulaError", "parse_formula", "DecompositionError", "PiecewiseForm", "decompose",
     "UnknownActivationError", "all_activations", "get_activation", "get_spec", "register",
-    "registered_names",
+    "registered_names", "disk_cache",
 ]

@@ -315,6 +315,24 @@ def _polynomial_degree(form) -> int | None:
 
 
 @lru_cache(maxsize=1024)
+def at_origin(act) -> tuple[sp.Expr, tuple[sp.Expr, sp.Expr]]:
+    """(φ(0), (φ'(0−), φ'(0+))) from φ's pieces alone: what the signal-propagation maps need at
+    q → 0, without the derivation's extrema, growth and Taylor analysis."""
+    form = act.form
+    zero_is_break, idx = _origin_piece(form)
+    phi0 = form.point_values[idx] if zero_is_break else _tidy(form.one_sided(form.pieces[idx], sp.S.Zero, "right"))
+    left, right = (form.pieces[idx], form.pieces[idx + 1]) if zero_is_break else (form.pieces[idx],) * 2
+    return phi0, (_tidy(form.one_sided(sp.diff(left, X), sp.S.Zero, "left")),
+                  _tidy(form.one_sided(sp.diff(right, X), sp.S.Zero, "right")))
+
+
+def _origin_piece(form) -> tuple[bool, int]:
+    """(whether 0 is a breakpoint, index of the piece containing 0, or of the piece left of it when it is one)."""
+    bps = form.breakpoint_floats
+    return bool(np.any(bps == 0.0)), int(np.searchsorted(bps, 0.0))
+
+
+@lru_cache(maxsize=1024)
 def derive(act) -> Derivation:
     """Derive everything in the module docstring for the Activation ``act`` (cached)."""
     form = act.form
@@ -339,19 +357,14 @@ def derive(act) -> Derivation:
     inc = d_inf.value >= -tol and all(v > 0 for v in jump_signs)
     dec = d_sup.value <= tol and all(v < 0 for v in jump_signs)
     direction = "constant" if inc and dec else ("increasing" if inc else ("decreasing" if dec else None))
-    # values at 0
-    bps = form.breakpoint_floats
-    zero_is_break = bool(np.any(bps == 0.0))
-    idx = int(np.searchsorted(bps, 0.0))
-    phi0 = form.point_values[idx] if zero_is_break else _tidy(form.one_sided(form.pieces[idx], sp.S.Zero, "right"))
+    phi0, sides = at_origin(act)
+    zero_is_break, idx = _origin_piece(form)
     taylor = _taylor(form, zero_is_break, idx)
-    if zero_is_break:
-        sides = (taylor["left"][1], taylor["right"][1])
+    if not zero_is_break:
+        dphi0 = sides[0]
+    else:
         jumps_at_0 = any(j.order == 0 and float(sp.N(j.at)) == 0.0 for j in jumps)
         dphi0 = sides[0] if _is_zero(sides[1] - sides[0]) and not jumps_at_0 else None
-    else:
-        dphi0 = taylor["two-sided"][1]
-        sides = (dphi0, dphi0)
     g_neg, g_pos = (growth(act.mpmath(0), s, act.numpy(0)) for s in (-1, 1))
     if form.periodic:
         span = float(form.breakpoint_floats[-1])

@@ -659,6 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--json", action="store_true", help="print one JSON document")
     n.set_defaults(func=cmd_snn)
     from .attention_cli import add_attention_command
+    from .cache_cli import add_cache_command
     from .kernel_cli import add_kernel_command, add_spectrum_command
     from .mc_cli import add_mc_command
     from .shape_cli import add_shape_command
@@ -670,6 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_shape_command(sub)
     add_verify_command(sub)
     add_attention_command(sub)
+    add_cache_command(sub)
     return parser
 
 

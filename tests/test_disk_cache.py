@@ -1,0 +1,198 @@
+"""The persistent cache (symbolic.disk_cache): identical results from a stored entry, rebuilt after
+corruption, a foreign entry or a version change, never unpickled; its location; ``acttheory cache``."""
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from signalprop import dual_table as dual_table_module
+from signalprop import phase
+from symbolic import disk_cache, get_activation
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    """An empty cache directory, with the in-memory caches in front of it emptied."""
+    monkeypatch.setenv("ACTTHEORY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("ACTTHEORY_CACHE", raising=False)
+    phase.q_tables.cache_clear()
+    dual_table_module._CACHE.clear()
+    yield tmp_path / "cache"
+    phase.q_tables.cache_clear()
+    dual_table_module._CACHE.clear()
+
+
+def _entries(root, kind):
+    return sorted((root / kind).glob("*.npz"))
+
+
+def _rebuild_q_tables(act):
+    phase.q_tables.cache_clear()
+    return phase.q_tables(act)
+
+
+def _same_tables(a, b):
+    assert a.domain == b.domain
+    for name in ("log_h", "log_g", "b"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x is None and y is None) or np.array_equal(x, y), name
+
+
+def test_stored_tables_give_identical_phase_diagrams(cache):
+    """A warm run (tables read from disk, memory caches empty) equals the cold run bit for bit."""
+    act = get_activation("tanh")
+    w2, b2 = np.linspace(0.5, 3.0, 80), np.linspace(0.0, 0.3, 20)  # enough points near the edge for the dual table
+    cold = phase.phase_diagram(act, w2, b2)
+    assert len(_entries(cache, "q_tables")) == 1 and len(_entries(cache, "dual_table")) == 1
+    phase.q_tables.cache_clear()
+    dual_table_module._CACHE.clear()
+    built = []
+    original = phase._build_q_tables
+    phase._build_q_tables = lambda a: built.append(a) or original(a)
+    try:
+        warm = phase.phase_diagram(act, w2, b2)
+    finally:
+        phase._build_q_tables = original
+    assert not built  # read from disk, not rebuilt
+    for field in ("q_star", "chi1", "xi_q", "c_star", "chi_c", "xi_c", "phase"):
+        assert np.array_equal(getattr(cold, field), getattr(warm, field), equal_nan=True), field
+
+
+def test_discontinuous_activation_round_trips(cache):
+    """The Dq form (no log_g, no mean slope) of a discontinuous φ survives the round trip."""
+    act = get_activation("heaviside")
+    cold = phase.q_tables(act)
+    assert cold.log_g is None
+    _same_tables(cold, _rebuild_q_tables(act))
+
+
+def test_corrupted_entry_is_rebuilt(cache):
+    act = get_activation("gelu")
+    cold = phase.q_tables(act)
+    (path,) = _entries(cache, "q_tables")
+    path.write_bytes(b"not a zip file at all")
+    _same_tables(cold, _rebuild_q_tables(act))
+    assert np.load(path, allow_pickle=False)["log_h"].shape == cold.log_h.shape  # rewritten, readable again
+
+
+def test_inconsistent_arrays_are_rejected_and_rebuilt(cache):
+    """A readable entry whose arrays fail the checks (wrong shape, NaN) is never used."""
+    act = get_activation("tanh")
+    cold = phase.q_tables(act)
+    (path,) = _entries(cache, "q_tables")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["log_h"] = arrays["log_h"].copy()
+    arrays["log_h"][3] = np.nan
+    np.savez(path, **arrays)
+    _same_tables(cold, _rebuild_q_tables(act))
+
+
+def test_foreign_entry_is_not_trusted(cache):
+    """A well-formed file that names another key (a collision, a copied file) is replaced."""
+    tanh, gelu = get_activation("tanh"), get_activation("gelu")
+    cold = phase.q_tables(tanh)
+    phase.q_tables(gelu)
+    path_tanh = disk_cache._path("q_tables", disk_cache.expression_key(tanh))
+    path_gelu = disk_cache._path("q_tables", disk_cache.expression_key(gelu))
+    path_tanh.write_bytes(path_gelu.read_bytes())
+    _same_tables(cold, _rebuild_q_tables(tanh))
+
+
+def test_entries_are_never_unpickled(cache, monkeypatch):
+    """An entry holding an object array (which only unpickling could read) is rejected, and pickle is
+    never called while reading the cache."""
+    act = get_activation("tanh")
+    cold = phase.q_tables(act)
+    (path,) = _entries(cache, "q_tables")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays["b"] = np.array([object()], dtype=object)
+    with open(path, "wb") as fh:
+        np.savez(fh, **arrays)  # np.savez pickles object arrays
+    calls = []
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: calls.append(a) or pytest.fail("pickle.loads called"))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: calls.append(a) or pytest.fail("pickle.load called"))
+    assert disk_cache.load("q_tables", disk_cache.expression_key(act)) is None
+    assert not path.exists()
+    _same_tables(cold, _rebuild_q_tables(act))
+    assert not calls
+
+
+def test_version_change_rebuilds_and_marks_old_entries_stale(cache, monkeypatch):
+    act = get_activation("tanh")
+    cold = phase.q_tables(act)
+    monkeypatch.setattr(disk_cache, "toolkit_version", lambda: "9.9.9+feedfacecafe")
+    built = []
+    original = phase._build_q_tables
+    monkeypatch.setattr(phase, "_build_q_tables", lambda a: built.append(a) or original(a))
+    _same_tables(cold, _rebuild_q_tables(act))
+    assert built == [act]  # the old version's entry was not read
+    doc = disk_cache.info()
+    assert doc["kinds"]["q_tables"] == {"entries": 1, "stale": 1, "bytes": doc["kinds"]["q_tables"]["bytes"]}
+    assert disk_cache.clear(stale_only=True) == 1
+    assert disk_cache.info()["entries"] == 1
+
+
+def test_version_names_the_source():
+    """The version changes with any source file of the three lower layers (here: simulated by the digest
+    of a different file set)."""
+    v = disk_cache.toolkit_version()
+    assert "+" in v and len(v.split("+")[1]) == 12
+
+
+def test_disabled_cache_writes_nothing(cache, monkeypatch):
+    monkeypatch.setenv("ACTTHEORY_CACHE", "off")
+    phase.q_tables(get_activation("tanh"))
+    assert not cache.exists()
+
+
+def test_unwritable_cache_is_skipped(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache directory should be")
+    monkeypatch.setenv("ACTTHEORY_CACHE_DIR", str(blocker / "cache"))
+    phase.q_tables.cache_clear()
+    tables = phase.q_tables(get_activation("tanh"))
+    phase.q_tables.cache_clear()
+    assert tables.b.shape[0] == phase.N_MEHLER
+
+
+def test_location_follows_the_platform(monkeypatch, tmp_path):
+    """Without an override, the directory is platformdirs' user cache: XDG_CACHE_HOME moves it on Linux."""
+    monkeypatch.delenv("ACTTHEORY_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if sys.platform.startswith("linux"):
+        assert disk_cache.cache_dir() == tmp_path / "xdg" / "activation-theory"
+    import platformdirs
+
+    assert disk_cache.cache_dir() == platformdirs.user_cache_path("activation-theory", appauthor=False)
+
+
+def test_non_numeric_arrays_are_refused(cache):
+    with pytest.raises(TypeError, match="numeric"):
+        disk_cache.store("test", "key", {"a": np.array(["text"])})
+
+
+def _cli(*args, env):
+    return subprocess.run([sys.executable, "-m", "theory.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_cli_info_and_clear(tmp_path):
+    env = {**os.environ, "ACTTHEORY_CACHE_DIR": str(tmp_path / "c")}
+    cold = _cli("phase", "tanh", "--grid", "12", "--json", "--no-progress", env=env)
+    assert cold.returncode == 0, cold.stderr
+    info = json.loads(_cli("cache", "info", "--json", env=env).stdout)
+    assert info["path"] == str(tmp_path / "c") and info["kinds"]["q_tables"]["entries"] == 1
+    assert info["entries"] == 1 and info["bytes"] > 0
+    warm = _cli("phase", "tanh", "--grid", "12", "--json", "--no-progress", env=env)
+    assert json.loads(warm.stdout) == json.loads(cold.stdout)
+    table = _cli("cache", "info", env=env).stdout
+    assert "q_tables" in table and "total" in table
+    cleared = json.loads(_cli("cache", "clear", "--json", env=env).stdout)
+    assert cleared["removed"] == 1
+    assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["entries"] == 0
