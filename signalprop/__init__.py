@@ -96,3 +96,6 @@ __all__ += ["TokenMaps", "attention_block", "exchangeable_kernel", "mean_correla
 from .attention_phase import AttentionPhaseDiagram, attention_phase_diagram
 
 __all__ += ["AttentionPhaseDiagram", "attention_phase_diagram"]
+
+from .zoo_critical import STATUSES as CRITICAL_STATUSES, critical_row
+__all__ += ["CRITICAL_STATUSES", "critical_row"]

@@ -91,3 +91,33 @@ def plot_attention_phase(diagram, path: str | Path) -> Path:
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return path
+
+
+def plot_edge_of_chaos_curves(curves: dict, path: str | Path) -> Path:
+    """The edge-of-chaos curves σ_w²(σ_b²) of several activations on one axes (label → EdgeOfChaos): solid
+    where q* attracts, dotted where it repels (V'(q*) > 1); a curve that is a single point (scale-invariant
+    φ) is a marker."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    for k, (label, curve) in enumerate(curves.items()):
+        color = f"C{k % 10}"
+        if len(curve.sigma_b2) <= 1 or float(curve.sigma_b2.max()) == 0.0:
+            ax.plot(curve.sigma_b2[:1], curve.sigma_w2[:1], "o", color=color, label=f"{label} (single point)")
+            continue
+        stable = curve.stable
+        ax.plot(curve.sigma_b2, curve.sigma_w2, ":", color=color, lw=1)
+        ax.plot(curve.sigma_b2[stable], curve.sigma_w2[stable], "-", color=color, lw=1.8, label=label)
+    ax.set_xlabel(r"$\sigma_b^2$ (bias variance)")
+    ax.set_ylabel(r"$\sigma_w^2$ (weight variance)")
+    ax.set_title("edge of chaos ($\\chi_1 = 1$); dotted: $q^*$ repels")
+    ax.set_xscale("symlog", linthresh=1e-3)
+    ax.set_yscale("log")
+    ax.legend(fontsize=8, loc="upper left", framealpha=0.9)
+    path = Path(path)
+    fig.savefig(path, dpi=150)
+    plt.close(fig)
+    return path

@@ -179,7 +179,7 @@ def test_non_numeric_arrays_are_refused(cache):
 
 
 def _cli(*args, env):
-    return subprocess.run([sys.executable, "-m", "theory.cli", *args], capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run([sys.executable, "-m", "theory", *args], capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_cli_info_and_clear(tmp_path):

@@ -233,46 +233,21 @@ def _derivation_dict(name: str) -> dict:
     return get_activation(name).derive().as_dict()
 
 
-def _derive_all(names: list[str], jobs: int, show_progress: bool) -> tuple[list[dict], bool]:
-    """Derivations of ``names`` (in order), ``jobs`` processes; Ctrl-C keeps what is done."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
-    from .progress import progress
-
-    done: dict[str, dict] = {}
-    interrupted = False
-    if jobs <= 1:
-        try:
-            for name in progress(names, desc="deriving", disable=not show_progress):
-                done[name] = _derivation_dict(name)
-        except KeyboardInterrupt:
-            interrupted = True
-    else:
-        # spawn: a clean interpreter per worker (forking a process that runs JAX threads can deadlock)
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
-        futures = {pool.submit(_derivation_dict, n): n for n in names}
-        try:
-            for fut in progress(as_completed(futures), desc="deriving", disable=not show_progress, total=len(names)):
-                done[futures[fut]] = fut.result()
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            pool.shutdown(wait=not interrupted, cancel_futures=True)
-    if interrupted:
-        print(f"interrupted: {len(done)} of {len(names)} derived", file=sys.stderr)
-    return [done[n] for n in names if n in done], interrupted
-
-
 def cmd_zoo(args: argparse.Namespace) -> int:
     import os
 
     from symbolic import get_spec, registered_names
     from symbolic.zoo import NOT_POINTWISE
 
+    from .progress import map_names
+
     names = [n for n in registered_names() if args.family is None or args.family.lower() in get_spec(n).family]
     jobs = args.jobs if args.jobs is not None else min(len(names), os.cpu_count() or 1)
-    rows, interrupted = _derive_all(names, jobs, not args.no_progress)
+    if args.critical:
+        from .zoo_cli import zoo_critical
+
+        return zoo_critical(args, names, jobs)
+    rows, interrupted = map_names(_derivation_dict, names, jobs, not args.no_progress, "deriving")
     if args.json:
         print_json(rows, indent=1)
     else:
@@ -612,6 +587,9 @@ def build_parser() -> argparse.ArgumentParser:
     z.add_argument("--family", help="only activations whose family contains this text")
     z.add_argument("--no-progress", action="store_true", help="no progress bar")
     add_number(z, "--jobs", Bounds(1, integer=True), help="worker processes (default: one per core)")
+    from .zoo_cli import add_critical_args
+
+    add_critical_args(z)
     z.set_defaults(func=cmd_zoo)
     s = sub.add_parser("show", help="the derivation of one activation (derivatives, jumps, smoothness, ...)")
     _add_activation_args(s)
