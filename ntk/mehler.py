@@ -39,7 +39,6 @@ from functools import cache, lru_cache
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
-from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
 from signalprop import gaussian_moment, hermite_coefficients
@@ -283,6 +282,8 @@ def single_threaded_blas():
 def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.ndarray, np.ndarray]:
     """``mehler_matrix`` on one band of rows (``upper_from = r``: the band starts at row r of a symmetric
     matrix; only pairs with j > i + r are wanted)."""
+    from scipy.linalg import blas
+
     n_rows, n_cols = c.shape
     n_max = rows_t.shape[0]
     need = np.zeros(c.shape, dtype=np.int16)

@@ -24,8 +24,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import eigh_tridiagonal
-from scipy.special import comb
 
 from signalprop import hermite_coefficients, propagation
 from signalprop.mixing import averaged
@@ -61,6 +59,8 @@ def dual_coefficients(act, q: float, n_terms: int = 32, derivative: bool = False
 def multiplicity(d: int, k: int) -> int:
     """Number of independent degree-k spherical harmonics on S^{d−1}, N(d, k) = (2k + d − 2)/k · C(k + d − 3, k − 1)
     (exact integer arithmetic: for large d it exceeds float64)."""
+    from scipy.special import comb
+
     if k == 0:
         return 1
     if d == 2:
@@ -88,6 +88,8 @@ def funk_hecke_rule(d: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     is not at t = ±1 (kinked φ); beyond, Gauss–Gegenbauer in t (parameter (d − 2)/2, nodes and weights by
     Golub–Welsch with scipy.linalg.eigh_tridiagonal), whose weight is the measure itself, concentrated at |t| ≲ 1/√d, where κ is analytic and the
     (1 − t²)^{1/2} singularities of kinked kernels are damped by (1 − t²)^{(d−3)/2}."""
+    from scipy.linalg import eigh_tridiagonal
+
     if d <= THETA_RULE_MAX_D:
         x, w = np.polynomial.legendre.leggauss(n)
         theta = (x + 1) * np.pi / 2

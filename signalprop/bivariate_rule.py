@@ -31,7 +31,6 @@ from functools import lru_cache
 
 import mpmath
 import numpy as np
-from scipy.linalg import eigh_tridiagonal
 
 W_RULE = 10.0  # window half-width beyond the peak (standard-normal units)
 H_MAX = 2.0  # widest panel
@@ -94,6 +93,8 @@ def half_range_gauss(n: int) -> tuple[np.ndarray, np.ndarray]:
     polished by Newton steps on the recurrence at 50 digits) and the weights the Christoffel numbers
     1/Σ_{j<n} p_j(y)² (Gautschi, *Orthogonal Polynomials*, 2004, §2.1 and §3.1). O(n²) multiprecision
     operations: milliseconds, once per n."""
+    from scipy.linalg import eigh_tridiagonal
+
     with mpmath.workdps(50):
         mu = [mpmath.mpf(2) ** (mpmath.mpf(k - 1) / 2) * mpmath.gamma(mpmath.mpf(k + 1) / 2) for k in range(2 * n)]
         alpha, beta = [mu[1] / mu[0]], [mu[0]]

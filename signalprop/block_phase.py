@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .architecture import KernelState, Serial, covariance_slope, maps, propagate
 from .gaussian import DivergentExpectationError
@@ -72,6 +71,8 @@ def length_fixed_point(block: Serial, p0: float = 1.0) -> float:
     negative (if P(p⁰) > p⁰), or below p⁰ where it turns positive (if P(p⁰) < p⁰), bracketed on a grid of factors of 2
     and solved by Brent's method in ln p to 1e-14; 0 if the stream collapses below 1e-12 p⁰, inf if it grows past 1e12 p⁰
     (or overflows)."""
+    from scipy.optimize import brentq
+
     def gap(t: float) -> float:
         p = math.exp(t)
         return length_map(block, p) / p - 1.0
@@ -127,6 +128,8 @@ def _c_star(block: Serial, p: float) -> float:
     C(c) − C(1) − (c − 1) (C(1) pinned, so rounding cannot fake a root at 1) probed upward from 0 at c = 1 − 8^−k
     (positive below c*, negative above), and Brent's method on the first bracket. The gap is O((χ₁ − 1)(1 − c)): next to
     the edge of chaos c* is resolved only to ~1e-13/(χ₁ − 1), and where no probe up to 1 − 8^−13 is negative c* = 1."""
+    from scipy.optimize import brentq
+
     one = correlation_map_at(block, p, 1.0)
 
     def gap(c: float) -> float:

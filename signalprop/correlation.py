@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .bivariate import check_correlation
 from .dual_table import mean_slope_nodes
@@ -52,6 +51,8 @@ def c_star(act, sigma_w2: float, sigma_b2: float, q_star: float, chi1: float) ->
     S(c) = (C(1) − C(c))/(1 − c) = σ_w² ∫_c^1 E[φ'φ'] ds/(1 − c) = 1, which keeps its relative
     accuracy as χ_1 → 1 (see ``dual_table``). When no probe up to 1 − 1.8e-12 has a negative gap,
     c* = 1 is returned."""
+    from scipy.optimize import brentq
+
     if chi1 <= 1.0:
         return 1.0
     one = float(correlation_map(act, 1.0, sigma_w2, sigma_b2, q_star))

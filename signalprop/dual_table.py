@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
-from scipy.fft import dct
 from tqdm import tqdm
 
 from symbolic import disk_cache
@@ -58,6 +57,8 @@ def extrema(n: int) -> np.ndarray:
 def chebyshev_coefficients(values: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
     """Chebyshev coefficients of values at the extreme points along ``axes`` (default: every axis;
     other axes are independent components), by a DCT-I per axis."""
+    from scipy.fft import dct
+
     out = values
     for axis in range(values.ndim) if axes is None else axes:
         n = values.shape[axis] - 1

@@ -34,7 +34,6 @@ from functools import lru_cache
 import numpy as np
 from numpy.polynomial import Chebyshev
 from numpy.polynomial.legendre import leggauss
-from scipy.special import ndtr, owens_t
 
 MAX_K = {"maxout": 128, "groupsort": 32}  # the rule is converged there (tests check both); groupsort's rank sum
                                           # grows with k (k = 32 builds in ~10 s)
@@ -46,6 +45,8 @@ def bivariate_cdf(h: np.ndarray, k: np.ndarray, rho: float) -> np.ndarray:
     """Φ₂(h, k; ρ) = P(X ≤ h, Y ≤ k), corr(X, Y) = ρ, |ρ| < 1, through Owen's T (Owen 1956):
     Φ₂ = (Φ(h) + Φ(k))/2 − T(h, a_h) − T(k, a_k) − β, a_h = (k − ρh)/(h√(1−ρ²)), a_k = (h − ρk)/(k√(1−ρ²)),
     β = 1/2 when hk < 0 or (hk = 0 and h + k < 0), else 0; T(0, ·) terms are dropped (they cancel in the limit)."""
+    from scipy.special import ndtr, owens_t
+
     s = math.sqrt(1.0 - rho * rho)
     with np.errstate(divide="ignore", invalid="ignore"):
         t_h = np.where(h == 0, 0.0, owens_t(h, (k - rho * h) / (h * s)))
@@ -69,6 +70,8 @@ def _quadrant_weight(kind: str, k: int, a: np.ndarray, b: np.ndarray, low: np.nd
     """The integrand after φ₂: maxout k Φ₂^{k−1}; groupsort the multinomial rank-coincidence sum (module docstring)."""
     if kind == "maxout":
         return k * low ** (k - 1)
+    from scipy.special import ndtr
+
     below_a, below_b = ndtr(a), ndtr(b)
     cross = (below_a - low) * (below_b - low)            # p₋₊ p₊₋
     same = 1.0 - below_a - below_b + 2.0 * low           # p₋₋ + p₊₊

@@ -21,7 +21,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .laws import layer_law
 
@@ -137,6 +136,8 @@ _NOISE_RTOL = 1e-12  # |V(q) − q| ≤ this × q is numerical zero: a continuum
 def _extrema(act, qs: np.ndarray, sigma_w2: float) -> list[float]:
     """Interior extrema of g(q) = V(q) − q on the grid: roots of g'(q) = V'(q) − 1 (Stein slope, no
     derivative of φ needed), bracketed by the sign changes of g' between grid points."""
+    from scipy.optimize import brentq
+
     dg = length_map_slope(act, qs, sigma_w2) - 1.0
     out = [float(q) for q, d in zip(qs[1:-1], dg[1:-1]) if d == 0.0]
     for i in np.nonzero(np.sign(dg[:-1]) * np.sign(dg[1:]) < 0)[0]:
@@ -155,6 +156,8 @@ def fixed_points(act, sigma_w2: float, sigma_b2: float, q_min: float = 1e-8, q_m
     large clip) and (ii) an extremum where |g| ≤ 1e-12 q is a tangent (double) fixed point, V'(q*) = 1,
     which has no sign change at all (ReLU_τ at the edge of chaos). Sign changes are solved with
     Brent's method to 1e-14 relative. Missed only if g has two extrema within one grid cell."""
+    from scipy.optimize import brentq
+
     _check_variances(sigma_w2, sigma_b2)
     out = []
     origin = layer_law(act).origin()
@@ -274,6 +277,8 @@ def _curve_roots(params, sigma_b2: float, q_min: float, q_max: float) -> list[fl
     """Every q* in [q_min, q_max] where the curve q* ↦ (σ_w², σ_b²) = ``params(q*)`` reaches ``sigma_b2``: sign changes
     of σ_b²(q*) − target on a 121-point log grid (values within rounding, 1e-12 of q* and σ_b², count as no sign),
     each solved with Brent's method to 1e-14."""
+    from scipy.optimize import brentq
+
     def gap(q):
         return params(q)[1] - sigma_b2
 

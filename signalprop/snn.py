@@ -15,7 +15,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
 
 from .gaussian import growth_rates, integrate_gaussian
 
@@ -70,6 +69,7 @@ def solve_selu() -> SeluConstants:
     """Solve E[λ elu_α(z)] = 0 and E[(λ elu_α(z))²] = 1 for z ~ N(0, 1): α from the mean (λ drops
     out), then λ = 1/√E[elu_α(z)²]. Both integrals are exact for the kink at 0, so the constants come
     out to ~1e-15."""
+    from scipy.optimize import brentq
     from symbolic import get_activation  # the symbolic layer sits below; imported lazily
 
     def elu(alpha: float):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
 
 from .functions import X
 from .growth import growth
@@ -86,6 +85,8 @@ def _exact_critical(piece_k: sp.Expr, piece_k1: sp.Expr, r: float) -> tuple[sp.E
 
 
 def _polish(f_mp, g_mp, lo: float, hi: float, g_np) -> float:
+    from scipy.optimize import brentq
+
     r = brentq(g_np, lo, hi, xtol=1e-15, rtol=1e-15, maxiter=200)
     with mpmath.workdps(30):
         try:

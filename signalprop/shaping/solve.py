@@ -38,7 +38,6 @@ from typing import Callable
 
 import numpy as np
 import sympy as sp
-from scipy.optimize import root
 
 from symbolic import Activation, ActivationSpec, ParameterError, X, get_activation
 
@@ -188,6 +187,8 @@ def _starts(unknowns: tuple[str, ...]) -> list[tuple[float, ...]]:
 def _solve(problem: _Problem, label: str, progress: bool = False) -> tuple[dict[str, float], LocalValues, str]:
     """The first solution from the starting points that the problem does not reject, and a note ('' or why it is
     another); if all are rejected, the last one found (as the ``dks`` package does), with a note saying so."""
+    from scipy.optimize import root
+
     starts = _starts(problem.unknowns)
     if progress:
         from tqdm.auto import tqdm

@@ -21,7 +21,6 @@ import math
 from typing import Callable
 
 import numpy as np
-from scipy.optimize import brentq
 
 SubnetMax = Callable[[float, Callable[[float], float]], float]
 
@@ -123,6 +122,8 @@ def leaky_relu_cmap(c, negative_slope: float):
 
 def _increasing_root(fn: Callable[[float], float], target: float, lo: float, hi: float | None, what: str) -> float:
     """x with fn(x) = target for an increasing fn on [lo, hi] (hi = None: doubled until it brackets)."""
+    from scipy.optimize import brentq
+
     if not math.isfinite(fn(lo)):
         raise ShapingTargetError(f"{what}: the network's maximizing function is not finite at {lo}")
     if hi is None:
@@ -152,6 +153,8 @@ def local_c_curvature(subnet_max: SubnetMax, tau: float) -> float:
 
 def leaky_relu_slope(subnet_max: SubnetMax, eta: float) -> float:
     """TAT (Leaky ReLU): s ∈ [0, 1] with M(0, C_s) = η; C_s(0) falls from the ReLU value to 0 as s → 1."""
+    from scipy.optimize import brentq
+
     if not 0.0 < eta < 1.0:
         raise ShapingTargetError(f"eta (the network's C(0) target, TAT) must lie in (0, 1), got {eta}; the paper uses 0.9")
     reach = subnet_max(0.0, lambda c: leaky_relu_cmap(c, 0.0))
