@@ -1,7 +1,7 @@
 """NNGP + NTK of depth-10 fully connected networks on n random inputs: this toolkit against
 neural-tangents (the ``nt`` extra), side by side in one run, with errors against independent references.
 
-run: .venv/bin/python benchmarks/bench_ntk.py [--n 1024] [--pairs 12] [--nt-numerical swish]
+run: .venv/bin/python benchmarks/bench_ntk.py [--n 1024] [--pairs 12] [--nt-numerical swish] [--activations relu,erf,swish,tanh,elu]
 
 Inputs: n × 16 Gaussian vectors, either as drawn ("general": unequal norms) or scaled onto the sphere
 ‖x‖² = d ("sphere"); σ_w² = 2.2, σ_b² = 0.04 (ReLU: σ_w² = 2, σ_b² = 0.01), NTK parameterization.
@@ -110,6 +110,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1024)
     ap.add_argument("--pairs", type=int, default=12)
     ap.add_argument("--nt-numerical", default="swish", help="comma-separated numerical activations to run through ElementwiseNumerical")
+    ap.add_argument("--activations", default="relu,erf,swish,tanh,elu", help="comma-separated activations to run")
     args = ap.parse_args()
     nt_numerical = [s for s in args.nt_numerical.split(",") if s]
     rng = np.random.default_rng(1)
@@ -118,7 +119,7 @@ def main() -> None:
     print(f"n = {args.n}, d = {D_IN}, depth {DEPTH}; errors: max |K - K_ref| / max |K_ref| over {args.pairs} pairs + 4 diagonal entries")
     print(f"{'activation':10} {'inputs':7} {'ours 1st':>8} {'ours':>6} {'nt':>7} {'nt/ours':>7} {'nt/1st':>6} {'our err NNGP':>12} "
           f"{'our err NTK':>11} {'nt err NNGP':>11} {'nt err NTK':>10}  nt layer")
-    for name in ("relu", "erf", "swish", "tanh", "elu"):
+    for name in [s for s in args.activations.split(",") if s]:
         act = get_activation(name)
         w2, b2 = (2.0, 0.01) if name == "relu" else (2.2, 0.04)
         closed = name in ("relu", "erf")

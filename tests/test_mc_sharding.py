@@ -1,6 +1,7 @@
 """The Monte-Carlo ensemble sharded over every local device (``theory.montecarlo.networks``, JAX's sharding API):
 bit for bit the single-device run for the same seed, on 4 virtual CPU devices (a fresh process: XLA's device count is
-fixed when JAX starts)."""
+fixed when JAX starts): the architecture networks and the chain engine of ``acttheory mc`` (forward, fast forward,
+gradients, Jacobians), with chunks that do not divide by the devices."""
 
 import os
 import subprocess
@@ -31,8 +32,17 @@ SCRIPT = textwrap.dedent("""
     S = np.random.default_rng(1).normal(size=(2, 3, 6))
     att = Serial(Dense(1.0, 0.0), Residual((Norm("layer"), Attention(get_normalizer("softmax"), 0.8, 1.0)), 0.8))
     seq = run_networks(att, S, 16, 6, seed=5, attention=AttentionShape(heads=2, key_dim=8, value_dim=8))
+    from theory.montecarlo import NetworkSpec, forward, gradients, jacobians
+    chain = NetworkSpec(get_activation("swish"), depth=3, width=24, sigma_w2=1.7, sigma_b2=0.05, ensemble=7, seed=2,
+                        dtype="float64")
+    fwd = forward(chain, X, progress=False, chunk=4)  # chunks 4 + 3: both padded to the 4 devices
+    fast = forward(chain, X, progress=False, chunk=5, fast=True)
+    back = gradients(chain, X[:2], progress=False, chunk=3)
+    jac = jacobians(chain, progress=False, chunk=3)
     np.savez(sys.argv[2], grams=plain.grams, ntk=plain.ntk, gradients=plain.gradients, seq_grams=seq.grams,
-             seq_ntk=seq.ntk)
+             seq_ntk=seq.ntk, chain_gram=fwd.gram, chain_fourth=fwd.fourth, chain_out=fwd.outputs, fast_gram=fast.gram,
+             **{f"{name}_{k}": v for name, run in (("back", back), ("jac", jac)) for k, v in vars(run).items()
+                if isinstance(v, np.ndarray)})
 """)
 
 

@@ -42,3 +42,36 @@ def device_name() -> str:
     jax, _ = jax_modules()
     dev = jax.devices()[0]
     return getattr(dev, "device_kind", None) or dev.platform
+
+
+def ensemble_sharding():
+    """(the networks' sharding over every local device, their number, a replicated sharding) with JAX's sharding
+    API (``Mesh``/``NamedSharding``, in 0.4.38 and current JAX alike), or None on one device. Each network is
+    computed whole on one device from its own key, so a sharded ensemble equals the single-device run. Several
+    hosts: start each with ``jax.distributed.initialize()``; the mesh then spans ``jax.devices()`` of all of them."""
+    import numpy as np
+
+    jax, _ = jax_modules()
+    devices = jax.devices()
+    if len(devices) < 2:
+        return None
+    from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+    mesh = Mesh(np.array(devices), ("networks",))
+    return NamedSharding(mesh, PartitionSpec("networks")), len(devices), NamedSharding(mesh, PartitionSpec())
+
+
+def padded_keys(base, start: int, stop: int, shard):
+    """The keys fold_in(base, e) of networks e = start … stop − 1, padded (networks stop, stop + 1, …) so that every
+    device (all local devices with ``shard`` from ``ensemble_sharding``, else one) computes the same number of
+    networks, at least 2: XLA rounds a batch of one network differently (~1e-16) from a batch of several, so the
+    padding makes the numbers independent of the chunking and of the device count. The keys are placed on the
+    devices with ``shard``; the caller keeps the first stop − start rows of every result."""
+    jax, jnp = jax_modules()
+    devices = 1 if shard is None else shard[1]
+    per_device = max(MIN_PER_DEVICE, -(-(stop - start) // devices))
+    keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, start + per_device * devices))
+    return keys if shard is None else jax.device_put(keys, shard[0])
+
+
+MIN_PER_DEVICE = 2  # networks per device and call (see padded_keys)

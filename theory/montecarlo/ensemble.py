@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 
 import numpy as np
 
 from ..progress import progress as progress_bar
-from .backend import jax_modules, precision
+from .backend import ensemble_sharding, jax_modules, padded_keys, precision
 from .spec import NetworkSpec, branches, chunk_size
 from .units import layer_units
 
@@ -130,19 +130,21 @@ def run_ensemble(spec: NetworkSpec, X: np.ndarray, work, steps: int, progress: b
     run's precision) and returns a dict of arrays with one row per network; ``tick()`` advances the
     progress bar (``steps`` per chunk). Returns (the rows of every completed network, their number,
     whether Ctrl-C interrupted the run)."""
-    jax, jnp = jax_modules()
+    jax, _ = jax_modules()
     fits = chunk_size(spec, X.shape[0], X.shape[1], keep_layers=keep_layers, fast=fast)
     chunk = fits if chunk is None else max(1, min(int(chunk), fits))
     parts: list[dict[str, np.ndarray]] = []
     interrupted = False
     with precision(spec.dtype):
         base = jax.random.key(spec.seed)
+        shard = ensemble_sharding()  # every local device: each takes whole networks (bit for bit the one-device run)
         bar = progress_bar(None, desc=f"{getattr(spec.act, 'name', 'network')}: {spec.ensemble} networks", disable=not progress,
                            total=math.ceil(spec.ensemble / chunk) * steps)
         try:
             for start in range(0, spec.ensemble, chunk):
-                idx = np.arange(start, min(start + chunk, spec.ensemble))
-                parts.append(work(jax.vmap(partial(jax.random.fold_in, base))(jnp.asarray(idx)), lambda: bar.update(1)))
+                stop = min(start + chunk, spec.ensemble)
+                rows = work(padded_keys(base, start, stop, shard), lambda: bar.update(1))
+                parts.append({k: v[:stop - start] for k, v in rows.items()})
         except KeyboardInterrupt:
             interrupted = True
         finally:

@@ -40,7 +40,7 @@ from signalprop.architecture import (Dense, Nonlinear, Norm, Product, Residual, 
                                      units)
 from signalprop.attention_kernel import Attention
 
-from .backend import jax_modules, precision
+from .backend import ensemble_sharding, jax_modules, padded_keys, precision
 from .compare import Comparison, mean_error_skew
 from .ensemble import _gaussian_given_gram
 from .spec import branches
@@ -265,38 +265,16 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
         Xj = jnp.asarray(X, jnp.dtype(dtype))
         batched = _batched(net, X.shape[1], width, dtype, parameterization, ntk, fast, gradients, attention)
         base = jax.random.key(seed)
-        shard = _ensemble_sharding()
+        shard = ensemble_sharding()
         if shard is not None:
             Xj = jax.device_put(Xj, shard[2])  # replicated on every device, once
         parts: list = []
         for start in range(0, ensemble, chunk):
             stop = min(start + chunk, ensemble)
-            index = jnp.arange(start, stop)
-            if shard is not None:  # pad to a multiple of the devices; the padding's networks are dropped
-                index = jnp.arange(start, start + -(-(stop - start) // shard[1]) * shard[1])
-            keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(index)
-            if shard is not None:
-                parts.append([np.asarray(v, np.float64)[:stop - start]
-                              for v in batched(jax.device_put(keys, shard[0]), Xj)])
-            else:
-                parts.append([np.asarray(v, np.float64) for v in batched(keys, Xj)])
+            parts.append([np.asarray(v, np.float64)[:stop - start]
+                          for v in batched(padded_keys(base, start, stop, shard), Xj)])
     grams, kernels, norms = (np.concatenate(v) for v in zip(*parts))
     return NetworkRun(grams, kernels if ntk else None, ensemble, norms if gradients else None)
-
-
-def _ensemble_sharding():
-    """(the networks' sharding over every local device, their number, the inputs' replicated sharding) with JAX's
-    sharding API (``Mesh``/``NamedSharding``, in 0.4.38 and current JAX alike), or None on one device. Each network
-    is computed whole on one device from its own key, so a sharded ensemble equals the single-device run. Several
-    hosts: start each with ``jax.distributed.initialize()``; the mesh then spans ``jax.devices()`` of all of them."""
-    jax, _ = jax_modules()
-    devices = jax.devices()
-    if len(devices) < 2:
-        return None
-    from jax.sharding import Mesh, NamedSharding, PartitionSpec
-
-    mesh = Mesh(np.array(devices), ("networks",))
-    return NamedSharding(mesh, PartitionSpec("networks")), len(devices), NamedSharding(mesh, PartitionSpec())
 
 
 def compare_network(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0, parameterization: str = "ntk",

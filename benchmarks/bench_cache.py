@@ -1,0 +1,94 @@
+"""Cold against warm CLI calls with the persistent cache (``symbolic.disk_cache``), side by side in one run:
+each command in a new process, first with an empty cache directory (cold: every table built), then again
+(warm: the tables read from disk), best of ``--repeats`` warm calls.
+
+run: .venv/bin/python benchmarks/bench_cache.py [--repeats 3] [--sample 6]
+
+Rows:
+  - ``acttheory phase NAME --grid 400`` for tanh, GELU, ELU (σ_w² ∈ [0.1, 5], σ_b² ∈ [0, 0.4]), with the
+    per-point route for scale: scipy.integrate.quad for E[φ²] inside the fixed-point iteration q ← V(q) and quad
+    for χ_1 (benchmarks/bench_phase.py ``_straightforward``) on ``--sample`` random grid points, its time per
+    point × 160,000;
+  - ``acttheory kernel swish --depth 10 --random 1024,16`` (NNGP on 1,024 inputs): the whole call, and its
+    start-up alone (``python -c``: import the CLI and ntk, the activation's numpy callables ready);
+  - ``acttheory zoo --critical --sigma-b2 0,0.05,0.1`` (every activation), one process against two.
+The issue's anchors (2 cores, before the cache): ``phase tanh --grid 400`` 6.1 s, ``kernel swish`` start-up 1.3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from bench_phase import _straightforward  # noqa: E402
+
+from symbolic import get_activation  # noqa: E402
+
+STARTUP = ("import time; t = time.perf_counter(); import theory.cli, ntk; from symbolic import get_activation; "
+           "a = get_activation('swish'); a.numpy(0); a.numpy(1)")
+
+
+def _run(args: list[str], cache: str) -> float:
+    env = {**os.environ, "ACTTHEORY_CACHE_DIR": cache}
+    t = time.perf_counter()
+    out = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed: {out.stderr[-2000:]}")
+    return wall
+
+
+def _cold_warm(args: list[str], repeats: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as cache:
+        cold = _run(args, cache)
+        warm = min(_run(args, cache) for _ in range(repeats))
+    return cold, warm
+
+
+def _per_point(name: str, sample: int) -> float:
+    act = get_activation(name)
+    rng = np.random.default_rng(0)
+    points = zip(rng.uniform(0.1, 5.0, sample), rng.uniform(0.0, 0.4, sample))
+    t = time.perf_counter()
+    for w2, b2 in points:
+        _straightforward(act, float(w2), float(b2))
+    return (time.perf_counter() - t) / sample
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--sample", type=int, default=6, help="grid points timed for the per-point route")
+    ap.add_argument("--skip-zoo", action="store_true")
+    args = ap.parse_args()
+    cli = [sys.executable, "-m", "theory"]
+    print(f"{'command':52} {'cold (s)':>8} {'warm (s)':>8} {'cold/warm':>9} {'per-point (s)':>13} {'per-point/warm':>14}")
+    for name in ("tanh", "gelu", "elu"):
+        cold, warm = _cold_warm([*cli, "phase", name, "--grid", "400", "--no-progress"], args.repeats)
+        full = _per_point(name, args.sample) * 400 * 400
+        print(f"{'phase ' + name + ' --grid 400':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x {full:13.0f} {full / warm:13.0f}x")
+    cold, warm = _cold_warm([*cli, "kernel", "swish", "--depth", "10", "--random", "1024,16"], args.repeats)
+    print(f"{'kernel swish --depth 10 --random 1024,16':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x")
+    cold, warm = _cold_warm([sys.executable, "-c", STARTUP], args.repeats)
+    print(f"{'kernel start-up (import + swish callables)':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x"
+          f"   (anchor 1.3 s: {warm / 1.3:.2f} of it)")
+    if args.skip_zoo:
+        return
+    zoo = [*cli, "zoo", "--critical", "--sigma-b2", "0,0.05,0.1", "--no-progress"]
+    with tempfile.TemporaryDirectory() as cache:
+        serial = _run([*zoo, "--jobs", "1"], cache)
+    with tempfile.TemporaryDirectory() as cache:
+        parallel = _run([*zoo, "--jobs", "2"], cache)
+    print(f"{'zoo --critical (84 activations x 3 sigma_b2), 1 process':52} {serial:8.2f}")
+    print(f"{'zoo --critical, 2 processes':52} {parallel:8.2f}   serial/parallel {serial / parallel:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
