@@ -392,3 +392,12 @@ def derive(act) -> Derivation:
         notes=notes,
     )
 
+
+def derivation_document(act) -> dict:
+    """``derive(act).as_dict()``, the derivation's JSON form, kept in the persistent cache (``disk_cache``; keyed
+    by the exact expression): ``acttheory zoo`` and ``show --json`` read it instead of deriving again."""
+    from . import disk_cache
+
+    return disk_cache.cached_json("derivation", f"{act.name}:{disk_cache.expression_key(act)}",
+                                  lambda: derive(act).as_dict())
+

@@ -160,7 +160,7 @@ def cached(kind: str, key: str, build: Callable[[], dict[str, np.ndarray]],
     if arrays is not None:
         try:
             return restore(arrays)
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
             discard(_path(kind, key))
     arrays = build()
     value = restore(arrays)
@@ -213,3 +213,17 @@ def checked(arrays: Mapping[str, np.ndarray], name: str, ndim: int, finite: bool
     if a.dtype != np.float64 or a.ndim != ndim or (finite and not np.all(np.isfinite(a))):
         raise ValueError(f"cache array {name!r}: expected finite float64 of {ndim} dimensions, got {a.dtype} {a.shape}")
     return a
+
+
+def cached_json(kind: str, key: str, build: Callable[[], object]):
+    """A JSON document (dicts, lists, strings, finite numbers, None) stored as UTF-8 bytes in an entry: the
+    stored one, or ``build()``'s (then stored). Parsed with ``json.loads`` only: no code, no objects."""
+
+    def restore(arrays):
+        raw = arrays["json"]
+        if raw.dtype != np.uint8 or raw.ndim != 1:
+            raise ValueError("cache entry 'json' must be a 1-D uint8 array")
+        return json.loads(bytes(raw).decode())
+
+    return cached(kind, key, lambda: {"json": np.frombuffer(json.dumps(build(), allow_nan=False).encode(), dtype=np.uint8)},
+                  restore)

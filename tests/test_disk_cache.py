@@ -196,3 +196,26 @@ def test_cli_info_and_clear(tmp_path):
     cleared = json.loads(_cli("cache", "clear", "--json", env=env).stdout)
     assert cleared["removed"] == 1
     assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["entries"] == 0
+
+
+def test_derivation_documents_are_cached(cache, monkeypatch):
+    """``acttheory zoo``/``show --json`` read the derivation's JSON form from the cache: equal to a fresh
+    ``derive(act).as_dict()`` (through JSON), and read without deriving again."""
+    import importlib
+
+    derive_module = importlib.import_module("symbolic.derive")  # the module (symbolic.derive is also a function)
+
+    act = get_activation("elu", {"alpha": "1/2"})
+    fresh = json.loads(json.dumps(derive_module.derive(act).as_dict()))
+    assert derive_module.derivation_document(act) == fresh
+    monkeypatch.setattr(derive_module, "derive", lambda a: pytest.fail("derived again instead of reading the cache"))
+    assert derive_module.derivation_document(act) == fresh
+
+
+def test_cli_zoo_warm_equals_cold(tmp_path):
+    env = {**os.environ, "ACTTHEORY_CACHE_DIR": str(tmp_path / "c")}
+    cold = _cli("zoo", "--family", "piecewise linear", "--json", "--no-progress", "--jobs", "1", env=env)
+    warm = _cli("zoo", "--family", "piecewise linear", "--json", "--no-progress", "--jobs", "1", env=env)
+    assert cold.returncode == 0, cold.stderr
+    assert warm.stdout == cold.stdout and len(json.loads(warm.stdout)) >= 3
+    assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["kinds"]["derivation"]["entries"] == len(json.loads(cold.stdout))

@@ -229,8 +229,9 @@ def _fmt(v, digits: int = 6) -> str:
 
 def _derivation_dict(name: str) -> dict:
     from symbolic import get_activation
+    from symbolic.derive import derivation_document
 
-    return get_activation(name).derive().as_dict()
+    return derivation_document(get_activation(name))
 
 
 def cmd_zoo(args: argparse.Namespace) -> int:
@@ -294,11 +295,12 @@ def cmd_show(args: argparse.Namespace) -> int:
         from .attention_cli import show_normalizer
 
         return show_normalizer(args)
-    d = act.derive()
     if args.json:
-        print_json(d.as_dict(), indent=1)
+        from symbolic.derive import derivation_document
+
+        print_json(derivation_document(act), indent=1)
     else:
-        print(d)
+        print(act.derive())
     return 0
 
 
