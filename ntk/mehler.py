@@ -42,8 +42,8 @@ from numpy.polynomial import chebyshev as C
 from threadpoolctl import ThreadpoolController
 
 from signalprop import gaussian_moment, hermite_coefficients
-
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit
+from symbolic import disk_cache
 
 
 N_TERMS = 128
@@ -82,7 +82,27 @@ def _direct(act, q: np.ndarray, derivative: bool, n_terms: int) -> np.ndarray:
 @lru_cache(maxsize=1024)
 def _piece(act, derivative: bool, lo: float, hi: float) -> np.ndarray | None:
     """Chebyshev coefficients in t = ln q ∈ [lo, hi] of the columns of ``_direct`` (N_TERMS terms), or
-    None when degree DEGREES[-1] does not settle (values at nested extreme points reused as it doubles)."""
+    None when degree DEGREES[-1] does not settle (values at nested extreme points reused as it doubles);
+    kept in memory and in the persistent cache (``symbolic.disk_cache``, keyed by the exact expression)."""
+    key = f"{disk_cache.expression_key(act)} k={int(derivative)} on {float(lo).hex()},{float(hi).hex()}"
+
+    def build() -> dict[str, np.ndarray]:
+        coefs = _build_piece(act, derivative, lo, hi)
+        return {"unsettled": np.zeros(0)} if coefs is None else {"coefs": coefs}
+
+    def restore(arrays) -> np.ndarray | None:
+        if "coefs" not in arrays:
+            disk_cache.checked(arrays, "unsettled", 1)
+            return None
+        coefs = disk_cache.checked(arrays, "coefs", 2)
+        if coefs.shape[1] != N_TERMS + 1:
+            raise ValueError(f"a Mehler piece has {N_TERMS + 1} columns, got {coefs.shape[1]}")
+        return coefs
+
+    return disk_cache.cached("mehler_piece", key, build, restore)
+
+
+def _build_piece(act, derivative: bool, lo: float, hi: float) -> np.ndarray | None:
     top = DEGREES[-1]
     lattice = np.exp(lo + (hi - lo) * (extrema(top) + 1) / 2)
     known: dict[int, np.ndarray] = {}

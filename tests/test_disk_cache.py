@@ -219,3 +219,18 @@ def test_cli_zoo_warm_equals_cold(tmp_path):
     assert cold.returncode == 0, cold.stderr
     assert warm.stdout == cold.stdout and len(json.loads(warm.stdout)) >= 3
     assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["kinds"]["derivation"]["entries"] == len(json.loads(cold.stdout))
+
+
+def test_mehler_pieces_are_read_back(cache, monkeypatch):
+    """The Hermite-coefficient interpolants of the kernels (ntk.mehler pieces) come back from disk bit for bit,
+    without the 1-D engine, in a new process's place (memory cache emptied)."""
+    from ntk import mehler
+
+    act = get_activation("swish")
+    mehler._piece.cache_clear()
+    cold = mehler._piece(act, True, 0.0, mehler.SEGMENT)
+    mehler._piece.cache_clear()
+    monkeypatch.setattr(mehler, "_build_piece", lambda *a: pytest.fail("rebuilt instead of read"))
+    warm = mehler._piece(act, True, 0.0, mehler.SEGMENT)
+    mehler._piece.cache_clear()
+    assert cold is not None and np.array_equal(cold, warm)

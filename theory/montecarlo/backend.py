@@ -61,17 +61,15 @@ def ensemble_sharding():
     return NamedSharding(mesh, PartitionSpec("networks")), len(devices), NamedSharding(mesh, PartitionSpec())
 
 
-def padded_keys(base, start: int, stop: int, shard):
+def padded_keys(base, start: int, stop: int, shard, at_least: int = 2):
     """The keys fold_in(base, e) of networks e = start … stop − 1, padded (networks stop, stop + 1, …) so that every
     device (all local devices with ``shard`` from ``ensemble_sharding``, else one) computes the same number of
-    networks, at least 2: XLA rounds a batch of one network differently (~1e-16) from a batch of several, so the
-    padding makes the numbers independent of the chunking and of the device count. The keys are placed on the
-    devices with ``shard``; the caller keeps the first stop − start rows of every result."""
+    networks, at least ``at_least`` (2 unless memory fits only one): XLA rounds a batch of one network differently
+    (~1e-16) from a batch of several, so the padding makes the numbers independent of the chunking and of the device
+    count. The keys are placed on the devices with ``shard``; the caller keeps the first stop − start rows of every
+    result."""
     jax, jnp = jax_modules()
     devices = 1 if shard is None else shard[1]
-    per_device = max(MIN_PER_DEVICE, -(-(stop - start) // devices))
+    per_device = max(at_least, -(-(stop - start) // devices))
     keys = jax.vmap(lambda e: jax.random.fold_in(base, e))(jnp.arange(start, start + per_device * devices))
     return keys if shard is None else jax.device_put(keys, shard[0])
-
-
-MIN_PER_DEVICE = 2  # networks per device and call (see padded_keys)

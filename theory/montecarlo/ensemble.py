@@ -143,7 +143,7 @@ def run_ensemble(spec: NetworkSpec, X: np.ndarray, work, steps: int, progress: b
         try:
             for start in range(0, spec.ensemble, chunk):
                 stop = min(start + chunk, spec.ensemble)
-                rows = work(padded_keys(base, start, stop, shard), lambda: bar.update(1))
+                rows = work(padded_keys(base, start, stop, shard, min(2, fits)), lambda: bar.update(1))
                 parts.append({k: v[:stop - start] for k, v in rows.items()})
         except KeyboardInterrupt:
             interrupted = True

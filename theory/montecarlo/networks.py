@@ -272,7 +272,7 @@ def run_networks(net: Serial, X, width: int, ensemble: int = 100, seed: int = 0,
         for start in range(0, ensemble, chunk):
             stop = min(start + chunk, ensemble)
             parts.append([np.asarray(v, np.float64)[:stop - start]
-                          for v in batched(padded_keys(base, start, stop, shard), Xj)])
+                          for v in batched(padded_keys(base, start, stop, shard, min(2, chunk)), Xj)])
     grams, kernels, norms = (np.concatenate(v) for v in zip(*parts))
     return NetworkRun(grams, kernels if ntk else None, ensemble, norms if gradients else None)
 
