@@ -296,9 +296,11 @@ def cmd_show(args: argparse.Namespace) -> int:
 
         return show_normalizer(args)
     if args.json:
+        from symbolic import Activation
         from symbolic.derive import derivation_document
 
-        print_json(derivation_document(act), indent=1)
+        # element-wise activations: the cached document; gated and group units derive their own (no expression)
+        print_json(derivation_document(act) if isinstance(act, Activation) else act.derive().as_dict(), indent=1)
     else:
         print(act.derive())
     return 0
