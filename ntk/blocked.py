@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 
 from signalprop.architecture import has_attention
+from symbolic import disk_cache
 
 from . import mehler
 
@@ -156,15 +157,6 @@ def _check_block(n: int, block: int, memory: int | None, in_flight: int, ntk: bo
                                  f"give a block of at most {block_for_memory(n, memory, in_flight, ntk, held)} (or no "
                                  "block: it is chosen from the limit)")
     return min(int(block), n)
-
-
-def _toolkit_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("activation-theory")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 @dataclass(frozen=True)
@@ -310,7 +302,7 @@ def blocked_kernels(job: KernelJob, X, out: str | Path, block: int | None = None
         block = block_for_memory(n, limit, workers, job.ntk, held) if limit is not None else min(2048, n)
     block = _check_block(n, block, limit, workers, job.ntk, held)
     identity = {"job": job.describe(), "inputs_sha256": inputs_digest(X), "n": n, "block": block, "ntk": job.ntk,
-                "version": _toolkit_version()}
+                "version": disk_cache.package_version()}
     store = _Store(str(out), n, block, job.ntk, identity)
     pairs = [(i, j) for i in range(store.nb) for j in range(i, store.nb)]
     todo = [(i, j) for i, j in pairs if not store.done[i, j]]

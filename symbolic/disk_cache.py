@@ -66,10 +66,11 @@ def toolkit_version() -> str:
         for path in sorted((root / package).rglob("*.py")):
             digest.update(str(path.relative_to(root)).encode())
             digest.update(path.read_bytes())
-    return f"{_package_version()}+{digest.hexdigest()[:12]}"
+    return f"{package_version()}+{digest.hexdigest()[:12]}"
 
 
-def _package_version() -> str:
+def package_version() -> str:
+    """The installed package's version ("unknown" when it is not installed)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
