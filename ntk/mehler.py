@@ -43,7 +43,7 @@ from threadpoolctl import ThreadpoolController
 
 from signalprop import gaussian_moment, hermite_coefficients
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit
-from symbolic import disk_cache
+from symbolic import disk_cache, moments_limit
 
 
 N_TERMS = 128
@@ -120,7 +120,7 @@ def _build_piece(act, derivative: bool, lo: float, hi: float) -> np.ndarray | No
 def _pieces(act, derivative: bool, t_min: float, t_max: float) -> list[tuple[float, float, np.ndarray | None]]:
     """Aligned pieces (lo, hi, coefficients or None: use the engine) covering [t_min, t_max]; pieces
     reaching the variance where E[φ²] diverges (φ ~ e^{b x²}) are never interpolated."""
-    q_max = act.derive().moments_q_max
+    q_max = moments_limit(act)
     t_limit = math.log(q_max) if math.isfinite(q_max) else math.inf
     stack = [(k * SEGMENT, (k + 1) * SEGMENT) for k in range(math.floor(t_min / SEGMENT), math.floor(t_max / SEGMENT) + 1)]
     out = []

@@ -28,6 +28,8 @@ import numpy as np
 
 from .gaussian import (_INV_SQRT_2PI, DivergentExpectationError, breakpoint_note, describe, growth_rates, guard_overflow,
                        integrate_gaussian, mp_nodes, mp_value)
+from symbolic.derive import moments_limit
+
 from .mixing import averaged
 from .bivariate_rule import crossings, fixed_rule, windows
 from .quadrature import GRADING, Describe, QuadratureError, integrate_rows, panel_edges
@@ -137,6 +139,12 @@ def _general(f, g, s1, s2, cabs, bps_f, bps_g, rates_f: Rates, rates_g: Rates, w
                           what=lambda row: f"{what(row)}, outer integral over y")
 
 
+def _second_moments(f, q: np.ndarray, bps: np.ndarray, rates: Rates, what: str) -> np.ndarray:
+    """E[f(√q z)²] at every q, each distinct q integrated once (table rows share their variance)."""
+    distinct, where = np.unique(q, return_inverse=True)
+    return integrate_gaussian(lambda x: f(x) ** 2, distinct, 0.0, bps, 2 * rates[0], 2 * rates[1], what=what)[where.ravel()]
+
+
 def integrate_gaussian2(
     f: Callable[[np.ndarray], np.ndarray],
     g: Callable[[np.ndarray], np.ndarray],
@@ -160,8 +168,9 @@ def integrate_gaussian2(
     s1, s2 = np.sqrt(q1a), np.sqrt(q2a)
     bf = np.asarray(breakpoints_f, dtype=np.float64)
     bg = np.asarray(breakpoints_g, dtype=np.float64)
-    bound = np.sqrt(integrate_gaussian(lambda x: f(x) ** 2, q1a, 0.0, bf, 2 * rates_f[0], 2 * rates_f[1], what=f"E[f(u1)^2], the scale of {what},")
-                    * integrate_gaussian(lambda x: g(x) ** 2, q2a, 0.0, bg, 2 * rates_g[0], 2 * rates_g[1], what=f"E[g(u2)^2], the scale of {what},"))
+    scale_f = _second_moments(f, q1a, bf, rates_f, f"E[f(u1)^2], the scale of {what},")
+    same = g is f and np.array_equal(q1a, q2a)  # the dual activation on equal variances (every dual table)
+    bound = scale_f if same else np.sqrt(scale_f * _second_moments(g, q2a, bg, rates_g, f"E[g(u2)^2], the scale of {what},"))
     abs_tol = 1e-15 * bound
     out = np.empty_like(ca)
     ends = np.abs(ca) == 1.0
@@ -198,7 +207,7 @@ def bivariate_moment(act, q1, q2, c, k: tuple[int, int] = (0, 0), other=None) ->
     (each neuron keeps its own φ_i, so E[φ_i(u1) φ_i(u2)] is averaged, never cross terms)."""
     other = act if other is None else other
     for a in (act, other):
-        qmax = a.derive().moments_q_max
+        qmax = moments_limit(a)
         if np.any(np.asarray(q1 if a is act else q2) >= qmax):
             raise DivergentExpectationError(f"E[phi(u1) psi(u2)] with {a.label} diverges for variances >= {qmax:.6g} (it grows like exp(b x^2))")
     notes = breakpoint_note(act) + (breakpoint_note(other) if other is not act else "")

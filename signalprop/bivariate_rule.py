@@ -38,8 +38,8 @@ FEATURE_PANELS = (8.0, 0.5)  # first graded panel, in feature widths, tried in t
 MAX_LEVELS = 24  # graded panels per side of a feature (first panel ≥ 2^-24 of the window)
 ACCEPT_REL, ACCEPT_ABS = 1e-12, 1e-14
 NODES_PER_CHUNK = 4_000_000  # bounds memory: rows are processed in chunks of about this many points
-_X24, _W24 = np.polynomial.legendre.leggauss(24)
-_X16, _W16 = np.polynomial.legendre.leggauss(16)
+PAIRS = ((16, 10), (24, 16))  # (fine, check) Gauss–Legendre points per panel, tried in turn (module docstring)
+_RULES = {n: np.polynomial.legendre.leggauss(n) for n in (10, 16, 24)}
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 Rates = tuple[float, float]
@@ -202,15 +202,28 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
     even = f is g and np.array_equal(s1, s2)  # y → −y swaps the two factors
 
     def attempt(rows: np.ndarray, y_nodes, x_first: np.ndarray, lx: int) -> None:
-        """Both estimates for ``rows`` (y_nodes(rows, x, w, n) → outer nodes and weights); accept."""
+        """The rule pairs for ``rows`` (y_nodes(rows, x, w, n) → outer nodes and weights): 16 against 10 points,
+        then 24 against 16 (reused) for the rows that one rejects; accept."""
         x_grid = _split(x_lo[rows], x_hi[rows], nx, np.empty((len(rows), 0)))
-        args = (f, g, s1[rows], s2[rows], alpha[rows], beta[rows], bps_f, bps_g, x_grid)
-        with np.errstate(all="ignore"):
-            fine = _estimate(*args, *y_nodes(rows, _X24, _W24, 24), x_first[rows], lx, _X24, _W24)
-            coarse = _estimate(*args, *y_nodes(rows, _X16, _W16, 16), x_first[rows], lx, _X16, _W16)
-        good = np.isfinite(fine) & (np.abs(fine - coarse) <= np.maximum(ACCEPT_REL * np.abs(fine), ACCEPT_ABS * bound[rows]))
-        out[rows[good]] = fine[good]
-        ok[rows[good]] = True
+
+        def estimate(sel: np.ndarray, n: int) -> np.ndarray:
+            x, w = _RULES[n]
+            r = rows[sel]
+            with np.errstate(all="ignore"):
+                return _estimate(f, g, s1[r], s2[r], alpha[r], beta[r], bps_f, bps_g, x_grid[sel], *y_nodes(r, x, w, n),
+                                 x_first[r], lx, x, w)
+
+        left = np.arange(len(rows))
+        coarse = estimate(left, PAIRS[0][1])
+        for n_fine, _ in PAIRS:
+            fine = estimate(left, n_fine)
+            r = rows[left]
+            good = np.isfinite(fine) & (np.abs(fine - coarse) <= np.maximum(ACCEPT_REL * np.abs(fine), ACCEPT_ABS * bound[r]))
+            out[r[good]] = fine[good]
+            ok[r[good]] = True
+            left, coarse = left[~good], fine[~good]
+            if not left.size:
+                break
 
     def chunks(rows: np.ndarray, per_row: int):
         step = max(1, NODES_PER_CHUNK // per_row)

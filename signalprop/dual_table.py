@@ -35,6 +35,7 @@ from symbolic import disk_cache
 
 from .bivariate import bivariate_moment
 from .maps import dirac_jumps
+from .threads import thread_map
 
 TOL = 1e-12
 MIN_DEGREE = 8
@@ -223,12 +224,14 @@ def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], p
             it, ith = np.array(todo).T
             q = np.exp(t_domain[0] + (t_domain[1] - t_domain[0]) * (lattice[it] + 1) / 2)
             c = np.cos(th_domain[0] + (th_domain[1] - th_domain[0]) * (lattice[ith] + 1) / 2)
+            def values(sl: slice) -> np.ndarray:
+                qq, cc = q[sl], c[sl]
+                return bivariate_moment(act, qq, qq, cc) / qq if discontinuous else bivariate_moment(act, qq, qq, cc, k=(1, 1))
+
+            chunks = [slice(start, start + CHUNK) for start in range(0, len(todo), CHUNK)]
             with tqdm(total=len(todo), desc=f"{act.label}: dual table {nt + 1}x{nth + 1}", disable=not progress,
                       file=sys.stderr, leave=False) as bar:
-                for start in range(0, len(todo), CHUNK):
-                    sl = slice(start, start + CHUNK)
-                    qq, cc = q[sl], c[sl]
-                    vals = bivariate_moment(act, qq, qq, cc) / qq if discontinuous else bivariate_moment(act, qq, qq, cc, k=(1, 1))
+                for sl, vals in zip(chunks, thread_map(values, chunks)):  # chunks in parallel threads, in order
                     cache.update(zip(todo[sl], vals))
                     bar.update(len(vals))
         return np.array([cache[k] for k in keys]).reshape(nt + 1, nth + 1)

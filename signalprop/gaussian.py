@@ -20,12 +20,13 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-import mpmath
-import numpy as np
-
 from functools import lru_cache
 
+import mpmath
+import numpy as np
 import sympy as sp
+
+from symbolic.derive import moments_limit, tails
 
 from .mixing import averaged
 from .quadrature import GRADING, integrate_rows, panel_edges
@@ -249,8 +250,7 @@ def gaussian_moment(act, q: float | np.ndarray, k: int = 0, p: int = 2, mean: fl
     qs = np.atleast_1d(np.asarray(q, dtype=np.float64))
     if np.any(~(qs > 0)):
         raise ValueError(f"q must be > 0, got {qs[~(qs > 0)][0]}")
-    d = act.derive()
-    qmax = d.moments_q_max * 2.0 / p  # E[φ^2] finite for q < q_max ⇒ E[φ^p] for q < 2 q_max / p
+    qmax = moments_limit(act) * 2.0 / p  # E[φ^2] finite for q < q_max ⇒ E[φ^p] for q < 2 q_max / p
     if np.any(qs >= qmax):
         raise DivergentExpectationError(
             f"E[phi^{p}] of {act.label} diverges for q >= {qmax:.6g} (phi grows like exp(b x^2)); got q = {qs.max():.6g}"
@@ -286,8 +286,7 @@ def breakpoint_note(act) -> str:
 
 def growth_rates(act, p: int) -> tuple[float, float]:
     """Exponential growth rates of φ^p at −∞ and +∞ (0 unless φ grows like e^{a|x|})."""
-    d = act.derive()
-    return tuple(p * g.rate if g.kind == "exponential" else 0.0 for g in (d.growth_neg, d.growth_pos))
+    return tuple(p * g.rate if g.kind == "exponential" else 0.0 for g in tails(act))
 
 
 def gaussian_moment_mp(act, q: float, k: int = 0, p: int = 2, mean: float = 0.0, dps: int = 30,

@@ -42,7 +42,7 @@ import sympy as sp
 from functools import lru_cache
 
 from symbolic import Activation, GatedUnit, GroupUnit
-from symbolic.derive import at_origin
+from symbolic.derive import at_origin, value_jumps
 
 from .bivariate import bivariate_moment
 from .gaussian import gaussian_moment, growth_rates, integrate_gaussian
@@ -94,7 +94,7 @@ class Pointwise:
 
     def jumps(self) -> list[tuple[float, float]]:
         """(position, size) of the jumps of φ (each puts a Dirac term into φ')."""
-        return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in self.act.derive().jumps if j.order == 0]
+        return [(float(sp.N(j.at)), float(sp.N(j.value))) for j in value_jumps(self.act)]
 
     def second_moment(self, q):
         return gaussian_moment(self.act, q, k=0, p=2)

@@ -37,7 +37,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from symbolic import Activation, disk_cache
+from symbolic import Activation, disk_cache, moments_limit
 
 from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
 from .correlation import c_star as correlation_c_star, correlation_map_slope
@@ -88,10 +88,9 @@ class QTables:
 def _q_max(act) -> float:
     if isinstance(act, Mixture):
         return min(_q_max(a) for a, _ in act.components())
-    d = act.derive()
     rate = max(growth_rates(act, 1))
     q = 1e4 if rate == 0 else min(1e4, 100.0 / rate**2)
-    return min(q, 0.45 * d.moments_q_max)
+    return min(q, 0.45 * moments_limit(act))
 
 
 def _cheb_nodes(deg: int) -> np.ndarray:

@@ -8,7 +8,7 @@ Public API: ``get_activation``, ``registered_names``, ``all_activations``, ``cus
 from . import disk_cache
 from .activation import KINDS, Activation, ActivationSpec
 from .custom import custom_activation
-from .derive import Derivation, Jump, derive
+from .derive import Derivation, Jump, derive, moments_limit, tails, value_jumps
 from .extrema import Extremum
 from .gated import GatedUnit, gated, gated_names
 from .group import GroupUnit, group_names
@@ -27,7 +27,7 @@ from .registry import (
 )
 
 __all__ = [
-    "KINDS", "Activation", "ActivationSpec", "custom_activation", "Derivation", "Jump", "derive",
+    "KINDS", "Activation", "ActivationSpec", "custom_activation", "Derivation", "Jump", "derive", "moments_limit", "tails", "value_jumps",
     "Extremum", "GatedUnit", "gated", "gated_names", "GroupUnit", "group_names", "X", "gauss_cdf", "sigmoid", "softplus", "Growth", "Parameter", "ParameterError",
     "FormulaError", "parse_formula", "DecompositionError", "PiecewiseForm", "decompose",
     "UnknownActivationError", "all_activations", "get_activation", "get_spec", "register",

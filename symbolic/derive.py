@@ -252,6 +252,38 @@ class Derivation:
         return "\n".join(lines)
 
 
+def _jump(form, left: sp.Expr, right: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """right(b+) − left(b−) (zoo where a side is infinite)."""
+    lv = form.one_sided(left, b, "left")
+    rv = form.one_sided(right, b, "right")
+    return rv - lv if (lv.is_finite and rv.is_finite) else sp.zoo
+
+
+@lru_cache(maxsize=1024)
+def value_jumps(act) -> tuple[Jump, ...]:
+    """The jumps of φ itself (order 0; each puts a Dirac term into φ'), from its pieces alone: what the maps need,
+    without the derivation's extrema, growth and Taylor analysis (``derive(act).jumps`` lists the same among all orders)."""
+    form = act.form
+    out = []
+    for i, b in enumerate(form.breakpoints):
+        jump = _jump(form, form.pieces[i], form.pieces[i + 1], b)
+        if not _is_zero(jump):
+            out.append(Jump(b, 0, _tidy(jump)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def tails(act) -> tuple[Growth, Growth]:
+    """φ's growth at −∞ and +∞ (``symbolic.growth``) alone, without the rest of the derivation: what Gaussian
+    expectations need (their windows, and ``moments_limit``)."""
+    return tuple(growth(act.mpmath(0), s, act.numpy(0)) for s in (-1, 1))
+
+
+def moments_limit(act) -> float:
+    """Largest q with E[φ(√q z)²] < ∞ (inf: every q), from ``tails`` (= ``derive(act).moments_q_max``)."""
+    return moments_q_max(*tails(act))
+
+
 def _jumps(form) -> tuple[list[Jump], int | None, list[str]]:
     """All non-zero jumps of φ^(k), k ≤ max(3, first non-zero order), and the smoothness order."""
     jumps: list[Jump] = []
@@ -263,9 +295,7 @@ def _jumps(form) -> tuple[list[Jump], int | None, list[str]]:
         for k in range(K_MAX + 1):
             if k:
                 left, right = sp.diff(left, X), sp.diff(right, X)
-            lv = form.one_sided(left, b, "left")
-            rv = form.one_sided(right, b, "right")
-            jump = rv - lv if (lv.is_finite and rv.is_finite) else sp.zoo
+            jump = _jump(form, left, right, b)
             if not _is_zero(jump):
                 jumps.append(Jump(b, k, _tidy(jump)))
                 found = k if found is None else found
@@ -365,7 +395,7 @@ def derive(act) -> Derivation:
     else:
         jumps_at_0 = any(j.order == 0 and float(sp.N(j.at)) == 0.0 for j in jumps)
         dphi0 = sides[0] if _is_zero(sides[1] - sides[0]) and not jumps_at_0 else None
-    g_neg, g_pos = (growth(act.mpmath(0), s, act.numpy(0)) for s in (-1, 1))
+    g_neg, g_pos = tails(act)
     if form.periodic:
         span = float(form.breakpoint_floats[-1])
         notes.append(f"infinitely many (periodic) breakpoints: those in |x| <= {span:.6g} are listed and used")
