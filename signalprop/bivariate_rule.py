@@ -32,6 +32,8 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 
+from symbolic import disk_cache
+
 W_RULE = 10.0  # window half-width beyond the peak (standard-normal units)
 H_MAX = 2.0  # widest panel
 FEATURE_PANELS = (8.0, 0.5)  # first graded panel, in feature widths, tried in turn
@@ -86,6 +88,19 @@ def _doubling_cuts(origin: np.ndarray, first: np.ndarray, levels: int) -> np.nda
 
 @lru_cache(maxsize=4)
 def half_range_gauss(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nodes and weights of the n-point Gauss rule for ∫_0^∞ h(y) e^{−y²/2} dy (``_half_range_gauss``), kept in the
+    persistent cache (``symbolic.disk_cache``): 0.05 s of 50-digit arithmetic per rule, once."""
+    def restore(arrays) -> tuple[np.ndarray, np.ndarray]:
+        y, w = (disk_cache.checked(arrays, name, 1) for name in ("nodes", "weights"))
+        if y.shape != (n,) or w.shape != (n,) or not (np.all(np.diff(y) > 0) and y[0] > 0 and np.all(w > 0)):
+            raise ValueError("not a half-range Gauss rule")
+        return y, w
+
+    return disk_cache.cached("half_range_gauss", str(n), lambda: dict(zip(("nodes", "weights"), _half_range_gauss(n))),
+                             restore)
+
+
+def _half_range_gauss(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of the n-point Gauss rule for ∫_0^∞ h(y) e^{−y²/2} dy: the recurrence
     √b_{k+1} p_{k+1} = (y − a_k) p_k − √b_k p_{k−1} of its orthonormal polynomials from the exact
     moments μ_k = 2^{(k−1)/2} Γ((k+1)/2) by Chebyshev's algorithm (ill-conditioned, hence mpmath at
@@ -201,29 +216,26 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
     crosses = crossings(bps_f, bps_g, s1, s2, beta)
     even = f is g and np.array_equal(s1, s2)  # y → −y swaps the two factors
 
-    def attempt(rows: np.ndarray, y_nodes, x_first: np.ndarray, lx: int) -> None:
-        """The rule pairs for ``rows`` (y_nodes(rows, x, w, n) → outer nodes and weights): 16 against 10 points,
-        then 24 against 16 (reused) for the rows that one rejects; accept."""
+    sixteen: dict[tuple[bool, float], np.ndarray] = {}  # 16-point estimates per (half-range, grading), reused
+
+    def attempt(rows: np.ndarray, y_nodes, x_first: np.ndarray, lx: int, pair: tuple[int, int], key) -> None:
+        """The rule pair (fine, check) for ``rows`` (y_nodes(rows, x, w, n) → outer nodes and weights); accept."""
         x_grid = _split(x_lo[rows], x_hi[rows], nx, np.empty((len(rows), 0)))
 
-        def estimate(sel: np.ndarray, n: int) -> np.ndarray:
+        def estimate(n: int) -> np.ndarray:
             x, w = _RULES[n]
-            r = rows[sel]
             with np.errstate(all="ignore"):
-                return _estimate(f, g, s1[r], s2[r], alpha[r], beta[r], bps_f, bps_g, x_grid[sel], *y_nodes(r, x, w, n),
-                                 x_first[r], lx, x, w)
+                return _estimate(f, g, s1[rows], s2[rows], alpha[rows], beta[rows], bps_f, bps_g, x_grid, *y_nodes(rows, x, w, n),
+                                 x_first[rows], lx, x, w)
 
-        left = np.arange(len(rows))
-        coarse = estimate(left, PAIRS[0][1])
-        for n_fine, _ in PAIRS:
-            fine = estimate(left, n_fine)
-            r = rows[left]
-            good = np.isfinite(fine) & (np.abs(fine - coarse) <= np.maximum(ACCEPT_REL * np.abs(fine), ACCEPT_ABS * bound[r]))
-            out[r[good]] = fine[good]
-            ok[r[good]] = True
-            left, coarse = left[~good], fine[~good]
-            if not left.size:
-                break
+        memo = sixteen.setdefault(key, np.full(len(s1), np.nan))
+        fine = estimate(pair[0])
+        coarse = memo[rows] if pair[1] == 16 and not np.isnan(memo[rows]).any() else estimate(pair[1])
+        if pair[0] == 16:
+            memo[rows] = fine
+        good = np.isfinite(fine) & (np.abs(fine - coarse) <= np.maximum(ACCEPT_REL * np.abs(fine), ACCEPT_ABS * bound[rows]))
+        out[rows[good]] = fine[good]
+        ok[rows[good]] = True
 
     def chunks(rows: np.ndarray, per_row: int):
         step = max(1, NODES_PER_CHUNK // per_row)
@@ -232,32 +244,32 @@ def fixed_rule(f, g, s1: np.ndarray, s2: np.ndarray, cabs: np.ndarray, bps_f: np
     inside = np.abs(crosses) < np.maximum(-y_lo, y_hi)[:, None]
     # y varies slowly on the scale of the coarsest graded panel: the half-range rule may be tried
     smooth_y = np.all(~inside | (crosses == 0.0), axis=1) & (FEATURE_PANELS[0] * min(widths) / np.maximum(s1, s2) >= H_MAX * beta)
+    levels: dict[tuple[bool, float], tuple[int, int]] = {}  # graded levels per (half-range, grading), kept across pairs
     for half_range in (True, False):
-        for per_feature in FEATURE_PANELS:
-            scale = per_feature * min(widths) / np.maximum(s1, s2)  # first graded panel, in units of u/√q
-            x_first, y_first = np.minimum(H_MAX, scale / alpha), np.minimum(H_MAX, scale / beta)
-            if half_range:
-                # the outer integral by one Gauss rule per half-line (weight e^{−y²/2} on [0, ∞)) where it
+        for stage, pair in enumerate(PAIRS):  # the cheap pair with every grading first; then the finest grading first
+            for per_feature in FEATURE_PANELS if stage == 0 else FEATURE_PANELS[::-1]:
+                key = (half_range, per_feature)
+                scale = per_feature * min(widths) / np.maximum(s1, s2)  # first graded panel, in units of u/√q
+                x_first, y_first = np.minimum(H_MAX, scale / alpha), np.minimum(H_MAX, scale / beta)
+                # half-range: the outer integral by one Gauss rule per half-line (weight e^{−y²/2} on [0, ∞)) where it
                 # is smooth on each: every kink crossing at y = 0 or outside the window, nothing to grade in y
-                rows = np.nonzero(~ok & smooth_y)[0]
-                if rows.size:
-                    lx = _levels(x_first[rows])
-                    for r in chunks(rows, 48 * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24):
-                        attempt(r, lambda rr, _x, _w, n: _half_range_nodes(len(rr), n, even), x_first, lx)
-                continue
-            todo = np.nonzero(~ok)[0]
-            if not todo.size:
-                break
-            lx, ly = _levels(x_first[todo]), _levels(y_first[todo])
+                todo = np.nonzero(~ok & smooth_y if half_range else ~ok)[0]
+                if not todo.size:
+                    continue
+                lx, ly = levels.setdefault(key, (_levels(x_first[todo]), _levels(y_first[todo])))
+                if half_range:
+                    for r in chunks(todo, 48 * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24):
+                        attempt(r, lambda rr, _x, _w, n: _half_range_nodes(len(rr), n, even), x_first, lx, pair, key)
+                    continue
 
-            def panels(rr, xq, wq, _n, ly=ly, y_first=y_first):
-                y_cuts = np.concatenate([crosses[rr], _doubling_cuts(np.zeros(len(rr)), y_first[rr], ly)], axis=1)
-                edges = _split(y_lo[rr], y_hi[rr], ny, y_cuts)
-                if even:
-                    yn, yw = _panel_nodes(_upper_half(edges), xq, wq)
-                    return yn, 2.0 * yw
-                return _panel_nodes(edges, xq, wq)
+                def panels(rr, xq, wq, _n, ly=ly, y_first=y_first):
+                    y_cuts = np.concatenate([crosses[rr], _doubling_cuts(np.zeros(len(rr)), y_first[rr], ly)], axis=1)
+                    edges = _split(y_lo[rr], y_hi[rr], ny, y_cuts)
+                    if even:
+                        yn, yw = _panel_nodes(_upper_half(edges), xq, wq)
+                        return yn, 2.0 * yw
+                    return _panel_nodes(edges, xq, wq)
 
-            for r in chunks(todo, (ny + 2 * ly + crosses.shape[1]) * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24 * 24):
-                attempt(r, panels, x_first, lx)
+                for r in chunks(todo, (ny + 2 * ly + crosses.shape[1]) * (nx + 4 * lx + len(bps_f) + len(bps_g)) * 24 * 24):
+                    attempt(r, panels, x_first, lx, pair, key)
     return out, ok

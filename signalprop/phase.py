@@ -47,6 +47,7 @@ from .maps import depth_scale, dirac_jumps
 from .mixing import Mixture, averaged
 from .propagation import propagation
 from .quadrature import QuadratureError
+from .threads import split_rows
 
 Q_MIN = 1e-5
 N_MEHLER = 64
@@ -218,11 +219,14 @@ def _build_q_tables(act) -> QTables:
             rows.append(np.log(gaussian_moment(act, q, k=1)))
         return np.array(rows)
 
-    deg, coefs = _interpolate(logs, lo, hi, f"ln E[phi^2]/q and ln E[phi'^2] of {act.label}")
+    def weights(q):
+        return _hermite_squares(act, q, N_MEHLER) / gaussian_moment(act, q)[:, None]
+
+    deg, coefs = _interpolate(lambda t: split_rows(logs, t, axis=1), lo, hi, f"ln E[phi^2]/q and ln E[phi'^2] of {act.label}")
     nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
-    weights = _hermite_squares(act, q, N_MEHLER) / gaussian_moment(act, q)[:, None]
-    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, weights, deg).T)
+    b = split_rows(weights, q)  # every q on its own: parallel threads
+    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, b, deg).T)
 
 
 def _dt(tables: QTables, coefs):

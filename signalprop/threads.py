@@ -11,6 +11,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Iterable, Iterator, TypeVar
 
+import numpy as np
+
 T = TypeVar("T")
 R = TypeVar("R")
 ENV = "ACTTHEORY_THREADS"
@@ -42,3 +44,14 @@ def thread_map(func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         yield from pool.map(func, items)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def split_rows(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: int = 0) -> np.ndarray:
+    """``func(x)`` for a ``func`` that treats every element of the 1-D ``x`` on its own (a moment at each q): x cut
+    into ``workers()`` parts computed in parallel threads, the results joined along ``axis``. The same values to
+    rounding: an adaptive quadrature's first panels follow the widest row of its part (measured: 2e-20 of 0.8 in ELU's
+    Mehler tables, one coefficient)."""
+    parts = min(workers(), len(x))
+    if parts <= 1:
+        return func(x)
+    return np.concatenate(list(thread_map(func, np.array_split(x, parts))), axis=axis)
