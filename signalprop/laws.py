@@ -41,7 +41,7 @@ import sympy as sp
 
 from functools import lru_cache
 
-from symbolic import Activation, GatedUnit, GroupUnit
+from symbolic import Activation, GatedUnit, GroupUnit, disk_cache
 from symbolic.derive import at_origin, value_jumps
 
 from .bivariate import bivariate_moment
@@ -172,10 +172,26 @@ class Pointwise:
 
     def origin(self) -> Origin:
         """M(0) = φ(0)² and, when φ(0) = 0, lim M(q)/q = (φ'(0−)² + φ'(0+)²)/2."""
-        phi0, sides = at_origin(self.act)
-        left, right = (float(v) for v in sides)
+        phi0, left, right = _origin_values(self.act)
         slope = (left**2 + right**2) / 2
-        return Origin(float(phi0) ** 2, slope, slope)
+        return Origin(phi0**2, slope, slope)
+
+
+@lru_cache(maxsize=256)
+def _origin_values(act: Activation) -> tuple[float, float, float]:
+    """(φ(0), φ'(0−), φ'(0+)) as floats (``symbolic.derive.at_origin``), kept in the persistent cache: a warm phase
+    diagram then needs no symbolic derivative."""
+    def build() -> dict[str, np.ndarray]:
+        phi0, sides = at_origin(act)
+        return {"values": np.array([float(phi0), *(float(v) for v in sides)])}
+
+    def restore(arrays) -> tuple[float, float, float]:
+        values = disk_cache.checked(arrays, "values", 1, finite=False)
+        if values.shape != (3,) or np.isnan(values).any():
+            raise ValueError("origin values must be three numbers")
+        return tuple(float(v) for v in values)
+
+    return disk_cache.cached("origin", disk_cache.expression_key(act), build, restore)
 
 
 class MixtureLaw:

@@ -229,6 +229,17 @@ def _build_q_tables(act) -> QTables:
     return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, b, deg).T)
 
 
+def _mehler_weights(tables: QTables, t: np.ndarray, chunk: int = 8192) -> np.ndarray:
+    """b_n/h at every t (N_MEHLER × points): the series through Chebyshev–Vandermonde blocks of ``chunk`` points
+    (8 MB each, in cache)."""
+    x = to_unit(t, tables.domain)
+    deg = tables.b.shape[1] - 1
+    out = np.empty((tables.b.shape[0], len(x)))
+    for s in range(0, len(x), chunk):
+        out[:, s:s + chunk] = tables.b @ C.chebvander(x[s:s + chunk], deg).T
+    return out
+
+
 def _dt(tables: QTables, coefs):
     lo, hi = tables.domain
     return C.chebder(coefs) * 2 / (hi - lo)
@@ -283,9 +294,11 @@ class _Grid:
     def _taylor(self, t: np.ndarray, order: int) -> np.ndarray:
         i = self.index(t)
         dt = t - self.t[i]
-        out = np.zeros_like(t)
-        for k in range(TAYLOR - order, -1, -1):
-            out = out * dt / (k + 1) + self.log_h[k + order, i]
+        rows = self.log_h[order:, i]  # one gather: the derivatives order … TAYLOR at each point's node
+        out = rows[-1].copy()
+        for k in range(TAYLOR - order - 1, -1, -1):
+            out *= dt / (k + 1)
+            out += rows[k]
         return out
 
     def eval(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -357,18 +370,17 @@ def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_i
     iterates rise monotonically and stay below the truncated root, itself below the true c*; points
     still moving after ``max_iter`` steps (c* next to 1, where Newton is slow) are reported as not
     converged, with such a lower bound for c*."""
-    P = np.polynomial.polynomial
-    dbn = np.arange(1, N_MEHLER)[:, None] * bn[1:]
     c = np.zeros_like(q)
     moving = np.ones(len(q), dtype=bool)
-    idx, b, db, w, b2q = np.arange(len(q)), bn, dbn, w2, b2 / q  # the compacted working set
+    idx, b, w, b2q = np.arange(len(q)), bn, w2, b2 / q  # the compacted working set
     for _ in range(max_iter):
         if moving.sum() < 0.7 * len(idx):  # compact only once many points are done (copies cost as much as steps)
             idx = idx[moving]
-            b, db, w, b2q, moving = b[:, moving], db[:, moving], w[moving], b2q[moving], moving[moving]
+            b, w, b2q, moving = b[:, moving], w[moving], b2q[moving], moving[moving]
         cc = c[idx]
-        val = w * P.polyval(cc, b, tensor=False) + b2q - cc
-        slope = w * P.polyval(cc, db, tensor=False) - 1.0
+        series, derivative = _horner(b, cc)
+        val = w * series + b2q - cc
+        slope = w * derivative - 1.0
         step = np.where(moving, -val / np.where(slope < 0, slope, -1e-300), 0.0)
         c[idx] = np.clip(cc + step, 0.0, 1.0)
         moving &= (np.abs(step) > 1e-15) & (np.abs(val) > 4e-16)  # done: no step left, or a gap at rounding level
@@ -376,7 +388,19 @@ def _c_star(bn: np.ndarray, w2: np.ndarray, b2: np.ndarray, q: np.ndarray, max_i
             break
     converged = np.ones(len(q), dtype=bool)
     converged[idx[moving]] = False
-    return c, w2 * P.polyval(c, dbn, tensor=False), converged
+    return c, w2 * _horner(bn, c)[1], converged
+
+
+def _horner(coefs: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Σ_n coefs[n] x^n and its x-derivative per point (coefs: (terms, points)), by one Horner pass in place."""
+    value = coefs[-1].copy()
+    slope = np.zeros_like(x)
+    for row in coefs[-2::-1]:
+        slope *= x
+        slope += value
+        value *= x
+        value += row
+    return value, slope
 
 
 def _mehler_tail(bn: np.ndarray, h: np.ndarray, g: np.ndarray | None, c: np.ndarray) -> np.ndarray:
@@ -442,7 +466,7 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     if chaotic.any():
         tc = t_star[chaotic]
         hc = h_star[chaotic]
-        bn = hc * (tables.b @ C.chebvander(to_unit(tc, tables.domain), tables.b.shape[1] - 1).T)
+        bn = hc * _mehler_weights(tables, tc)
         wc, bc, qc = W[chaotic], B[chaotic], q[chaotic]
         cs, cc, converged = _c_star(bn, wc, bc, qc)
         gc = None if tables.log_g is None else chi1[chaotic] / wc

@@ -12,6 +12,7 @@ non-finite result is recomputed at 30 digits with mpmath, so the answer is the c
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 from typing import Callable
 
 import mpmath
@@ -32,7 +33,28 @@ def _np_sigmoid(a):
     return expit(a)
 
 
-NUMPY_MODULES = [{"sigmoid": _np_sigmoid, "softplus": _np_softplus}, "scipy", "numpy"]
+NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "softplus": _np_softplus}
+
+
+@lru_cache(maxsize=1)
+def _numpy_namespace() -> dict:
+    """The names sympy's lambdify gets from ``modules=["scipy", "numpy"]``, read from numpy's own dictionary: sympy
+    builds them with ``from numpy import *``, which loads numpy's lazy submodules (f2py, …) and scipy.special whole,
+    0.1–0.2 s once per process. Its translations are kept (Heaviside → heaviside, builtin abs for Abs); scipy.special's
+    functions (erf, …) are imported one by one by lambdify as the printed code names them."""
+    namespace = {name: value for name, value in vars(np).items() if not name.startswith("_")}
+    namespace.update(Heaviside=np.heaviside, Abs=abs)
+    return namespace
+
+
+def _lambdify_numpy(expr: sp.Expr) -> Callable:
+    """``sp.lambdify(X, expr, modules=[NUMPY_FUNCTIONS, "scipy", "numpy"])``: the same printer (SciPyPrinter with the
+    settings lambdify gives it) and the same names, without the star imports (``_numpy_namespace``)."""
+    from sympy.printing.numpy import SciPyPrinter
+
+    printer = SciPyPrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
+                            "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
+    return sp.lambdify(X, expr, modules=[NUMPY_FUNCTIONS, _numpy_namespace()], printer=printer)
 EXP_SATURATION = mpmath.mpf(10) ** 7
 
 
@@ -99,7 +121,7 @@ class NumpyFunction:
         self.k = k
         pieces = form.derivative_pieces(k)
         self.pieces = pieces
-        self._funcs = [_lambdify(p, NUMPY_MODULES) for p in pieces]
+        self._funcs = [_lambdify_numpy(p) for p in pieces]
         self._bp = form.breakpoint_floats
         self._bp_values = np.array(
             [float(sp.N(breakpoint_value(form, pieces, i, k), 20)) for i in range(len(self._bp))],
@@ -107,7 +129,7 @@ class NumpyFunction:
         )
         self._mp = MpmathFunction(form, k)
         self._outside = (
-            _lambdify(_regular_derivative(form, k), NUMPY_MODULES) if form.periodic else None
+            _lambdify_numpy(_regular_derivative(form, k)) if form.periodic else None
         )
 
     def __call__(self, x):
