@@ -33,7 +33,6 @@ from functools import partial, reduce
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
-from tqdm import tqdm
 
 from signalprop import QuadratureError, bivariate_moment, gaussian_moment
 from signalprop.dual_table import chebyshev_coefficients, extrema, to_unit, trailing
@@ -127,6 +126,8 @@ def _numerical(act, q1, q2, k, derivative, progress):
         return _theta_series(act, float(q1.flat[0]), np.arccos(c), order)
     out = np.empty(c.size)
     flat = [a.ravel() for a in (q1, q2, c)]
+    from tqdm import tqdm  # here: its import is 15 ms that a call without a bar never needs
+
     with tqdm(total=c.size, desc=f"{act.label}: dual kernel", disable=not progress or c.size < CHUNK, file=sys.stderr,
               leave=False) as bar:
         for start in range(0, c.size, CHUNK):
