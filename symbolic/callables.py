@@ -139,13 +139,15 @@ class NumpyFunction:
         bp = self._bp
         with np.errstate(all="ignore"):
             if not len(bp):
-                out = np.array(np.broadcast_to(self._funcs[0](xs), xs.shape), dtype=np.float64)
+                out = _fresh(self._funcs[0](xs), xs)
             elif len(self._funcs) <= FEW_PIECES:
-                # few pieces: evaluate each on the whole array and select (inactive values discarded)
-                out = np.array(np.broadcast_to(self._funcs[-1](xs), xs.shape), dtype=np.float64)
+                # few pieces: evaluate each on the whole array and select in place (inactive values discarded)
+                out = _fresh(self._funcs[-1](xs), xs)
                 for i in range(len(bp) - 1, -1, -1):
-                    out = np.where(xs < bp[i], self._funcs[i](xs), out)
-                    out[xs == bp[i]] = self._bp_values[i]
+                    np.copyto(out, self._funcs[i](xs), where=xs < bp[i])
+                    on = xs == bp[i]
+                    if on.any():
+                        out[on] = self._bp_values[i]
             else:
                 out = np.empty_like(xs)
                 idx = np.searchsorted(bp, xs)
@@ -164,6 +166,15 @@ class NumpyFunction:
         if bad.any():
             out[bad] = [float(self._mp(float(t))) for t in xs[bad]]
         return out[0] if scalar else out
+
+
+def _fresh(values, xs: np.ndarray) -> np.ndarray:
+    """A piece's values as a new float64 array of xs's shape: itself when it already is one that owns its memory (a
+    ufunc's result; never xs or a view of it, which the selection in place would overwrite), else a copy."""
+    if (isinstance(values, np.ndarray) and values.base is None and values is not xs and values.dtype == np.float64
+            and values.shape == xs.shape):
+        return values
+    return np.array(np.broadcast_to(values, xs.shape), dtype=np.float64)
 
 
 class MpmathFunction:

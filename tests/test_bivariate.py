@@ -155,11 +155,24 @@ def test_general_c_matches_mehler_series(name):
     ("hard_tanh", 0, 2.0, 0.5, 0.93),
     ("relu", 1, 1.3, 0.7, -0.4),
     ("elu", 1, 0.8, 3.0, -0.95),
+    ("elu", 1, 400.0, 400.0, math.cos(0.75)),  # a dual-table point off the half-range rule: graded y panels (18 s)
 ])
 def test_nested_mpmath_reference(name, k, q1, q2, c):
     act = get_activation(name)
     ref = float(bivariate_moment_mp(act, q1, q2, c, k=(k, k), dps=20, max_panel=2.0, method="gauss-legendre"))
     assert bivariate_moment(act, q1, q2, c, k=(k, k)) == pytest.approx(ref, rel=REL, abs=1e-13)
+
+
+# Dual-table points (E[φ'(u1) φ'(u2)] on equal variances, c = cos θ near 1), where the fast path's 16/10-point pair
+# is accepted first. References: bivariate_moment_mp(act, q, q, cos θ, k=(1, 1), dps=20, max_panel=2.0,
+# method="gauss-legendre"), nested mpmath quadrature at 20 digits (2 minutes each for GELU, hence written here).
+@pytest.mark.parametrize("name,q,theta,ref", [
+    ("gelu", 90.0, 0.2, 0.47550065424362276),
+    ("gelu", 3.0, 0.15, 0.4953579183669547),
+    ("tanh", 2.0, 0.05, 0.3488874791719942),
+])
+def test_dual_table_points_against_mpmath(name, q, theta, ref):
+    assert bivariate_moment(get_activation(name), q, q, math.cos(theta), k=(1, 1)) == pytest.approx(ref, rel=1e-14)
 
 
 # ---------------------------------------------------------------- interface and bad input

@@ -154,3 +154,21 @@ def test_jax_default_precision_takes_large_integer_coefficients(name, x32):
         got = np.asarray(act.jax(k)(jnp.asarray(xs, dtype=jnp.float32)), dtype=np.float64)
         want = act.numpy(k)(xs)
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5 * np.max(np.abs(want)), err_msg=f"{name} k={k}")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numpy_code_is_what_sympy_lambdify_prints(name):
+    """The numpy callables are lambdified with numpy's own namespace (no star imports): the printed code is the code
+    ``sp.lambdify(x, piece, modules=[functions, "scipy", "numpy"])`` prints, for φ, φ' and φ''."""
+    import inspect
+
+    import sympy as sp
+
+    from symbolic.callables import NUMPY_FUNCTIONS
+    from symbolic.functions import X
+
+    act = get_activation(name)
+    for k in (0, 1, 2):
+        for func, piece in zip(act.numpy(k)._funcs, act.form.derivative_pieces(k)):
+            reference = sp.lambdify(X, piece, modules=[NUMPY_FUNCTIONS, "scipy", "numpy"])
+            assert inspect.getsource(func) == inspect.getsource(reference), (name, k, piece)

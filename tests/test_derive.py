@@ -190,3 +190,17 @@ def test_e_gem_tends_to_relu():
     for eps in ("1e-4", "1e-6"):
         gap = np.max(np.abs(get_activation("e_gem", N=1, eps=eps)(xs) - np.maximum(xs, 0)))
         assert gap == pytest.approx(math.sqrt(float(eps)) / 2, rel=1e-3)  # sup at x = sqrt(eps)
+
+
+@pytest.mark.parametrize("act", [get_activation(n) for n in ("relu", "step", "sign", "gelu", "exponential", "hard_tanh")]
+                         + [get_activation("elu", alpha="0.5"), custom_activation("exp(x**2/8)"),
+                            custom_activation("Piecewise((x + 1, x < 0), (2*x, True))")])
+def test_light_queries_equal_the_derivation(act):
+    """tails, moments_limit and value_jumps (what Gaussian expectations need, without extrema and Taylor data) give
+    what the full derivation gives."""
+    from symbolic import moments_limit, tails, value_jumps
+
+    d = act.derive()
+    assert tails(act) == (d.growth_neg, d.growth_pos)
+    assert moments_limit(act) == d.moments_q_max
+    assert list(value_jumps(act)) == [j for j in d.jumps if j.order == 0]

@@ -188,13 +188,15 @@ def test_cli_info_and_clear(tmp_path):
     assert cold.returncode == 0, cold.stderr
     info = json.loads(_cli("cache", "info", "--json", env=env).stdout)
     assert info["path"] == str(tmp_path / "c") and info["kinds"]["q_tables"]["entries"] == 1
-    assert info["entries"] == 1 and info["bytes"] > 0
+    # tanh's q tables, its values at the origin, and the 2-D engine's three half-range Gauss rules (10, 16, 24 points)
+    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"q_tables": 1, "origin": 1, "half_range_gauss": 3}
+    assert info["entries"] == 5 and info["bytes"] > 0
     warm = _cli("phase", "tanh", "--grid", "12", "--json", "--no-progress", env=env)
     assert json.loads(warm.stdout) == json.loads(cold.stdout)
     table = _cli("cache", "info", env=env).stdout
     assert "q_tables" in table and "total" in table
     cleared = json.loads(_cli("cache", "clear", "--json", env=env).stdout)
-    assert cleared["removed"] == 1
+    assert cleared["removed"] == 5
     assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["entries"] == 0
 
 
@@ -234,3 +236,26 @@ def test_mehler_pieces_are_read_back(cache, monkeypatch):
     warm = mehler._piece(act, True, 0.0, mehler.SEGMENT)
     mehler._piece.cache_clear()
     assert cold is not None and np.array_equal(cold, warm)
+
+
+def test_half_range_rules_and_origin_values_are_read_back(cache, monkeypatch):
+    """The half-range Gauss rules of the 2-D engine and φ's values at the origin come back from disk unchanged,
+    without their 50-digit / symbolic computations; a rule that is not one (nodes out of order) is rebuilt."""
+    from signalprop import bivariate_rule, laws
+
+    rule = bivariate_rule.half_range_gauss.__wrapped__(10)
+    with monkeypatch.context() as patched:
+        patched.setattr(bivariate_rule, "_half_range_gauss", lambda n: pytest.fail("rebuilt instead of read"))
+        again = bivariate_rule.half_range_gauss.__wrapped__(10)
+    assert all(np.array_equal(a, b) for a, b in zip(rule, again))
+    (path,) = _entries(cache, "half_range_gauss")
+    with np.load(path) as stored:
+        arrays = dict(stored)
+    disk_cache.store("half_range_gauss", "10", {**arrays, "nodes": arrays["nodes"][::-1].copy()})
+    rebuilt = bivariate_rule.half_range_gauss.__wrapped__(10)
+    assert all(np.array_equal(a, b) for a, b in zip(rule, rebuilt))
+
+    act = get_activation("elu", alpha="0.5")  # φ(0) = 0, φ'(0−) = 1/2, φ'(0+) = 1
+    assert laws._origin_values.__wrapped__(act) == (0.0, 0.5, 1.0)
+    monkeypatch.setattr(laws, "at_origin", lambda a: pytest.fail("derived instead of read"))
+    assert laws._origin_values.__wrapped__(act) == (0.0, 0.5, 1.0)

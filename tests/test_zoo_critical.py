@@ -92,8 +92,9 @@ def test_figure_and_bad_input(tmp_path):
                "--no-progress", "--jobs", "1")
     assert out.returncode == 0, out.stderr
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    bad = _cli("zoo", "--critical", "--sigma-b2", "0,-1")
-    assert bad.returncode == 2 and "bias variances >= 0" in bad.stderr
+    for values in ("0,-1", "nan", "0,inf"):  # a negative, a NaN and an infinite variance are refused by name
+        bad = _cli("zoo", "--critical", "--sigma-b2", values)
+        assert bad.returncode == 2 and "bias variances" in bad.stderr, (values, bad.stderr)
     both = _cli("zoo", "--critical", "--json", "--csv")
     assert both.returncode == 2 and "not both" in both.stderr
     unknown = _cli("zoo", "--critical", "--plot", str(png), "--eoc", "tanhh")

@@ -34,7 +34,7 @@ def map_names(func, names: list[str], jobs: int, show_progress: bool, desc: str)
             interrupted = True
     else:
         # spawn: a clean interpreter per worker (forking a process that runs JAX threads can deadlock)
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
         futures = {pool.submit(func, n): n for n in names}
         try:
             for fut in progress(as_completed(futures), desc=desc, disable=not show_progress, total=len(names)):
@@ -46,3 +46,10 @@ def map_names(func, names: list[str], jobs: int, show_progress: bool, desc: str)
     if interrupted:
         print(f"interrupted: {len(done)} of {len(names)} done", file=sys.stderr)
     return [done[n] for n in names if n in done], interrupted
+
+
+def _one_thread() -> None:
+    """In a worker process: the workers already fill the cores, so no threads of its own (``signalprop.threads``)."""
+    import os
+
+    os.environ["ACTTHEORY_THREADS"] = "1"
