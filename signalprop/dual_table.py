@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
@@ -56,18 +57,25 @@ def extrema(n: int) -> np.ndarray:
 
 def chebyshev_coefficients(values: np.ndarray, axes: tuple[int, ...] | None = None) -> np.ndarray:
     """Chebyshev coefficients of values at the extreme points along ``axes`` (default: every axis;
-    other axes are independent components), by a DCT-I per axis."""
-    from scipy.fft import dct
-
+    other axes are independent components), by a DCT-I per axis (``_dct1``)."""
     out = values
     for axis in range(values.ndim) if axes is None else axes:
-        n = values.shape[axis] - 1
-        out = dct(out, type=1, axis=axis) / n
-        index = [slice(None)] * values.ndim
-        for end in (0, n):
-            index[axis] = end
-            out[tuple(index)] /= 2
+        out = np.moveaxis(np.tensordot(_dct1(values.shape[axis] - 1), out, axes=(1, axis)), 0, axis)
     return out
+
+
+@lru_cache(maxsize=16)
+def _dct1(n: int) -> np.ndarray:
+    """The (n + 1) × (n + 1) matrix from values at the extreme points cos(πj/n) to Chebyshev coefficients:
+    c_k = (2/n) Σ''_j f_j cos(πjk/n), the end terms (j = 0, n) and the end coefficients (k = 0, n) halved.
+    The angles are reduced exactly (jk mod 2n) before the cosine. A matrix product, not scipy.fft: the tables
+    have at most 129 points a side, and importing scipy.fft costs 0.1 s."""
+    j = np.arange(n + 1)
+    m = np.outer(j, j) % (2 * n)
+    matrix = np.cos(np.pi * m / n) * (2.0 / n)
+    matrix[:, [0, n]] /= 2
+    matrix[[0, n], :] /= 2
+    return matrix
 
 
 def trailing(coefs: np.ndarray, axis: int) -> float:

@@ -57,7 +57,8 @@ def panel_edges(lo: np.ndarray, hi: np.ndarray, cuts: np.ndarray, max_panel: flo
     return np.sort(np.concatenate([grid, cuts], axis=1), axis=1)
 
 
-BLOCK_VALUES = 16384  # components × panels per integrand call (64 Hermite rows: 256 panels, 3 MB arrays at 24 points)
+BLOCK_VALUES = 65536  # components × panels per integrand call (64 Hermite rows: 1024 panels, 12 MB arrays at 24 points;
+# smaller blocks spend their time in Python between numpy calls, and threads then wait on each other)
 
 
 def _gauss_pair(integrand: Callable, a: np.ndarray, b: np.ndarray, rows: np.ndarray,
