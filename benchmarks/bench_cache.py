@@ -3,7 +3,10 @@ each command in a new process, with an empty cache directory (cold: every table 
 its first call filled (warm: the tables read from disk); best of ``--repeats`` calls each (timings on a
 shared 2-core machine vary by ±30 % from call to call).
 
-run: .venv/bin/python benchmarks/bench_cache.py [--repeats 3] [--sample 6]
+run: .venv/bin/python benchmarks/bench_cache.py [--repeats 3] [--sample 6] [--skip-zoo] [--against REV]
+
+``--against REV`` times the cold calls of an earlier revision too, in the same run (a temporary git worktree
+whose packages are imported through PYTHONPATH): the side-by-side comparison for a speed change.
 
 Rows:
   - ``acttheory phase NAME --grid 400`` for tanh, GELU, ELU (σ_w² ∈ [0.1, 5], σ_b² ∈ [0, 0.4]), with the
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -36,22 +40,31 @@ STARTUP = ("import time; t = time.perf_counter(); import theory.cli, ntk; from s
            "a = get_activation('swish'); a.numpy(0); a.numpy(1)")
 
 
-def _run(args: list[str], cache: str) -> float:
+def _run(args: list[str], cache: str, source: str | None = None) -> float:
+    """Wall time of one process; ``source``: a checkout whose packages are imported instead of this one's."""
     env = {**os.environ, "ACTTHEORY_CACHE_DIR": cache}
+    if source is not None:
+        env["PYTHONPATH"] = source
     t = time.perf_counter()
-    out = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    out = subprocess.run(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=source)
     wall = time.perf_counter() - t
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {out.stderr[-2000:]}")
     return wall
 
 
-def _cold_warm(args: list[str], repeats: int) -> tuple[float, float]:
-    """Best of ``repeats`` cold calls (each with a new, empty cache) and of ``repeats`` warm calls."""
+def _cold(args: list[str], repeats: int, source: str | None = None) -> float:
+    """Best of ``repeats`` cold calls, each with a new, empty cache."""
     colds = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as cache:
-            colds.append(_run(args, cache))
+            colds.append(_run(args, cache, source))
+    return min(colds)
+
+
+def _cold_warm(args: list[str], repeats: int) -> tuple[float, float]:
+    """Best of ``repeats`` cold calls (each with a new, empty cache) and of ``repeats`` warm calls."""
+    colds = [_cold(args, repeats)]
     with tempfile.TemporaryDirectory() as cache:
         _run(args, cache)
         warm = min(_run(args, cache) for _ in range(repeats))
@@ -68,23 +81,51 @@ def _per_point(name: str, sample: int) -> float:
     return (time.perf_counter() - t) / sample
 
 
+@contextmanager
+def _checkout(rev: str | None):
+    """A temporary detached worktree of this repository at ``rev`` (None: nothing)."""
+    if rev is None:
+        yield None
+        return
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory() as parent:
+        tree = os.path.join(parent, "tree")
+        subprocess.run(["git", "-C", repo, "worktree", "add", "--detach", "--quiet", tree, rev], check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", repo, "worktree", "remove", "--force", tree], check=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--sample", type=int, default=6, help="grid points timed for the per-point route")
     ap.add_argument("--skip-zoo", action="store_true")
+    ap.add_argument("--against", metavar="REV", help="also time the cold calls of this git revision, side by side")
     args = ap.parse_args()
     cli = [sys.executable, "-m", "theory"]
-    print(f"{'command':52} {'cold (s)':>8} {'warm (s)':>8} {'cold/warm':>9} {'per-point (s)':>13} {'per-point/warm':>14}")
-    for name in ("tanh", "gelu", "elu"):
-        cold, warm = _cold_warm([*cli, "phase", name, "--grid", "400", "--no-progress"], args.repeats)
-        full = _per_point(name, args.sample) * 400 * 400
-        print(f"{'phase ' + name + ' --grid 400':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x {full:13.0f} {full / warm:13.0f}x")
-    cold, warm = _cold_warm([*cli, "kernel", "swish", "--depth", "10", "--random", "1024,16"], args.repeats)
-    print(f"{'kernel swish --depth 10 --random 1024,16':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x")
-    cold, warm = _cold_warm([sys.executable, "-c", STARTUP], args.repeats)
-    print(f"{'kernel start-up (import + swish callables)':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x"
-          f"   (anchor 1.3 s: {warm / 1.3:.2f} of it)")
+    with _checkout(args.against) as tree:
+        other = f"cold @{args.against}" if tree else ""
+        print(f"{'command':52} {'cold (s)':>8} {'warm (s)':>8} {'cold/warm':>9} {other:>14} {'per-point (s)':>13} "
+              f"{'per-point/warm':>14}")
+
+        def then(command: list[str]) -> str:
+            return f"{_cold(command, args.repeats, tree):14.2f}" if tree else f"{'':14}"
+
+        for name in ("tanh", "gelu", "elu"):
+            command = [*cli, "phase", name, "--grid", "400", "--no-progress"]
+            cold, warm = _cold_warm(command, args.repeats)
+            full = _per_point(name, args.sample) * 400 * 400
+            print(f"{'phase ' + name + ' --grid 400':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x {then(command)} "
+                  f"{full:13.0f} {full / warm:13.0f}x")
+        command = [*cli, "kernel", "swish", "--depth", "10", "--random", "1024,16"]
+        cold, warm = _cold_warm(command, args.repeats)
+        print(f"{'kernel swish --depth 10 --random 1024,16':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x {then(command)}")
+        command = [sys.executable, "-c", STARTUP]
+        cold, warm = _cold_warm(command, args.repeats)
+        print(f"{'kernel start-up (import + swish callables)':52} {cold:8.2f} {warm:8.2f} {cold / warm:8.1f}x {then(command)}"
+              f"   (anchor 1.3 s: {warm / 1.3:.2f} of it)")
     if args.skip_zoo:
         return
     zoo = [*cli, "zoo", "--critical", "--sigma-b2", "0,0.05,0.1", "--no-progress"]
