@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator, TypeVar
 
 import numpy as np
@@ -33,17 +34,17 @@ def workers() -> int:
 
 def thread_map(func: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     """``map(func, items)`` over ``workers()`` threads, results in order as they come; leaving early (an
-    exception, Ctrl-C) cancels the chunks not yet started and waits for the running ones."""
+    exception, Ctrl-C) cancels the chunks not yet started and waits for the running ones. The first item is computed
+    in the calling thread before the others start: whatever ``func`` builds lazily on first use (an activation's
+    symbolic derivatives and callables, which are not safe to build from two threads at once) is built once, there."""
     items = list(items)
-    n = min(workers(), len(items))
+    n = min(workers(), len(items) - 1)
     if n <= 1:
         yield from map(func, items)
         return
-    pool = ThreadPoolExecutor(n)
-    try:
-        yield from pool.map(func, items)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    yield func(items[0])
+    with _pool(n) as pool:
+        yield from pool.map(func, items[1:])
 
 
 def split_rows(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -54,4 +55,17 @@ def split_rows(func: Callable[[np.ndarray], np.ndarray], x: np.ndarray, axis: in
     parts = min(workers(), len(x))
     if parts <= 1:
         return func(x)
-    return np.concatenate(list(thread_map(func, np.array_split(x, parts))), axis=axis)
+    func(x[:1])  # its lazily built state (symbolic callables) made here, in one thread, before the parts run
+    with _pool(parts) as pool:
+        return np.concatenate(list(pool.map(func, np.array_split(x, parts))), axis=axis)
+
+
+@contextmanager
+def _pool(n: int) -> Iterator[ThreadPoolExecutor]:
+    """``n`` threads; on leaving (normally, by an exception or Ctrl-C) the tasks not started are cancelled and the
+    running ones waited for."""
+    pool = ThreadPoolExecutor(n)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -50,3 +50,16 @@ def test_dual_table_is_the_same_on_one_thread_and_on_several(monkeypatch):
     monkeypatch.setenv("ACTTHEORY_THREADS", "2")
     threaded = _build(act, (-1.0, 1.0), (0.0, 0.7), False)
     assert np.array_equal(serial.main, threaded.main) and np.array_equal(serial.mean_slope, threaded.mean_slope)
+
+
+def test_first_item_runs_in_the_calling_thread(monkeypatch):
+    """What a chunk builds lazily (an activation's derivatives, its callables) is built by the first item, in the
+    calling thread, before other threads start: building it from two threads at once is not safe."""
+    import threading
+
+    monkeypatch.setenv("ACTTHEORY_THREADS", "2")
+    idents = list(thread_map(lambda _: threading.get_ident(), range(6)))
+    assert idents[0] == threading.get_ident()
+    seen = []
+    split_rows(lambda part: seen.append((threading.get_ident(), len(part))) or part, np.arange(10.0))
+    assert seen[0] == (threading.get_ident(), 1)  # the one-element warm-up, here
