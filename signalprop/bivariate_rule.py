@@ -10,14 +10,16 @@ cut again by panels doubling in width (up to 2) away from the lines where f's an
 feature width w of f, g (``feature_width``). Activations have their sharp features (and the complex
 singularities nearest the real axis: tanh, sigmoid) at argument 0, so a panel at distance d from
 it is ~d from the nearest singularity and the rule converges geometrically on every panel, at any q.
-Every panel gets 24 Gauss–Legendre points; the same panels with 16 points give a second estimate.
-When the two agree to 1e-12 relative (or 1e-14 of the Cauchy–Schwarz bound √(E f² E g²), for
-near-cancelling values) the 24-point value, whose error is far smaller, is accepted; rejected values
-are tried once more with ℓ sixteen times smaller (the first try, ℓ = 8w/(√q α), is usually
-uniform panels only), then left to the adaptive engine. Before any of this, where the outer
-integrand is analytic on each half-line (all kink crossings at y = 0 or outside the window; c near 1
-for one kink at 0) and slow on the scale of the coarsest graded panel, y is integrated by a 24-point
-(check: 16-point) Gauss rule for the weight e^{−y²/2} on [0, ∞) on each side, instead of ~10 panels.
+Every panel gets 16 Gauss–Legendre points and, as a second estimate, 10 on the same panels; where the
+two agree to 1e-12 relative (or 1e-14 of the Cauchy–Schwarz bound √(E f² E g²), for near-cancelling
+values) the 16-point value, whose error is far smaller (geometric convergence: the order ratio 32/20
+exceeds that of the 24/16 pair), is accepted. This is tried with the first graded panel ℓ = 8w/(√q α)
+(usually uniform panels only) and with ℓ sixteen times smaller; values still rejected get 24 points
+against the 16 already computed, finest grading first; then they are left to the adaptive engine.
+Before any of this, where the outer integrand is analytic on each half-line (all kink crossings at y = 0
+or outside the window; c near 1 for one kink at 0) and slow on the scale of the coarsest graded panel,
+y is integrated by a Gauss rule for the weight e^{−y²/2} on [0, ∞) on each side (the same pairs of
+orders: 16 against 10, then 24 against 16), instead of ~10 panels.
 For f = g and q1 = q2 (the dual activation on the sphere, and every dual table) the outer integrand
 is even in y and only y ≥ 0 is integrated. Accuracy is tested against the mpmath
 reference through ``bivariate_moment`` (tests/test_bivariate.py) and against the adaptive engine
