@@ -110,8 +110,6 @@ def _half_range_gauss(n: int) -> tuple[np.ndarray, np.ndarray]:
     polished by Newton steps on the recurrence at 50 digits) and the weights the Christoffel numbers
     1/Σ_{j<n} p_j(y)² (Gautschi, *Orthogonal Polynomials*, 2004, §2.1 and §3.1). O(n²) multiprecision
     operations: milliseconds, once per n."""
-    from scipy.linalg import eigh_tridiagonal
-
     with mpmath.workdps(50):
         mu = [mpmath.mpf(2) ** (mpmath.mpf(k - 1) / 2) * mpmath.gamma(mpmath.mpf(k + 1) / 2) for k in range(2 * n)]
         alpha, beta = [mu[1] / mu[0]], [mu[0]]
@@ -124,8 +122,9 @@ def _half_range_gauss(n: int) -> tuple[np.ndarray, np.ndarray]:
             beta.append(nxt[k] / cur[k - 1])
             prev, cur = cur, nxt
         roots = [mpmath.sqrt(b) for b in beta]
-        guess = eigh_tridiagonal(np.array([float(a) for a in alpha]), np.array([float(r) for r in roots[1:]]),
-                                 eigvals_only=True)
+        off = np.array([float(r) for r in roots[1:]])
+        jacobi = np.diag([float(a) for a in alpha]) + np.diag(off, 1) + np.diag(off, -1)
+        guess = np.linalg.eigvalsh(jacobi)  # n ≤ 24: numpy's dense solver, without importing scipy.linalg (0.1 s)
         nodes, weights = [], []
         for y0 in np.sort(guess):
             y = mpmath.mpf(float(y0))
