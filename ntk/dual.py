@@ -364,7 +364,7 @@ def _mehler_matrix(act, qa, qb, k, pairs: mehler.Pairs, derivative, block, progr
     the rest (for X2 = X only in the upper triangle, which ``dual_matrices`` mirrors)."""
     a_i, e_i = mehler.coefficients(act, qa, derivative)
     a_j, e_j = (a_i, e_i) if pairs.symmetric else mehler.coefficients(act, qb, derivative)
-    out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block, partial(mehler.lattice_profile, act, derivative))
+    out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block, (act, derivative))
     if pairs.symmetric:
         np.fill_diagonal(out, e_i)  # E[φ(√q z)²]: the 1-D engine, interpolated in ln q to ~1e-14 for many inputs
     if not done.all():

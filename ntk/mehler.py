@@ -24,8 +24,12 @@ Terms: inputs are grouped into CLASSES by ln q, each with its tail profile r_g(N
 its inputs; a pair gets the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL, read off a table per pair of
 classes at the upper edge of |c|'s grid cell. Rows go in BANDS (inputs sorted by variance, as
 ``final_kernels`` does, make a band homogeneous); in each band the first L terms go to every pair as
-in-place BLAS rank-1 updates (dger) in cache-sized blocks, the rest pair by pair (two gathers per
-term), with L minimizing the measured cost. Pairs whose tail estimate no N ≤ N_TERMS brings below TOL
+in-place BLAS rank-1 updates (dger) in row blocks, the rest pair by pair (two gathers per term), with
+L minimizing the measured cost. Every pair gets exactly its own N terms, by Horner from its last term
+down: the terms above L pair by pair first, then the shared ones, whose accumulator a pair with N < L
+enters at its term N − 1 (it is set to 0 there, dropping what the outer products added above N). So a
+pair's value does not depend on the band around it, and a kernel computed block by block equals the
+whole matrix's to rounding (``ntk.blocked``). Pairs whose tail estimate no N ≤ N_TERMS brings below TOL
 — c next to ±1 for kinked φ, whose a_n decay only algebraically — are returned as not accepted (the
 caller uses the 2-D engine there).
 """
@@ -227,35 +231,51 @@ class Pairs:
         classes = (lambda q: _lattice(q)) if self.lattice else (lambda q: (*_classes(q), None))  # noqa: E731
         self.cls_i, self.n_i, self.ids_i = classes(q_i)
         self.cls_j, self.n_j, self.ids_j = (self.cls_i, self.n_i, self.ids_i) if symmetric else classes(q_j)
-        self.cells = np.multiply(np.abs(self.c), LEVELS).astype(np.intp)  # level LEVELS: |c| = 1 exactly
-        self.cells += (self.cls_i * (self.n_j * (LEVELS + 1)))[:, None]
-        self.cells += (self.cls_j * (LEVELS + 1))[None, :]
+        level = np.abs(self.c)
+        level *= LEVELS  # level LEVELS: |c| = 1 exactly
+        index = np.int32 if self.n_i * self.n_j * (LEVELS + 1) < 2**31 else np.intp  # half the memory traffic
+        self.cells = level.astype(index)
+        self.cells += (self.cls_i * (self.n_j * (LEVELS + 1))).astype(index)[:, None]
+        self.cells += (self.cls_j * (LEVELS + 1)).astype(index)[None, :]
 
 
 def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
-               profile=None) -> np.ndarray:
+               activation: tuple | None = None) -> np.ndarray:
     """Per cell of ``pairs``, the terms a pair needs: the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL for
     the classes g, h of its inputs (T_N/E ≤ r(N) on each side, so the pair's tail estimate is at most
     TOL·√(E_i E_j)) at the upper edge of |c|'s cell; n_terms + 1 where no N reaches TOL (int16). Lattice classes
-    take r from ``profile(cell)`` (``lattice_profile``) when given, the others (and lattice classes without a
-    ``profile``: coefficients not tied to an activation) from their inputs."""
-    if pairs.lattice and profile is not None:
-        log_i = np.log(np.array([profile(int(g)) for g in pairs.ids_i]))
-        log_j = log_i if pairs.symmetric else np.log(np.array([profile(int(g)) for g in pairs.ids_j]))
+    of an ``activation`` = (φ, derivative) take their rows from ``lattice_terms`` (r from ``lattice_profile``, the
+    rows cached: deep kernels and later calls meet the same classes again), the others (and lattice classes of
+    coefficients not tied to an activation) take r from their inputs."""
+    if pairs.lattice and activation is not None:
+        rows = [[lattice_terms(*activation, int(g), int(h)) for h in pairs.ids_j] for g in pairs.ids_i]
     else:
         log_i = np.log(_tail_profiles(a_i, e_i, pairs.cls_i, pairs.n_i))
         log_j = log_i if pairs.symmetric else np.log(_tail_profiles(a_j, e_j, pairs.cls_j, pairs.n_j))
-    f = 0.5 * (log_i[:, None, :] + log_j[None, :, :]) - math.log(TOL)
-    n = np.arange(f.shape[2])
+        rows = [[_needs(lg, lh) for lh in log_j] for lg in log_i]
+    return np.array(rows, dtype=np.int16).ravel()
+
+
+_EDGES = np.minimum(np.arange(1, LEVELS + 2) / LEVELS, 1.0)  # upper edges of the |c| cells (the last: |c| = 1)
+
+
+def _needs(log_g: np.ndarray, log_h: np.ndarray) -> np.ndarray:
+    """Terms needed at each |c| cell's upper edge by the pairs of two classes with tail profiles e^log_g, e^log_h."""
+    f = 0.5 * (log_g + log_h) - math.log(TOL)
+    n = np.arange(len(f))
     # the largest |c| that N terms reach (|c|^N e^f ≤ 1), made monotone: N + 1 terms reach what N do
-    reach = np.maximum.accumulate(np.where(f <= 0, 1.0, np.exp(-f / np.maximum(n, 1)) * (n > 0)), axis=2)
-    edges = np.minimum(np.arange(1, LEVELS + 2) / LEVELS, 1.0)
-    return np.array([[np.searchsorted(reach[g, h], edges) for h in range(pairs.n_j)] for g in range(pairs.n_i)],
-                    dtype=np.int16).ravel()
+    reach = np.maximum.accumulate(np.where(f <= 0, 1.0, np.exp(-f / np.maximum(n, 1)) * (n > 0)))
+    return np.searchsorted(reach, _EDGES).astype(np.int16)
+
+
+@lru_cache(maxsize=16384)
+def lattice_terms(act, derivative: bool, g: int, h: int) -> np.ndarray:
+    """``_needs`` for the lattice cells g, h of φ^(k) (k = 1 with ``derivative``): a row of the term table."""
+    return _needs(np.log(lattice_profile(act, derivative, g)), np.log(lattice_profile(act, derivative, h)))
 
 
 GATHER_COST = 10.0  # a term added pair by pair (gathers, sorting) against one added to a whole block (measured)
-BLOCK_ENTRIES = 1 << 15  # pairs per row block (the block's arrays stay in cache)
+BLOCK_ENTRIES = 1 << 17  # pairs per row block (measured: 1 << 15 … 1 << 20 within 10 %, 1 << 17 the fastest at n = 1,024 … 2,048)
 BANDS = 8  # row bands of a matrix, each with its own number of shared terms (inputs sorted by q make them homogeneous)
 
 
@@ -268,12 +288,12 @@ def _shared_terms(counts: np.ndarray) -> int:
 
 
 def mehler_matrix(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
-                  block: int, profile=None) -> tuple[np.ndarray, np.ndarray]:
+                  block: int, activation: tuple | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(values, accepted) of Mehler's series on every pair, each with the terms its tail estimate needs
-    (module docstring; ``profile``: the lattice classes' tail profiles, ``term_table``), in bands of at most
+    (module docstring; ``activation``: (φ, derivative) of lattice classes, ``term_table``), in bands of at most
     ``block`` rows. For symmetric ``pairs`` only the upper triangle (j > i) is computed, the rest returned as
     accepted for the caller to fill."""
-    table = term_table(a_i, e_i, a_j, e_j, pairs, profile)
+    table = term_table(a_i, e_i, a_j, e_j, pairs, activation)
     rows_t, cols_t = np.ascontiguousarray(a_i.T), np.ascontiguousarray(a_j.T)
     out = np.zeros(pairs.c.shape)
     done = np.ones(pairs.c.shape, dtype=bool)
@@ -326,45 +346,51 @@ def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.n
         blocks.append((rows, first))
     shared = min(_shared_terms(counts), n_max)
     out = np.zeros(c.shape)
+    flat_c, flat_need = c.ravel(), need.ravel()
+    tail = np.flatnonzero(need > shared)
+    if tail.size:  # the terms beyond the shared ones first: Horner from each pair's last term down
+        out.ravel()[tail] = _horner_pairs(flat_c, flat_need, tail, rows_t, cols_t, shared)
     for rows, first in blocks:  # Horner on the outer products a_n(q_i) a_n(q_j), shared terms
         cb = np.ascontiguousarray(c[rows, first:])  # a strided view halves the speed of acc *= cb
-        acc = np.zeros(cb.shape)
+        acc = np.ascontiguousarray(out[rows, first:])
+        flat_acc, (short, starts) = acc.reshape(-1), _short_pairs(need[rows, first:], shared)
         for n in range(shared - 1, -1, -1):
+            if starts[n + 2] > starts[n + 1]:  # pairs needing n + 1 terms start their Horner here
+                flat_acc[short[starts[n + 1]:starts[n + 2]]] = 0.0
             acc *= cb
             blas.dger(1.0, cols_t[n, first:], rows_t[n, rows], a=acc.T, overwrite_a=True)  # acc += a_n(q_i) a_n(q_j), in place
         out[rows, first:] = acc
-    flat = np.flatnonzero(need > shared)
-    if flat.size:
-        _add_pairwise(out.ravel(), c.ravel(), need.ravel(), flat, rows_t, cols_t, shared)
     return out, need <= n_max
 
 
-def _add_pairwise(out, c, need, flat, rows_t, cols_t, shared) -> None:
-    """out[p] += Σ_{shared ≤ n < N_p} a_n(i_p) a_n(j_p) cⁿ on the pairs ``flat`` (row-major; pairs whose
-    tail estimate no N brings below TOL get all the terms), sorted by N so that the ones still active are
-    a prefix."""
+def _short_pairs(need: np.ndarray, shared: int) -> tuple[np.ndarray, list[int]]:
+    """(pairs of a row block needing fewer than ``shared`` terms, sorted by that need; where each need's run starts):
+    the pairs needing N < L terms, whose accumulators the shared Horner sets to 0 before term N − 1 — the terms above
+    their own N that the outer products gave them are dropped, at no cost per term."""
+    flat = need.reshape(-1)
+    short = np.flatnonzero((flat > 0) & (flat < shared))  # (need 0: the unwanted corner of a symmetric band)
+    short = short[np.argsort(flat[short], kind="stable")]
+    return short, np.searchsorted(flat[short], np.arange(shared + 2)).tolist()
+
+
+def _horner_pairs(c, need, flat, rows_t, cols_t, stop: int) -> np.ndarray:
+    """Σ_{stop ≤ n < N_p} a_n(i_p) a_n(j_p) c_p^{n − stop} on the pairs ``flat`` (row-major indices; N_p = their
+    need, at most the number of terms: pairs whose tail estimate no N brings below TOL get all of them), by Horner
+    from the last term down — the order the shared terms then continue — with the pairs sorted by N so that the ones
+    still active are a prefix. Each pair's value so depends on its own terms alone, not on the band around it: a
+    kernel computed block by block equals the whole matrix's to rounding."""
     n_max = rows_t.shape[0]
     n_pair = np.minimum(need[flat], n_max)
     order = np.argsort(-n_pair, kind="stable")
-    flat, n_pair = flat[order], n_pair[order]
-    ii, jj = np.divmod(flat, cols_t.shape[1])
-    cc = c[flat]
+    n_pair = n_pair[order]
+    ii, jj = np.divmod(flat[order], cols_t.shape[1])
+    cc = c[flat[order]]
     active = np.searchsorted(-n_pair, -np.arange(n_max + 1), side="left")  # active[n]: pairs with N > n
-    extra = np.zeros(flat.size)
-    for n in range(int(n_pair[0]) - 1, shared - 1, -1):
+    acc = np.zeros(flat.size)
+    for n in range(int(n_pair[0]) - 1, stop - 1, -1):
         m = active[n]
-        extra[:m] *= cc[:m]
-        extra[:m] += rows_t[n].take(ii[:m]) * cols_t[n].take(jj[:m])
-    out[flat] += extra * _power(cc, shared)
-
-
-def _power(x: np.ndarray, n: int) -> np.ndarray:
-    """x**n for an integer n ≥ 0 by repeated squaring (elementwise pow is much slower)."""
-    out, base = np.ones_like(x), x.copy()
-    while n:
-        if n & 1:
-            out *= base
-        n >>= 1
-        if n:
-            base *= base
+        acc[:m] *= cc[:m]
+        acc[:m] += rows_t[n].take(ii[:m]) * cols_t[n].take(jj[:m])
+    out = np.empty(flat.size)
+    out[order] = acc
     return out

@@ -42,16 +42,9 @@ def _plain_sum(a_i, a_j, c):
     return out
 
 
-@pytest.mark.parametrize("symmetric", [True, False])
-@pytest.mark.parametrize("gather_cost", [0.3, 10.0])
-def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch):
-    """Small blocks and bands (many lower-left corners, per-band shared terms, pairs finished one by one;
-    a low gather cost sends most terms through the pair-by-pair pass) against the full 128-term sum:
-    accepted pairs within TOL·√(E_i E_j) (exact coefficients here: the tail estimate is a bound); pairs
-    near |c| = 1 whose coefficients decay slowly are left to the caller, never wrong."""
-    monkeypatch.setattr(mehler, "BLOCK_ENTRIES", 500)
-    monkeypatch.setattr(mehler, "BANDS", 5)
-    monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
+def _synthetic(symmetric):
+    """Coefficients decaying geometrically, slower for larger q, on spread variances, and a block of correlations:
+    (a_i, e_i, a_j, e_j, pairs)."""
     rng = np.random.default_rng(7)
     n, m = 90, (90 if symmetric else 70)
     q_i = np.sort(np.exp(rng.uniform(-1, 2, n)))
@@ -68,16 +61,54 @@ def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch
     if symmetric:
         np.fill_diagonal(c, 1.0)
     k = c * np.sqrt(np.outer(q_i, q_j))
-    pairs = mehler.Pairs(q_i, q_j, k, symmetric)
+    return a_i, e_i, a_j, e_j, mehler.Pairs(q_i, q_j, k, symmetric)
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+@pytest.mark.parametrize("gather_cost", [0.3, 10.0])
+def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch):
+    """Small blocks and bands (many lower-left corners, per-band shared terms, pairs finished one by one;
+    a low gather cost sends most terms through the pair-by-pair pass) against the full 128-term sum:
+    accepted pairs within TOL·√(E_i E_j) (exact coefficients here: the tail estimate is a bound); pairs
+    near |c| = 1 whose coefficients decay slowly are left to the caller, never wrong."""
+    monkeypatch.setattr(mehler, "BLOCK_ENTRIES", 500)
+    monkeypatch.setattr(mehler, "BANDS", 5)
+    monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
+    a_i, e_i, a_j, e_j, pairs = _synthetic(symmetric)
     out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block=1024)
     ref = _plain_sum(a_i, a_j, pairs.c)
     scale = np.sqrt(np.outer(e_i, e_j))
-    wanted = np.triu(np.ones(c.shape, dtype=bool), k=1) if symmetric else np.ones(c.shape, dtype=bool)
+    wanted = np.triu(np.ones(pairs.c.shape, dtype=bool), k=1) if symmetric else np.ones(pairs.c.shape, dtype=bool)
     ok = done & wanted
     # the plain sum itself stops at 128 terms; its tail is below 1e-9 E (the E above), far under the check
     assert ok.sum() > 0.9 * wanted.sum()
     assert np.max(np.abs(out - ref)[ok] / scale[ok]) <= mehler.TOL
     assert not np.any(~done & ~wanted)  # the caller fills what is not wanted
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_every_pair_gets_its_own_terms_whatever_its_band(symmetric, monkeypatch):
+    """Each pair is summed with exactly the N terms its cell needs, by Horner from its last term, whatever the band's
+    shared terms (which depend on the other pairs of the band): two very different band layouts agree with each other
+    and with the plain sum truncated pair by pair at its N, to rounding (4e-16 of √(E_i E_j): the two routes differ
+    only in fused multiply-adds). This is what makes a kernel computed block by block equal the whole matrix's."""
+    a_i, e_i, a_j, e_j, pairs = _synthetic(symmetric)
+    need = mehler.term_table(a_i, e_i, a_j, e_j, pairs).take(pairs.cells).astype(int)
+    truncated = np.zeros(pairs.c.shape)
+    for n in range(mehler.N_TERMS - 1, -1, -1):
+        truncated = truncated * pairs.c + np.outer(a_i[:, n], a_j[:, n]) * (n < need)
+    layouts = []
+    for block_entries, bands, gather_cost in ((500, 9, 0.3), (1 << 17, 1, 40.0)):
+        monkeypatch.setattr(mehler, "BLOCK_ENTRIES", block_entries)
+        monkeypatch.setattr(mehler, "BANDS", bands)
+        monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
+        layouts.append(mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block=1024))
+    (first, done), (second, _) = layouts
+    wanted = done & (np.triu(np.ones(pairs.c.shape, dtype=bool), k=1) if symmetric else True)
+    scale = np.sqrt(np.outer(e_i, e_j))[wanted]
+    assert np.ptp(need[wanted]) > 20  # pairs of very different needs share the bands
+    assert np.max(np.abs(first - second)[wanted] / scale) <= 4e-16
+    assert np.max(np.abs(first - truncated)[wanted] / scale) <= 4e-16
 
 
 @pytest.mark.parametrize("name", ["swish", "tanh", "elu"])
