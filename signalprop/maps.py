@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .gaussian import DivergentExpectationError
 from .laws import layer_law
 
 
@@ -273,17 +274,31 @@ def saddle_node_parameters(act, q_star):
     return (float(w2), float(b2)) if np.ndim(w2) == 0 else (w2, b2)
 
 
+def _curve_b2(params, qs: np.ndarray) -> np.ndarray:
+    """σ_b² on the curve at each q* of the increasing grid ``qs``; NaN from the first q* where the moments diverge or
+    leave float64 range on (the curve has no point there, nor beyond: the law N(0, q') of a larger variance has a
+    density at least √(q/q') times that of N(0, q) everywhere, so E[φ²] stays infinite or past float64's range).
+    φ = e^x, E[φ²] = e^{2q} past 1e308 beyond q ≈ 355, so has its critical point q* = 1 + σ_b² found."""
+    out = np.full(len(qs), math.nan)
+    for i, q in enumerate(qs):
+        try:
+            out[i] = params(q)[1]
+        except DivergentExpectationError:
+            break
+    return out
+
+
 def _curve_roots(params, sigma_b2: float, q_min: float, q_max: float) -> list[float]:
     """Every q* in [q_min, q_max] where the curve q* ↦ (σ_w², σ_b²) = ``params(q*)`` reaches ``sigma_b2``: sign changes
-    of σ_b²(q*) − target on a 121-point log grid (values within rounding, 1e-12 of q* and σ_b², count as no sign),
-    each solved with Brent's method to 1e-14."""
+    of σ_b²(q*) − target on a 121-point log grid (values within rounding, 1e-12 of q* and σ_b², count as no sign;
+    q* where the moments diverge or leave float64 range, none), each solved with Brent's method to 1e-14."""
     from scipy.optimize import brentq
 
     def gap(q):
         return params(q)[1] - sigma_b2
 
     qs = np.geomspace(q_min, q_max, 121)
-    g = np.array([gap(q) for q in qs])
+    g = _curve_b2(params, qs) - sigma_b2
     noise = _NOISE_RTOL * np.maximum(qs, sigma_b2)
     sgn = np.where(np.isfinite(g) & (np.abs(g) > noise), np.sign(g), 0.0)
     nz = np.nonzero(sgn)[0]
@@ -292,7 +307,7 @@ def _curve_roots(params, sigma_b2: float, q_min: float, q_max: float) -> list[fl
 
 
 def _curve_span(params, q_min: float, q_max: float) -> str:
-    b2 = np.array([params(q)[1] for q in np.geomspace(q_min, q_max, 121)])
+    b2 = _curve_b2(params, np.geomspace(q_min, q_max, 121))
     finite = b2[np.isfinite(b2)]
     return f"[{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "empty (sigma_w2 is infinite there)"
 

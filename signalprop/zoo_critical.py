@@ -10,7 +10,8 @@ Each σ_b² gives one of
   continuum  — scale invariant (ReLU-like): critical for every q*, at σ_b² = 0 only;
   none       — no point of the edge of chaos at this σ_b² (discontinuous φ: χ_1 = ∞; a σ_b² the curve
                does not reach; a continuum that exists only at σ_b² = 0);
-  divergent  — the Gaussian moments diverge, or leave float64 range where the search needs them;
+  divergent  — the Gaussian moments diverge, or leave float64 range, at the critical point itself (the curve
+               search skips the q* where they do);
   failed     — the quadrature could not certify the moments (the reason is given).
 All values are ``critical_init``'s (Poole et al. 2016, Schoenholz et al. 2017; conventions in FORMULAS.md).
 """

@@ -57,7 +57,9 @@ def test_critical_points_by_independent_quadrature(zoo_json):
 
 def test_statuses_say_why():
     """ReLU: a continuum at σ_b² = 0 and none beyond; step: none (χ_1 = ∞); swish at σ_b² = 0.05: q* repels,
-    with the ordered limit (Roberts, Yaida & Hanin 2022 §5.3.4); exponential: moments beyond float64 in the search."""
+    with the ordered limit (Roberts, Yaida & Hanin 2022 §5.3.4); exponential: found although its moments leave float64
+    in the search (E[e^{2√q z}] = e^{2q}: χ_1 = σ_w² e^{2q*} = 1 and q* = σ_w² e^{2q*} + σ_b² give q* = 1 + σ_b²,
+    σ_w² = e^{−2q*}, V'(q*) = 2σ_w² e^{2q*} = 2: unstable)."""
     from signalprop import critical_row
     from symbolic import get_activation
 
@@ -69,8 +71,11 @@ def test_statuses_say_why():
     swish = critical_row(get_activation("swish"), (0.05,))[0]
     assert swish["status"] == "unstable" and swish["length_map_slope"] > 1 and swish["xi_q"] is None
     assert swish["ordered_limit_sigma_w2"] is None or swish["ordered_limit_sigma_w2"] > 0
-    exp = critical_row(get_activation("exponential"), (0.0,))[0]  # E[e^{2√q z}] = e^{2q} leaves float64 at q ≈ 355
-    assert exp["status"] == "divergent" and "float64" in exp["reason"]
+    for b2, exp in zip((0.0, 0.05), critical_row(get_activation("exponential"), (0.0, 0.05))):
+        assert exp["status"] == "unstable", exp
+        assert exp["q_star"] == pytest.approx(1 + b2, rel=1e-12) and exp["chi1"] == pytest.approx(1.0, rel=1e-12)
+        assert exp["sigma_w2"] == pytest.approx(math.exp(-2 * (1 + b2)), rel=1e-12)
+        assert exp["length_map_slope"] == pytest.approx(2.0, rel=1e-10)
 
 
 def test_csv_equals_json_and_table_prints(zoo_json):
