@@ -382,9 +382,9 @@ def _horner_pairs(c, need, flat, rows_t, cols_t, stop: int) -> np.ndarray:
     n_max = rows_t.shape[0]
     n_pair = np.minimum(need[flat], n_max)
     order = np.argsort(-n_pair, kind="stable")
-    n_pair = n_pair[order]
-    ii, jj = np.divmod(flat[order], cols_t.shape[1])
-    cc = c[flat[order]]
+    n_pair, ordered = n_pair[order], flat[order]
+    ii, jj = np.divmod(ordered, cols_t.shape[1])
+    cc = c[ordered]
     active = np.searchsorted(-n_pair, -np.arange(n_max + 1), side="left")  # active[n]: pairs with N > n
     acc = np.zeros(flat.size)
     for n in range(int(n_pair[0]) - 1, stop - 1, -1):

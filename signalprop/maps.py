@@ -278,7 +278,7 @@ def _curve_b2(params, qs: np.ndarray) -> np.ndarray:
     """σ_b² on the curve at each q* of the increasing grid ``qs``; NaN from the first q* where the moments diverge or
     leave float64 range on (the curve has no point there, nor beyond: the law N(0, q') of a larger variance has a
     density at least √(q/q') times that of N(0, q) everywhere, so E[φ²] stays infinite or past float64's range).
-    φ = e^x, E[φ²] = e^{2q} past 1e308 beyond q ≈ 355, so has its critical point q* = 1 + σ_b² found."""
+    For φ = e^x, E[φ²] = e^{2q} passes 1e308 beyond q ≈ 355; its critical point q* = 1 + σ_b² lies below and is found."""
     out = np.full(len(qs), math.nan)
     for i, q in enumerate(qs):
         try:
