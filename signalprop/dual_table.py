@@ -150,9 +150,10 @@ class DualTable:
             fp = w2 * self._at(d_rows[active], th)
             with np.errstate(divide="ignore", invalid="ignore"):
                 step = th - f / fp
-            bisect = ~((step > lo_a) & (step < hi_a))
+            bisect = ~((step >= lo_a) & (step <= hi_a))  # closed: a step below one ulp of θ lands on θ itself (done)
             new = np.where(bisect, 0.5 * (lo_a + hi_a), step)
-            done = np.abs(new - th) <= 1e-16 + 1e-14 * th
+            # done: no step left, or σ_w² S − 1 within a few ulps of 0, where Newton can cycle between two θ
+            done = (np.abs(new - th) <= 1e-16 + 1e-14 * th) | (np.abs(f) <= 1e-15)
             theta[active], lo[active], hi[active] = new, lo_a, hi_a
             active = active[~done]
             if not active.size:
