@@ -185,7 +185,6 @@ def _require_tabulable(act) -> None:
     """The tables need φ's Hermite coefficients up to q_max (~1e4), i.e. its breakpoints over |x| ≲ 900; a
     periodic φ lists them only in a window (BiPer: |x| ≤ 15.9), so its table would fail after minutes and
     gigabytes. Refused at once, with what works instead."""
-    require_elementwise(act, "a phase table")
     for a, _ in (act.components() if isinstance(act, Mixture) else [(act, 1.0)]):
         if a.form.periodic:
             span = max(map(abs, a.breakpoints))
@@ -198,13 +197,15 @@ def _require_tabulable(act) -> None:
 @lru_cache(maxsize=32)
 def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q), cached in
-    memory and on disk (``symbolic.disk_cache``, keyed by the exact expression)."""
-    _require_tabulable(act)
+    memory and on disk (``symbolic.disk_cache``, keyed by the exact expression). Which activations have
+    tables is checked where they are built: a warm call needs no piecewise form (0.2 s of sympy for ELU)."""
+    require_elementwise(act, "a phase table")
     return disk_cache.cached("q_tables", disk_cache.expression_key(act), lambda: _build_q_tables(act).arrays(),
                              QTables.from_arrays)
 
 
 def _build_q_tables(act) -> QTables:
+    _require_tabulable(act)
     hi = math.log(_q_max(act))
     lo = math.log(_q_min(act, hi))
     discontinuous = bool(dirac_jumps(act))
