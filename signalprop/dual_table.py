@@ -27,14 +27,13 @@ import math
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
 from symbolic import disk_cache
 
-from .bivariate import bivariate_moment
-from .maps import dirac_jumps
 from .threads import thread_map
 
 TOL = 1e-12
@@ -209,17 +208,27 @@ CHUNK = 64  # 2-D engine values per call (the progress bar's step)
 def dual_table(act, t_domain: tuple[float, float], th_domain: tuple[float, float], progress: bool = False) -> DualTable:
     """The table on t_domain × th_domain (see the module docstring), cached per (activation,
     domain); ``progress`` shows a bar (stderr) while values are computed."""
-    key = (act, t_domain, th_domain)
-    if key not in _CACHE:
+    return cached_dual_table(disk_cache.expression_key(act), lambda: act, t_domain, th_domain, progress)
+
+
+def cached_dual_table(key: str, activation: Callable[[], object], t_domain: tuple[float, float],
+                      th_domain: tuple[float, float], progress: bool = False) -> DualTable:
+    """``dual_table`` of the activation whose ``disk_cache.expression_key`` is ``key``, in memory or on disk;
+    ``activation()`` gives the activation itself, called only when the table has to be built."""
+    memory_key = (key, t_domain, th_domain)
+    if memory_key not in _CACHE:
         if len(_CACHE) >= CACHE_SIZE:
             _CACHE.pop(next(iter(_CACHE)))
-        disk_key = f"{disk_cache.expression_key(act)} on {[float(v).hex() for v in (*t_domain, *th_domain)]}"
-        _CACHE[key] = disk_cache.cached("dual_table", disk_key, lambda: _build(act, t_domain, th_domain, progress).arrays(),
-                                        DualTable.from_arrays)
-    return _CACHE[key]
+        disk_key = f"{key} on {[float(v).hex() for v in (*t_domain, *th_domain)]}"
+        _CACHE[memory_key] = disk_cache.cached(
+            "dual_table", disk_key, lambda: _build(activation(), t_domain, th_domain, progress).arrays(), DualTable.from_arrays)
+    return _CACHE[memory_key]
 
 
 def _build(act, t_domain: tuple[float, float], th_domain: tuple[float, float], progress: bool) -> DualTable:
+    from .bivariate import bivariate_moment  # the 2-D engine (and sympy): only where a table is built
+    from .maps import dirac_jumps
+
     discontinuous = bool(dirac_jumps(act))
     cache: dict[tuple[int, int], float] = {}
     lattice = extrema(MAX_DEGREE)

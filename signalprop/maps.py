@@ -24,16 +24,7 @@ import numpy as np
 
 from .gaussian import DivergentExpectationError
 from .laws import layer_law
-
-
-def depth_scale(slope):
-    """ξ = −1/ln|s| for a map whose slope at its fixed point is s (vectorized): deviations shrink as
-    |s|^l = e^{−l/ξ}, alternating in sign when s < 0. 0 when s = 0 (faster than geometric), inf when
-    |s| ≥ 1 (marginal or unstable: no exponential approach), NaN stays NaN."""
-    s = np.abs(np.asarray(slope, dtype=np.float64))
-    with np.errstate(divide="ignore"):
-        out = np.where(s < 1.0, -1.0 / np.log(np.where(s < 1.0, s, 0.5)), np.where(np.isnan(s), np.nan, np.inf))
-    return out if np.ndim(slope) else float(out)
+from .scales import depth_scale
 
 
 def _check_variances(sigma_w2: float, sigma_b2: float) -> None:

@@ -33,21 +33,21 @@ import math
 import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Callable
 
 import numpy as np
 from numpy.polynomial import chebyshev as C
 
-from symbolic import Activation, disk_cache, moments_limit
+from symbolic import disk_cache
 
-from .gaussian import gaussian_moment, growth_rates, hermite_coefficients
-from .correlation import c_star as correlation_c_star, correlation_map_slope
-from .dual_table import dual_table, table_domain, to_unit
-from .laws import layer_law, require_elementwise
-from .maps import depth_scale, dirac_jumps
+from .dual_table import cached_dual_table, table_domain, to_unit
 from .mixing import Mixture, averaged
-from .propagation import propagation
 from .quadrature import QuadratureError
+from .scales import depth_scale
 from .threads import split_rows
+
+# The 1-D and 2-D engines, the layer laws and sympy are imported where tables are built or a rare point is solved
+# on its own, so that a diagram from cached tables (``warm_phase_diagram``) imports none of them.
 
 Q_MIN = 1e-5
 N_MEHLER = 64
@@ -64,10 +64,11 @@ class QTables:
     log_h: np.ndarray
     log_g: np.ndarray | None  # None: φ is discontinuous, χ_1 = ∞
     b: np.ndarray  # (N_MEHLER, degree + 1)
+    origin: tuple[float, float, float]  # (M(0), lim M(q)/q, lim G(q)) as q → 0: the layer law's ``origin()``
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The tables as arrays (the disk cache's entry; ``log_g`` absent for a discontinuous φ)."""
-        out = {"domain": np.array(self.domain), "log_h": self.log_h, "b": self.b}
+        out = {"domain": np.array(self.domain), "log_h": self.log_h, "b": self.b, "origin": np.array(self.origin)}
         if self.log_g is not None:
             out["log_g"] = self.log_g
         return out
@@ -77,13 +78,18 @@ class QTables:
         """Inverse of ``arrays``, checking shapes and values (ValueError on anything else)."""
         domain, log_h, b = (disk_cache.checked(arrays, n, d) for n, d in (("domain", 1), ("log_h", 1), ("b", 2)))
         log_g = disk_cache.checked(arrays, "log_g", 1) if "log_g" in arrays else None
+        origin = disk_cache.checked(arrays, "origin", 1, finite=False)  # a limit may be infinite
         if domain.shape != (2,) or not domain[0] < domain[1] or b.shape != (N_MEHLER, log_h.size) or (
-                log_g is not None and log_g.shape != log_h.shape):
+                log_g is not None and log_g.shape != log_h.shape) or origin.shape != (3,) or np.isnan(origin).any():
             raise ValueError("q tables of inconsistent shapes")
-        return cls((float(domain[0]), float(domain[1])), log_h, log_g, b)
+        return cls((float(domain[0]), float(domain[1])), log_h, log_g, b, tuple(float(v) for v in origin))
 
 
 def _q_max(act) -> float:
+    from symbolic import moments_limit
+
+    from .gaussian import growth_rates
+
     if isinstance(act, Mixture):
         return min(_q_max(a) for a, _ in act.components())
     rate = max(growth_rates(act, 1))
@@ -130,6 +136,9 @@ def _q_min(act, hi: float) -> float:
     """The table's lower end: Q_MIN, or higher where E[φ(√q z)²]/q or E[φ'(√q z)²] fall below TABLE_FLOOR
     times their value at q = 1 (a shifted ReLU: both ~ e^{−τ²/2q}, whose logarithm no table in ln q can
     follow down to 1e-5 and which underflow to 0). Fixed points below it are solved point by point."""
+    from .gaussian import gaussian_moment
+    from .maps import dirac_jumps
+
     qs = np.append(np.geomspace(Q_MIN, min(1.0, math.exp(hi)), 41), 1.0)  # the last: the reference q = 1
     rows = [gaussian_moment(act, qs) / qs]
     if not dirac_jumps(act):
@@ -143,12 +152,16 @@ def _q_min(act, hi: float) -> float:
 @averaged
 def _hermite_squares(act, q: np.ndarray, n: int) -> np.ndarray:
     """a_n(q)² (q × n); for a Mixture Σ p_i a_{n,i}², the Mehler coefficients of its averaged dual."""
+    from .gaussian import hermite_coefficients
+
     return hermite_coefficients(act, q, n) ** 2
 
 
 def tabulable(act) -> bool:
     """Whether the Chebyshev tables apply: element-wise activations and their mixtures (the tables hold φ's Hermite
     coefficients). Other layer laws (gated units, group activations) are solved point by point (``propagation``)."""
+    from symbolic import Activation
+
     parts = act.components() if isinstance(act, Mixture) else [(act, 1.0)]
     return all(isinstance(a, Activation) for a, _ in parts)
 
@@ -159,6 +172,8 @@ POINTWISE_GRID = 1600  # grid points the point-by-point route accepts (~0.1–0.
 def _pointwise_diagram(act, w2: np.ndarray, b2s: np.ndarray, progress: bool) -> PhaseDiagram:
     """The phase diagram by ``propagation`` at every grid point (from q0 = 1), for layer laws without tables."""
     from tqdm import tqdm
+
+    from .propagation import propagation
 
     if w2.size * b2s.size > POINTWISE_GRID:
         raise ValueError(f"{act.label} has no phase tables (gated and group units are solved point by point, ~0.1-0.5 s "
@@ -199,12 +214,18 @@ def q_tables(act) -> QTables:
     """The per-activation tables (one pass of the 1-D engine over ~100–500 values of q), cached in
     memory and on disk (``symbolic.disk_cache``, keyed by the exact expression). Which activations have
     tables is checked where they are built: a warm call needs no piecewise form (0.2 s of sympy for ELU)."""
+    from .laws import require_elementwise
+
     require_elementwise(act, "a phase table")
     return disk_cache.cached("q_tables", disk_cache.expression_key(act), lambda: _build_q_tables(act).arrays(),
                              QTables.from_arrays)
 
 
 def _build_q_tables(act) -> QTables:
+    from .gaussian import gaussian_moment
+    from .laws import layer_law
+    from .maps import dirac_jumps
+
     _require_tabulable(act)
     hi = math.log(_q_max(act))
     lo = math.log(_q_min(act, hi))
@@ -224,7 +245,9 @@ def _build_q_tables(act) -> QTables:
     nodes = _cheb_nodes(deg)
     q = np.exp(lo + (hi - lo) * (nodes + 1) / 2)
     b = split_rows(weights, q)  # every q on its own: parallel threads
-    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, b, deg).T)
+    origin = layer_law(act).origin()
+    return QTables((lo, hi), coefs[0], None if discontinuous else coefs[1], C.chebfit(nodes, b, deg).T,
+                   (origin.m0, origin.slope, origin.gradient))
 
 
 def _mehler_weights(tables: QTables, t: np.ndarray, chunk: int = 8192) -> np.ndarray:
@@ -456,13 +479,51 @@ TABLE_LIMIT = 1e-9  # a table whose trailing coefficients stay above this at the
 def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progress: bool = False) -> PhaseDiagram:
     """q*, χ_1, ξ_q, c*, χ_c, ξ_c on the grid sigma_b2 × sigma_w2 (1-D arrays of variances);
     ``progress`` shows a bar (stderr) while a table for the edge of chaos is built."""
+    w2, b2s = _axes(sigma_w2, sigma_b2)
+    if tables is None and not tabulable(act):
+        return _pointwise_diagram(act, w2, b2s, progress)
+    tables = q_tables(act) if tables is None else tables
+    return _diagram(_Subject(act.label, disk_cache.expression_key(act), lambda: act), tables, w2, b2s, progress)
+
+
+def warm_phase_diagram(label: str, key: str, activation: Callable[[], object], sigma_w2, sigma_b2,
+                       progress: bool = False) -> PhaseDiagram | None:
+    """``phase_diagram`` of the activation whose ``disk_cache.expression_key`` is ``key`` (``label``: its label) from
+    its q tables in the disk cache, or None when they are not there. ``activation()`` gives the activation itself,
+    called only for what the cache cannot hold (a table not built yet, points below the tables solved one by one):
+    with everything cached, neither it nor the engines (nor sympy) are imported. Values are those of
+    ``phase_diagram``: the same tables and the same steps."""
+    w2, b2s = _axes(sigma_w2, sigma_b2)
+    arrays = disk_cache.load("q_tables", key)
+    if arrays is None:
+        return None
+    try:
+        tables = QTables.from_arrays(arrays)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None  # ``q_tables`` will find it unusable too, and rebuild it
+    return _diagram(_Subject(label, key, activation), tables, w2, b2s, progress)
+
+
+def _axes(sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
     w2 = np.asarray(sigma_w2, dtype=np.float64)
     b2s = np.asarray(sigma_b2, dtype=np.float64)
     if np.any(~(w2 > 0)) or np.any(~(b2s >= 0)):
         raise ValueError("sigma_w2 values must be > 0 and sigma_b2 values >= 0 (variances)")
-    if tables is None and not tabulable(act):
-        return _pointwise_diagram(act, w2, b2s, progress)
-    tables = q_tables(act) if tables is None else tables
+    return w2, b2s
+
+
+class _Subject:
+    """What a diagram knows of its activation: the label, the cache key, and the activation itself on demand."""
+
+    def __init__(self, label: str, key: str, activation: Callable[[], object]):
+        self.label, self.key, self._activation = label, key, activation
+
+    @property
+    def act(self):
+        return self._activation()
+
+
+def _diagram(subject: _Subject, tables: QTables, w2: np.ndarray, b2s: np.ndarray, progress: bool) -> PhaseDiagram:
     lo = tables.domain[0]
     grid = _grid(tables)
     i0 = int(np.argmin(np.abs(grid.t)))  # q0 ≈ 1
@@ -479,14 +540,17 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     h_star, dh_star = grid.eval(t_star)
     slope = W * (h_star + dh_star)
     chi1 = np.full(W.shape, np.inf) if grid.log_g is None else W * grid.g(t_star)
-    if tiny.any():  # q* below the table: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
-        origin = layer_law(act).origin()
-        if origin.zero and tables.log_g is not None:
-            chi1[tiny], slope[tiny] = W[tiny] * origin.gradient, W[tiny] * origin.slope
-    for i, j in zip(*np.nonzero(tiny & (B > 0))):  # 0 < q* < the table's lower end: the pointwise route
-        point = propagation(act, float(W[i, j]), float(B[i, j]))
-        q[i, j], chi1[i, j] = point.q_star, point.chi1
-        slope[i, j] = next(p.slope for p in point.fixed_points.points if p.q_star == point.q_star)
+    m0, origin_slope, origin_gradient = tables.origin
+    if tiny.any() and m0 == 0.0 and tables.log_g is not None:
+        # q* below the table: the q → 0 limits χ_1 = V'(0) = σ_w² (φ'(0−)² + φ'(0+)²)/2 when φ(0) = 0
+        chi1[tiny], slope[tiny] = W[tiny] * origin_gradient, W[tiny] * origin_slope
+    if (tiny & (B > 0)).any():  # 0 < q* < the table's lower end: the pointwise route
+        from .propagation import propagation
+
+        for i, j in zip(*np.nonzero(tiny & (B > 0))):
+            point = propagation(subject.act, float(W[i, j]), float(B[i, j]))
+            q[i, j], chi1[i, j] = point.q_star, point.chi1
+            slope[i, j] = next(p.slope for p in point.fixed_points.points if p.q_star == point.q_star)
     chi1[unbounded] = np.nan
     slope[unbounded] = np.nan
     phase = np.where(unbounded, 3, np.where(np.abs(chi1 - 1) <= 1e-9, 2, np.where(chi1 < 1, 0, 1)))
@@ -494,25 +558,32 @@ def phase_diagram(act, sigma_w2, sigma_b2, tables: QTables | None = None, progre
     chi_c = np.where(phase == 1, np.nan, chi1)
     chaotic = (phase == 1) & (q > 0)
     if chaotic.any():
-        tc = t_star[chaotic]
-        hc = h_star[chaotic]
-        bn = hc * _mehler_weights(tables, tc)
-        wc, bc, qc = W[chaotic], B[chaotic], q[chaotic]
-        cs, cc, converged = _c_star(bn, wc, bc, qc)
-        gc = None if tables.log_g is None else chi1[chaotic] / wc
-        near = ~converged | (wc * _mehler_tail(bn, hc, gc, cs) > TAIL_TOL)
-        if 0 < near.sum() <= POINTWISE_MAX:  # a few points: the 2-D engine at each (~30 values per point)
-            for k in np.nonzero(near)[0]:
-                cs[k] = correlation_c_star(act, wc[k], bc[k], qc[k], np.inf)
-                cc[k] = correlation_map_slope(act, cs[k], wc[k], qc[k])
-        elif near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation (~10³ values)
-            table = dual_table(act, *table_domain(tc[near], cs[near]), progress=progress)
-            if table.tail > TABLE_LIMIT:
-                raise QuadratureError(
-                    f"the (ln q, theta) table of E[phi'phi'] for {act.label} did not converge (trailing Chebyshev "
-                    f"coefficient {table.tail:.1e} at degree {table.main.shape[0] - 1} x {table.main.shape[1] - 1}); "
-                    "narrow the sigma_w2 / sigma_b2 range near the edge of chaos")
-            cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
-        c_star[chaotic], chi_c[chaotic] = cs, cc
+        c_star[chaotic], chi_c[chaotic] = _chaotic(subject, tables, t_star[chaotic], h_star[chaotic], W[chaotic],
+                                                   B[chaotic], q[chaotic], chi1[chaotic], progress)
     c_star[phase == 3] = np.nan
-    return PhaseDiagram(act.label, w2, b2s, q, chi1, depth_scale(slope), c_star, chi_c, depth_scale(chi_c), phase)
+    return PhaseDiagram(subject.label, w2, b2s, q, chi1, depth_scale(slope), c_star, chi_c, depth_scale(chi_c), phase)
+
+
+def _chaotic(subject: _Subject, tables: QTables, tc: np.ndarray, hc: np.ndarray, wc: np.ndarray, bc: np.ndarray,
+             qc: np.ndarray, chi1c: np.ndarray, progress: bool) -> tuple[np.ndarray, np.ndarray]:
+    """c* and χ_c(c*) at the chaotic points: Mehler's series, or next to the edge of chaos the 2-D engine at a few
+    points or the dual table (module docstring)."""
+    bn = hc * _mehler_weights(tables, tc)
+    cs, cc, converged = _c_star(bn, wc, bc, qc)
+    gc = None if tables.log_g is None else chi1c / wc
+    near = ~converged | (wc * _mehler_tail(bn, hc, gc, cs) > TAIL_TOL)
+    if 0 < near.sum() <= POINTWISE_MAX:  # a few points: the 2-D engine at each (~30 values per point)
+        from .correlation import c_star as correlation_c_star, correlation_map_slope
+
+        for k in np.nonzero(near)[0]:
+            cs[k] = correlation_c_star(subject.act, wc[k], bc[k], qc[k], np.inf)
+            cc[k] = correlation_map_slope(subject.act, cs[k], wc[k], qc[k])
+    elif near.any():  # next to the edge of chaos: the (ln q, θ) table of the dual activation (~10³ values)
+        table = cached_dual_table(subject.key, lambda: subject.act, *table_domain(tc[near], cs[near]), progress=progress)
+        if table.tail > TABLE_LIMIT:
+            raise QuadratureError(
+                f"the (ln q, theta) table of E[phi'phi'] for {subject.label} did not converge (trailing Chebyshev "
+                f"coefficient {table.tail:.1e} at degree {table.main.shape[0] - 1} x {table.main.shape[1] - 1}); "
+                "narrow the sigma_w2 / sigma_b2 range near the edge of chaos")
+        cs[near], cc[near] = table.fixed_point(wc[near], bc[near], qc[near], cs[near])
+    return cs, cc

@@ -219,12 +219,39 @@ def checked(arrays: Mapping[str, np.ndarray], name: str, ndim: int, finite: bool
 def cached_json(kind: str, key: str, build: Callable[[], object]):
     """A JSON document (dicts, lists, strings, finite numbers, None) stored as UTF-8 bytes in an entry: the
     stored one, or ``build()``'s (then stored). Parsed with ``json.loads`` only: no code, no objects."""
+    return cached(kind, key, lambda: _json_arrays(build()), _json_document)
 
-    def restore(arrays):
-        raw = arrays["json"]
-        if raw.dtype != np.uint8 or raw.ndim != 1:
-            raise ValueError("cache entry 'json' must be a 1-D uint8 array")
-        return json.loads(bytes(raw).decode())
 
-    return cached(kind, key, lambda: {"json": np.frombuffer(json.dumps(build(), allow_nan=False).encode(), dtype=np.uint8)},
-                  restore)
+def _json_arrays(document) -> dict[str, np.ndarray]:
+    return {"json": np.frombuffer(json.dumps(document, allow_nan=False).encode(), dtype=np.uint8)}
+
+
+def _json_document(arrays):
+    raw = arrays["json"]
+    if raw.dtype != np.uint8 or raw.ndim != 1:
+        raise ValueError("cache entry 'json' must be a 1-D uint8 array")
+    return json.loads(bytes(raw).decode())
+
+
+def remember_activation(request: str, act) -> None:
+    """Note which activation a registry request (its name and parameter texts, as ``request``) gave: its label and
+    ``expression_key``, so that ``remembered_activation`` can find its tables later without building it."""
+    store("activation", request, _json_arrays({"label": act.label, "key": expression_key(act)}))
+
+
+def remembered_activation(request: str) -> tuple[str, str] | None:
+    """(label, expression key) noted for ``request`` by ``remember_activation`` at this version, or None. The key
+    names the built-in registry's activation at this version's source; a process that registers its own names
+    should not rely on it."""
+    arrays = load("activation", request)
+    if arrays is None:
+        return None
+    try:
+        document = _json_document(arrays)
+        if not (isinstance(document, dict) and set(document) == {"label", "key"}
+                and all(isinstance(v, str) for v in document.values())):
+            raise ValueError("not an activation note")
+    except (ValueError, KeyError, UnicodeDecodeError):
+        discard(_path("activation", request))
+        return None
+    return document["label"], document["key"]

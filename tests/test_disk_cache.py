@@ -37,7 +37,7 @@ def _rebuild_q_tables(act):
 
 
 def _same_tables(a, b):
-    assert a.domain == b.domain
+    assert a.domain == b.domain and a.origin == b.origin
     for name in ("log_h", "log_g", "b"):
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None and y is None) or np.array_equal(x, y), name
@@ -188,15 +188,17 @@ def test_cli_info_and_clear(tmp_path):
     assert cold.returncode == 0, cold.stderr
     info = json.loads(_cli("cache", "info", "--json", env=env).stdout)
     assert info["path"] == str(tmp_path / "c") and info["kinds"]["q_tables"]["entries"] == 1
-    # tanh's q tables, its values at the origin, and the 2-D engine's three half-range Gauss rules (10, 16, 24 points)
-    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"q_tables": 1, "origin": 1, "half_range_gauss": 3}
-    assert info["entries"] == 5 and info["bytes"] > 0
+    # tanh's q tables, its values at the origin, the 2-D engine's three half-range Gauss rules (10, 16, 24 points) and
+    # the note of which activation the request "tanh" gave
+    assert {k: v["entries"] for k, v in info["kinds"].items()} == {"q_tables": 1, "origin": 1, "half_range_gauss": 3,
+                                                                   "activation": 1}
+    assert info["entries"] == 6 and info["bytes"] > 0
     warm = _cli("phase", "tanh", "--grid", "12", "--json", "--no-progress", env=env)
     assert json.loads(warm.stdout) == json.loads(cold.stdout)
     table = _cli("cache", "info", env=env).stdout
     assert "q_tables" in table and "total" in table
     cleared = json.loads(_cli("cache", "clear", "--json", env=env).stdout)
-    assert cleared["removed"] == 5
+    assert cleared["removed"] == 6
     assert json.loads(_cli("cache", "info", "--json", env=env).stdout)["entries"] == 0
 
 
@@ -259,3 +261,64 @@ def test_half_range_rules_and_origin_values_are_read_back(cache, monkeypatch):
     assert laws._origin_values.__wrapped__(act) == (0.0, 0.5, 1.0)
     monkeypatch.setattr(laws, "at_origin", lambda a: pytest.fail("derived instead of read"))
     assert laws._origin_values.__wrapped__(act) == (0.0, 0.5, 1.0)
+
+
+def _same_diagrams(a, b):
+    assert a.activation == b.activation
+    for name in ("sigma_w2", "sigma_b2", "q_star", "chi1", "xi_q", "c_star", "chi_c", "xi_c", "phase"):
+        assert np.array_equal(getattr(a, name), getattr(b, name), equal_nan=True), name
+
+
+def test_warm_diagram_from_the_cache_alone(cache):
+    """``warm_phase_diagram`` (label and key only) equals ``phase_diagram`` bit for bit: ordered points below the table
+    (q* = 0 at sigma_b2 = 0, from the stored limits at the origin) and chaotic points next to the edge of chaos
+    (dual table) included; the activation is asked for only where the cache cannot answer."""
+    act = get_activation("tanh")
+    key = disk_cache.expression_key(act)
+    w2, b2 = np.linspace(0.5, 3.0, 80), np.linspace(0.0, 0.3, 20)
+    asked = []
+
+    def activation():
+        asked.append(1)
+        return act
+
+    assert phase.warm_phase_diagram(act.label, key, activation, w2, b2) is None  # nothing cached yet
+    cold = phase.phase_diagram(act, w2, b2)
+    assert (cold.q_star[0] == 0).any() and len(_entries(cache, "dual_table")) == 1
+    phase.q_tables.cache_clear()
+    dual_table_module._CACHE.clear()
+    _same_diagrams(phase.warm_phase_diagram(act.label, key, activation, w2, b2), cold)
+    assert not asked
+    # 0 < q* < the table's lower end (tiny sigma_b2): those points are solved one by one, from the activation
+    tiny = np.array([0.0, 1e-8])
+    _same_diagrams(phase.warm_phase_diagram(act.label, key, activation, w2[:5], tiny), phase.phase_diagram(act, w2[:5], tiny))
+    assert asked
+
+
+def test_activation_notes(cache):
+    act = get_activation("elu", alpha="1/2")
+    assert disk_cache.remembered_activation("elu alpha=1/2") is None
+    disk_cache.remember_activation("elu alpha=1/2", act)
+    assert disk_cache.remembered_activation("elu alpha=1/2") == (act.label, disk_cache.expression_key(act))
+    (path,) = _entries(cache, "activation")
+    disk_cache.store("activation", "elu alpha=1/2", {"json": np.frombuffer(b"[1, 2]", dtype=np.uint8)})  # not a note
+    assert disk_cache.remembered_activation("elu alpha=1/2") is None and not path.exists()
+
+
+def test_warm_cli_call_needs_no_sympy(tmp_path):
+    """The second ``phase`` call reads everything from the cache: same output, and neither sympy nor the engines are
+    imported (the first call imports them). A 100 x 100 grid has enough points next to the edge of chaos for the dual
+    table (a few are solved one by one, from the activation)."""
+    env = {**os.environ, "ACTTHEORY_CACHE_DIR": str(tmp_path / "c")}
+    script = ("import sys, contextlib, io\nfrom theory.cli import main\nout = io.StringIO()\n"
+              "with contextlib.redirect_stdout(out):\n    code = main(['phase', 'elu', '--param', 'alpha=0.5', '--grid', '100', "
+              "'--json', '--no-progress'])\nprint(out.getvalue().strip())\n"
+              "print(code, 'sympy' in sys.modules, 'signalprop.gaussian' in sys.modules)")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+            for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    (cold, cold_flags), (warm, warm_flags) = (run.stdout.strip().rsplit("\n", 1) for run in runs)
+    assert cold_flags == "0 True True" and warm_flags == "0 False False"
+    assert json.loads(warm) == json.loads(cold) and json.loads(cold)["name"] == "elu(alpha=1/2)"
+    assert "read from the cache" in runs[1].stderr

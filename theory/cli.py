@@ -450,24 +450,18 @@ def _residual_maps(args: argparse.Namespace, act) -> int:
 def cmd_phase(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from signalprop.phase import PHASES, phase_diagram
+    from signalprop.phase import PHASES
 
-    act = resolve_layer_activation(args)
     if not (args.w_min < args.w_max and args.b_min < args.b_max):
         raise CLIError(f"need --sigma-w2-min < --sigma-w2-max and --sigma-b2-min < --sigma-b2-max, "
                        f"got [{args.w_min:g}, {args.w_max:g}] and [{args.b_min:g}, {args.b_max:g}]")
     if args.residual is not None or args.norm is not None or args.placement is not None:
-        return _residual_phase(args, act)
+        return _residual_phase(args, resolve_layer_activation(args))
     args.grid = args.grid or 200
-    from signalprop.phase import POINTWISE_GRID, tabulable
-
-    if not tabulable(act) and args.grid**2 > POINTWISE_GRID:
-        raise CLIError(f"{act.label} has no phase tables: it is solved point by point (~0.1-0.5 s per point); use "
-                       f"--grid {int(POINTWISE_GRID ** 0.5)} or less")
-    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ..." if tabulable(act)
-          else f"solving {act.label} point by point ({args.grid ** 2} points) ...", file=sys.stderr)
-    diagram = phase_diagram(act, np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid),
-                            progress=not args.no_progress)
+    axes = np.linspace(args.w_min, args.w_max, args.grid), np.linspace(args.b_min, args.b_max, args.grid)
+    diagram = _warm_phase(args, axes)
+    if diagram is None:
+        diagram = _cold_phase(args, axes)
     if args.output:
         from signalprop.figures import plot_phase_diagram
 
@@ -476,7 +470,7 @@ def cmd_phase(args: argparse.Namespace) -> int:
         print_json(diagram.as_dict())
         return 0
     counts = np.bincount(diagram.phase.ravel(), minlength=len(PHASES))
-    print(f"phase diagram of {act.label}: {args.grid} x {args.grid} grid, sigma_w2 in [{args.w_min:g}, {args.w_max:g}], "
+    print(f"phase diagram of {diagram.activation}: {args.grid} x {args.grid} grid, sigma_w2 in [{args.w_min:g}, {args.w_max:g}], "
           f"sigma_b2 in [{args.b_min:g}, {args.b_max:g}]")
     print(_table(("phase", "grid points"), [(p, str(c)) for p, c in zip(PHASES, counts)]))
     step = max(1, args.grid // 6)
@@ -489,6 +483,48 @@ def cmd_phase(args: argparse.Namespace) -> int:
     print(_table(("sigma_w2", "sigma_b2", "phase", "q_star", "chi1", "xi_c"), rows))
     print("('-': undefined where the variance is unbounded, infinite for xi_c at and beyond the edge of chaos)")
     return 0
+
+
+def _phase_request(args: argparse.Namespace) -> str | None:
+    """The identity of a plain ``phase NAME [--param k=v …]`` request (None for formulas, gated pairs, mixtures): the
+    disk cache's note of which activation it gave (``disk_cache.remember_activation``)."""
+    if args.name is None or args.expr is not None or args.gate is not None or args.value is not None or getattr(args, "mix", None):
+        return None
+    return json.dumps({"name": args.name, "params": sorted(args.param or [])})
+
+
+def _warm_phase(args: argparse.Namespace, axes):
+    """The diagram from the disk cache alone (``warm_phase_diagram``), without building the activation (sympy), when
+    this request was seen before and its tables are cached; else None."""
+    from symbolic import disk_cache
+
+    request = _phase_request(args)
+    noted = None if request is None else disk_cache.remembered_activation(request)
+    if noted is None:
+        return None
+    from signalprop.phase import warm_phase_diagram
+
+    label, key = noted
+    diagram = warm_phase_diagram(label, key, lambda: resolve_layer_activation(args), *axes, progress=not args.no_progress)
+    if diagram is not None:
+        print(f"phase tables of {label} read from the cache", file=sys.stderr)
+    return diagram
+
+
+def _cold_phase(args: argparse.Namespace, axes):
+    from signalprop.phase import POINTWISE_GRID, phase_diagram, tabulable
+    from symbolic import disk_cache
+
+    act = resolve_layer_activation(args)
+    if not tabulable(act) and args.grid**2 > POINTWISE_GRID:
+        raise CLIError(f"{act.label} has no phase tables: it is solved point by point (~0.1-0.5 s per point); use "
+                       f"--grid {int(POINTWISE_GRID ** 0.5)} or less")
+    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ..." if tabulable(act)
+          else f"solving {act.label} point by point ({args.grid ** 2} points) ...", file=sys.stderr)
+    request = _phase_request(args)
+    if request is not None and tabulable(act):
+        disk_cache.remember_activation(request, act)
+    return phase_diagram(act, *axes, progress=not args.no_progress)
 
 
 RESIDUAL_PHASE_GRID, RESIDUAL_PHASE_DEFAULT = 3600, 30
