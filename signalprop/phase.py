@@ -313,24 +313,31 @@ class _Grid:
         step = self.t[1] - self.t[0]
         return np.clip(np.rint((t - self.t[0]) / step).astype(np.int64), 0, len(self.t) - 1)
 
-    def _taylor(self, table: np.ndarray, t: np.ndarray, order: int) -> np.ndarray:
+    def _taylor(self, table: np.ndarray, t: np.ndarray, slope: bool) -> tuple[np.ndarray, np.ndarray | None]:
+        """L(t) and, with ``slope``, L'(t): both Taylor sums from one gather of the nearest node's derivatives."""
         i = self.index(t)
         dt = t - self.t[i]
-        rows = table[order:, i]  # one gather: the derivatives order … TAYLOR at each point's node
-        out = rows[-1].copy()
-        for k in range(TAYLOR - order - 1, -1, -1):
-            out *= dt / (k + 1)
-            out += rows[k]
-        return out
+        rows = table[:, i]
+        value = rows[-1].copy()
+        derivative = rows[-1].copy() if slope else None
+        for k in range(TAYLOR - 1, -1, -1):
+            step = dt / (k + 1)
+            value *= step
+            value += rows[k]
+            if slope and k < TAYLOR - 1:
+                derivative *= step
+                derivative += rows[k + 1]
+        return value, derivative
 
     def eval(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """h(t) and dh/dt."""
-        h = np.exp(self._taylor(self.log_h, t, 0))
-        return h, h * self._taylor(self.log_h, t, 1)
+        log_h, slope = self._taylor(self.log_h, t, True)
+        h = np.exp(log_h)
+        return h, h * slope
 
     def g(self, t: np.ndarray) -> np.ndarray:
         """g(t) = E[φ'(√q z)²] (φ continuous)."""
-        return np.exp(self._taylor(self.log_g, t, 0))
+        return np.exp(self._taylor(self.log_g, t, False)[0])
 
 
 TAYLOR = 8
