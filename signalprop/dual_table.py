@@ -152,7 +152,9 @@ class DualTable:
             bisect = ~((step >= lo_a) & (step <= hi_a))  # closed: a step below one ulp of θ lands on θ itself (done)
             new = np.where(bisect, 0.5 * (lo_a + hi_a), step)
             # done: no step left, or σ_w² S − 1 within a few ulps of 0, where Newton can cycle between two θ
-            done = (np.abs(new - th) <= 1e-16 + 1e-14 * th) | (np.abs(f) <= 1e-15)
+            settled = np.abs(f) <= 1e-15
+            new = np.where(settled, th, new)  # kept where S is settled, even if the step would have bisected
+            done = (np.abs(new - th) <= 1e-16 + 1e-14 * th) | settled
             theta[active], lo[active], hi[active] = new, lo_a, hi_a
             active = active[~done]
             if not active.size:

@@ -32,7 +32,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Callable
 
 import numpy as np
@@ -525,7 +525,7 @@ class _Subject:
     def __init__(self, label: str, key: str, activation: Callable[[], object]):
         self.label, self.key, self._activation = label, key, activation
 
-    @property
+    @cached_property
     def act(self):
         return self._activation()
 

@@ -241,8 +241,9 @@ def remember_activation(request: str, act) -> None:
 
 def remembered_activation(request: str) -> tuple[str, str] | None:
     """(label, expression key) noted for ``request`` by ``remember_activation`` at this version, or None. The key
-    names the built-in registry's activation at this version's source; a process that registers its own names
-    should not rely on it."""
+    names the built-in registry's activation at this version's source, so ``request`` must hold what the registry
+    resolves (the name and the parameter values as parsed, not the raw command line); a process that registers its
+    own names should not rely on it."""
     arrays = load("activation", request)
     if arrays is None:
         return None

@@ -322,3 +322,16 @@ def test_warm_cli_call_needs_no_sympy(tmp_path):
     assert cold_flags == "0 True True" and warm_flags == "0 False False"
     assert json.loads(warm) == json.loads(cold) and json.loads(cold)["name"] == "elu(alpha=1/2)"
     assert "read from the cache" in runs[1].stderr
+
+
+def test_phase_notes_follow_the_parameters_as_resolved():
+    """A repeated --param resolves to its last value; the note's request must say so (else the other order would be
+    served this one's cached diagram)."""
+    from theory.cli import _phase_request, build_parser
+
+    parse = build_parser().parse_args
+    first, second = (parse(["phase", "elu", "--param", a, "--param", b]) for a, b in (("alpha=1", "alpha=0.5"),
+                                                                                        ("alpha=0.5", "alpha=1")))
+    assert _phase_request(first) != _phase_request(second)
+    assert _phase_request(first) == _phase_request(parse(["phase", "elu", "--param", "alpha = 0.5"]))
+    assert _phase_request(parse(["phase", "--expr", "x*sigmoid(x)"])) is None

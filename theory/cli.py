@@ -490,7 +490,7 @@ def _phase_request(args: argparse.Namespace) -> str | None:
     disk cache's note of which activation it gave (``disk_cache.remember_activation``)."""
     if args.name is None or args.expr is not None or args.gate is not None or args.value is not None or getattr(args, "mix", None):
         return None
-    return json.dumps({"name": args.name, "params": sorted(args.param or [])})
+    return json.dumps({"name": args.name, "params": sorted(_parse_params(args.param).items())})  # as resolved: last k=v wins
 
 
 def _warm_phase(args: argparse.Namespace, axes):
