@@ -501,14 +501,8 @@ def warm_phase_diagram(label: str, key: str, activation: Callable[[], object], s
     with everything cached, neither it nor the engines (nor sympy) are imported. Values are those of
     ``phase_diagram``: the same tables and the same steps."""
     w2, b2s = _axes(sigma_w2, sigma_b2)
-    arrays = disk_cache.load("q_tables", key)
-    if arrays is None:
-        return None
-    try:
-        tables = QTables.from_arrays(arrays)
-    except (ValueError, KeyError, TypeError, IndexError):
-        return None  # ``q_tables`` will find it unusable too, and rebuild it
-    return _diagram(_Subject(label, key, activation), tables, w2, b2s, progress)
+    tables = disk_cache.stored("q_tables", key, QTables.from_arrays)  # an unusable entry: removed, rebuilt cold
+    return None if tables is None else _diagram(_Subject(label, key, activation), tables, w2, b2s, progress)
 
 
 def _axes(sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:

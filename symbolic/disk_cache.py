@@ -153,16 +153,29 @@ def discard(path: Path) -> None:
         pass
 
 
+_MISSING = object()
+
+
+def stored(kind: str, key: str, restore: Callable[[dict[str, np.ndarray]], object], default=None):
+    """``restore(arrays)`` of the stored entry, or ``default`` when there is none or it is unusable. ``restore``
+    validates: any exception it raises marks the entry unusable (removed)."""
+    arrays = load(kind, key)
+    if arrays is None:
+        return default
+    try:
+        return restore(arrays)
+    except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
+        discard(_path(kind, key))
+        return default
+
+
 def cached(kind: str, key: str, build: Callable[[], dict[str, np.ndarray]],
            restore: Callable[[dict[str, np.ndarray]], object]):
-    """``restore(arrays)`` of the stored entry, or of ``build()`` (then stored). ``restore`` validates:
-    any exception it raises on a stored entry marks the entry unusable (removed and rebuilt)."""
-    arrays = load(kind, key)
-    if arrays is not None:
-        try:
-            return restore(arrays)
-        except (ValueError, KeyError, TypeError, IndexError, UnicodeDecodeError):
-            discard(_path(kind, key))
+    """``restore(arrays)`` of the stored entry (``stored``), or of ``build()`` (then stored): an unusable entry is
+    removed and rebuilt."""
+    value = stored(kind, key, restore, _MISSING)
+    if value is not _MISSING:
+        return value
     arrays = build()
     value = restore(arrays)
     store(kind, key, arrays)
@@ -244,15 +257,12 @@ def remembered_activation(request: str) -> tuple[str, str] | None:
     names the built-in registry's activation at this version's source, so ``request`` must hold what the registry
     resolves (the name and the parameter values as parsed, not the raw command line); a process that registers its
     own names should not rely on it."""
-    arrays = load("activation", request)
-    if arrays is None:
-        return None
-    try:
-        document = _json_document(arrays)
-        if not (isinstance(document, dict) and set(document) == {"label", "key"}
-                and all(isinstance(v, str) for v in document.values())):
-            raise ValueError("not an activation note")
-    except (ValueError, KeyError, UnicodeDecodeError):
-        discard(_path("activation", request))
-        return None
+    return stored("activation", request, _activation_note)
+
+
+def _activation_note(arrays) -> tuple[str, str]:
+    document = _json_document(arrays)
+    if not (isinstance(document, dict) and set(document) == {"label", "key"}
+            and all(isinstance(v, str) for v in document.values())):
+        raise ValueError("not an activation note")
     return document["label"], document["key"]

@@ -516,13 +516,14 @@ def _cold_phase(args: argparse.Namespace, axes):
     from symbolic import disk_cache
 
     act = resolve_layer_activation(args)
-    if not tabulable(act) and args.grid**2 > POINTWISE_GRID:
+    tables = tabulable(act)
+    if not tables and args.grid**2 > POINTWISE_GRID:
         raise CLIError(f"{act.label} has no phase tables: it is solved point by point (~0.1-0.5 s per point); use "
                        f"--grid {int(POINTWISE_GRID ** 0.5)} or less")
-    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ..." if tabulable(act)
+    print(f"tabulating E[phi^2], E[phi'^2] and Hermite coefficients of {act.label} ..." if tables
           else f"solving {act.label} point by point ({args.grid ** 2} points) ...", file=sys.stderr)
     request = _phase_request(args)
-    if request is not None and tabulable(act):
+    if request is not None and tables:
         disk_cache.remember_activation(request, act)
     return phase_diagram(act, *axes, progress=not args.no_progress)
 
