@@ -219,24 +219,41 @@ class Pairs:
     """The pairs of a kernel block (rows i, columns j) for Mehler's series: c = k/√(q_i q_j) clipped to
     [−1, 1] (not snapped: the series is smooth in c, and pairs at c ≈ ±1 whose tail estimate stays
     above TOL go to the engine), and each pair's cell — the variance classes of its inputs and |c| on a grid of LEVELS —
-    shared by the term tables of K and K̇. ``symmetric``: the columns are the rows."""
+    shared by the term tables of K and K̇. Both are made band by band where they are used (``correlation``,
+    ``cells``: in cache, in the threads that sum K and K̇), not as whole matrices. ``symmetric``: the columns are
+    the rows."""
 
     def __init__(self, q_i: np.ndarray, q_j: np.ndarray, k: np.ndarray, symmetric: bool):
         self.symmetric = symmetric
-        self.c = np.outer(q_i**-0.5, q_j**-0.5)
-        self.c *= k
-        np.clip(self.c, -1.0, 1.0, out=self.c)
+        self.k = k
+        self.scale_i, self.scale_j = q_i**-0.5, q_j**-0.5
         # interpolated coefficients (many inputs, or a kernel block by block): classes on the lattice in ln q
         self.lattice = _INTERPOLATE.get() or min(len(q_i), len(q_j)) > DIRECT_MAX
         classes = (lambda q: _lattice(q)) if self.lattice else (lambda q: (*_classes(q), None))  # noqa: E731
         self.cls_i, self.n_i, self.ids_i = classes(q_i)
         self.cls_j, self.n_j, self.ids_j = (self.cls_i, self.n_i, self.ids_i) if symmetric else classes(q_j)
-        level = np.abs(self.c)
+        self.index = np.int32 if self.n_i * self.n_j * (LEVELS + 1) < 2**31 else np.intp  # half the memory traffic
+        self.offset_i = (self.cls_i * (self.n_j * (LEVELS + 1))).astype(self.index)
+        self.offset_j = (self.cls_j * (LEVELS + 1)).astype(self.index)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.k.shape
+
+    def correlation(self, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+        """c of the pairs (rows, cols)."""
+        c = np.outer(self.scale_i[rows], self.scale_j[cols])
+        c *= self.k[rows, cols]
+        return np.clip(c, -1.0, 1.0, out=c)
+
+    def cells(self, c: np.ndarray, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+        """The cells of the pairs (rows, cols) whose correlations are ``c``: an index into ``term_table``."""
+        level = np.abs(c)
         level *= LEVELS  # level LEVELS: |c| = 1 exactly
-        index = np.int32 if self.n_i * self.n_j * (LEVELS + 1) < 2**31 else np.intp  # half the memory traffic
-        self.cells = level.astype(index)
-        self.cells += (self.cls_i * (self.n_j * (LEVELS + 1))).astype(index)[:, None]
-        self.cells += (self.cls_j * (LEVELS + 1)).astype(index)[None, :]
+        cells = level.astype(self.index)
+        cells += self.offset_i[rows, None]
+        cells += self.offset_j[None, cols]
+        return cells
 
 
 def term_table(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.ndarray, pairs: Pairs,
@@ -295,14 +312,15 @@ def mehler_matrix(a_i: np.ndarray, e_i: np.ndarray, a_j: np.ndarray, e_j: np.nda
     accepted for the caller to fill."""
     table = term_table(a_i, e_i, a_j, e_j, pairs, activation)
     rows_t, cols_t = np.ascontiguousarray(a_i.T), np.ascontiguousarray(a_j.T)
-    out = np.zeros(pairs.c.shape)
-    done = np.ones(pairs.c.shape, dtype=bool)
-    n = len(a_i)
+    out = np.zeros(pairs.shape)
+    done = np.ones(pairs.shape, dtype=bool)
+    n, m = pairs.shape
     band = max(1, min(block, -(-n // BANDS)))
     for r in range(0, n, band):
         rows = slice(r, min(r + band, n))
-        out[rows], done[rows] = _band(rows_t[:, rows], cols_t, pairs.c[rows], table, pairs.cells[rows],
-                                      r if pairs.symmetric else None)
+        cols = slice(r + 1 if pairs.symmetric else 0, None)  # symmetric: no pair of the band left of column r + 1 is wanted
+        if cols.start < m:
+            out[rows, cols], done[rows, cols] = _band(rows_t[:, rows], cols_t[:, cols], pairs, rows, cols, table)
     return out, done
 
 
@@ -323,11 +341,12 @@ def single_threaded_blas():
     return _blas().limit(limits=1, user_api="blas")
 
 
-def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """``mehler_matrix`` on one band of rows (``upper_from = r``: the band starts at row r of a symmetric
-    matrix; only pairs with j > i + r are wanted)."""
+def _band(rows_t, cols_t, pairs: Pairs, band: slice, cols: slice, table) -> tuple[np.ndarray, np.ndarray]:
+    """``mehler_matrix`` on the pairs (band, cols) of one band of rows (symmetric ``pairs``: cols start at the band's
+    first row + 1, and only pairs with j > i are wanted)."""
     from scipy.linalg import blas
 
+    c = pairs.correlation(band, cols)
     n_rows, n_cols = c.shape
     n_max = rows_t.shape[0]
     need = np.zeros(c.shape, dtype=np.int16)
@@ -336,11 +355,12 @@ def _band(rows_t, cols_t, c, table, cells, upper_from: int | None) -> tuple[np.n
     rows_per = max(1, BLOCK_ENTRIES // n_cols)
     for r in range(0, n_rows, rows_per):
         rows = slice(r, min(r + rows_per, n_rows))
-        first = 0 if upper_from is None else min(r + upper_from + 1, n_cols)  # columns left of it are not wanted
-        block = table.take(cells[rows, first:])
-        if upper_from is not None:  # the block's own lower-left corner (j ≤ i): nothing to add
+        first = min(r, n_cols) if pairs.symmetric else 0  # (symmetric) the columns left of it are not wanted
+        block = table.take(pairs.cells(c[rows, first:], slice(band.start + rows.start, band.start + rows.stop),
+                                       slice(cols.start + first, None)))
+        if pairs.symmetric:  # the block's own lower-left corner (j ≤ i): nothing to add
             corner = block[:, : rows.stop - rows.start - 1]
-            corner[np.tri(*corner.shape, k=r + upper_from - first, dtype=bool)] = 0
+            corner[np.tri(*corner.shape, k=-1, dtype=bool)] = 0
         need[rows, first:] = block
         counts += np.bincount(block.ravel(), minlength=n_max + 2)
         blocks.append((rows, first))

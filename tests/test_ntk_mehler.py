@@ -76,9 +76,9 @@ def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch
     monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
     a_i, e_i, a_j, e_j, pairs = _synthetic(symmetric)
     out, done = mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block=1024)
-    ref = _plain_sum(a_i, a_j, pairs.c)
+    ref = _plain_sum(a_i, a_j, pairs.correlation())
     scale = np.sqrt(np.outer(e_i, e_j))
-    wanted = np.triu(np.ones(pairs.c.shape, dtype=bool), k=1) if symmetric else np.ones(pairs.c.shape, dtype=bool)
+    wanted = np.triu(np.ones(pairs.shape, dtype=bool), k=1) if symmetric else np.ones(pairs.shape, dtype=bool)
     ok = done & wanted
     # the plain sum itself stops at 128 terms; its tail is below 1e-9 E (the E above), far under the check
     assert ok.sum() > 0.9 * wanted.sum()
@@ -93,10 +93,11 @@ def test_every_pair_gets_its_own_terms_whatever_its_band(symmetric, monkeypatch)
     and with the plain sum truncated pair by pair at its N, to rounding (4e-16 of √(E_i E_j): the two routes differ
     only in fused multiply-adds). This is what makes a kernel computed block by block equal the whole matrix's."""
     a_i, e_i, a_j, e_j, pairs = _synthetic(symmetric)
-    need = mehler.term_table(a_i, e_i, a_j, e_j, pairs).take(pairs.cells).astype(int)
-    truncated = np.zeros(pairs.c.shape)
+    c = pairs.correlation()
+    need = mehler.term_table(a_i, e_i, a_j, e_j, pairs).take(pairs.cells(c)).astype(int)
+    truncated = np.zeros(pairs.shape)
     for n in range(mehler.N_TERMS - 1, -1, -1):
-        truncated = truncated * pairs.c + np.outer(a_i[:, n], a_j[:, n]) * (n < need)
+        truncated = truncated * c + np.outer(a_i[:, n], a_j[:, n]) * (n < need)
     layouts = []
     for block_entries, bands, gather_cost in ((500, 9, 0.3), (1 << 17, 1, 40.0)):
         monkeypatch.setattr(mehler, "BLOCK_ENTRIES", block_entries)
@@ -104,7 +105,7 @@ def test_every_pair_gets_its_own_terms_whatever_its_band(symmetric, monkeypatch)
         monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
         layouts.append(mehler.mehler_matrix(a_i, e_i, a_j, e_j, pairs, block=1024))
     (first, done), (second, _) = layouts
-    wanted = done & (np.triu(np.ones(pairs.c.shape, dtype=bool), k=1) if symmetric else True)
+    wanted = done & (np.triu(np.ones(pairs.shape, dtype=bool), k=1) if symmetric else True)
     scale = np.sqrt(np.outer(e_i, e_j))[wanted]
     assert np.ptp(need[wanted]) > 20  # pairs of very different needs share the bands
     assert np.max(np.abs(first - second)[wanted] / scale) <= 4e-16
