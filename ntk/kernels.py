@@ -112,6 +112,35 @@ def _setup(act, X, X2, depth, sigma_w2, sigma_b2, ntk, parameterization, width) 
     return _Setup(w2, b2, qa, qb, sigma0, theta0, symmetric)
 
 
+STEP_ENTRIES = 1 << 17  # entries per row block of the layer step (their arrays stay in cache)
+
+
+def _layer_step(k_phi: np.ndarray, k_dphi: np.ndarray | None, theta_prev: np.ndarray | None, w2: float, b2: float,
+                width: float | None, in_place: bool, upper: bool) -> tuple[np.ndarray | None, bool]:
+    """One layer from the dual kernels K (``k_phi``) and K̇ (``k_dphi``, None without the NTK), in place:
+    Σ^l = σ_w² K + σ_b² into k_phi, Σ̇^l = σ_w² K̇ into k_dphi, and Θ^l = Σ^l (standard parameterization:
+    N K + 1, ``width`` N) + Σ̇^l Θ^{l−1} (into Θ^{l−1} itself when ``in_place``), row block by row block so that each
+    block's arrays stay in cache; ``upper``: only the upper triangle (with the diagonal) of square matrices.
+    Returns (Θ^l or None, whether Σ^l is finite there)."""
+    theta = None if k_dphi is None else (theta_prev if in_place else np.empty_like(theta_prev))
+    n, m = k_phi.shape
+    finite = True
+    step = max(1, STEP_ENTRIES // max(1, m))
+    for r in range(0, n, step):
+        rows, cols = slice(r, r + step), slice(r if upper else 0, None)
+        sig = k_phi[rows, cols]
+        head = None if width is None else width * sig + 1.0
+        sig *= w2
+        sig += b2
+        finite = finite and bool(np.isfinite(sig).all())
+        if k_dphi is not None:
+            dsig, th = k_dphi[rows, cols], theta[rows, cols]
+            dsig *= w2
+            np.multiply(dsig, theta_prev[rows, cols], out=th)
+            th += sig if head is None else head
+    return theta, finite
+
+
 def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width, block: int, progress: bool,
              keep: bool = True) -> KernelLayers:
     """The layer recursion from layer 0 (module docstring) on the covariance block s.sigma0 (``keep``:
@@ -122,24 +151,18 @@ def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width
     theta = [s.theta0] if ntk else None
     for layer in range(1, depth + 1):
         # X2 = X and only the last layer wanted: every layer on the upper triangle (the maps are
-        # entrywise given the diagonal), mirrored once at the end
+        # entrywise given the diagonal), mirrored once at the end; the previous layer's Θ then takes Θ^l in place
         k_phi, k_dphi = dual_matrices(act, qa, qb, sigma[-1], symmetric, ntk, block, progress, mirror=keep)
-        head = width * k_phi + 1.0 if ntk and parameterization == "standard" else None
-        k_phi *= w2[layer]
-        k_phi += b2[layer]
-        sigma.append(k_phi)  # Σ^l (in place: k_phi is not needed any more)
-        if not np.all(np.isfinite(k_phi)):
+        theta_l, finite = _layer_step(k_phi, k_dphi, theta[-1] if ntk else None, w2[layer], b2[layer],
+                                      width if ntk and parameterization == "standard" else None, not keep, symmetric and not keep)
+        if not finite:
             raise OverflowError(f"the NNGP kernel of {act.label} overflows float64 at layer {layer} (largest previous variance "
                                 f"{float(np.max(qa)):.4g}): E[φ²] grows too fast with the variance for this depth; "
                                 "use smaller sigma_w2 or fewer layers")
+        sigma.append(k_phi)
+        dsigma.append(k_dphi)
         if ntk:
-            k_dphi *= w2[layer]
-            dsigma.append(k_dphi)  # Σ̇^l
-            step = k_dphi * theta[-1]
-            step += sigma[-1] if head is None else head
-            theta.append(step)  # Θ^l = Σ^l (or N K + 1) + Σ̇^l Θ^{l−1}
-        else:
-            dsigma.append(None)
+            theta.append(theta_l)
         if not keep:
             sigma, dsigma, theta = sigma[-1:], dsigma[-1:], (theta[-1:] if ntk else None)
         if symmetric:
