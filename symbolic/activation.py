@@ -89,14 +89,18 @@ class Activation:
         inside = ", ".join(f"{k}={sp.sstr(v)}" for k, v in self.params.items())
         return f"{self.name}({inside})"
 
-    def _key(self):
-        return (self.spec.name, self.spec.build, tuple(sorted((k, sp.srepr(v)) for k, v in self.params.items())))
+    @cached_property
+    def _key(self) -> tuple:
+        """What identifies the activation (its spec and parameters; both fixed once made), with its hash: every cached
+        table lookup hashes the activation, and printing the parameters each time cost 9 µs a lookup."""
+        key = (self.spec.name, self.spec.build, tuple(sorted((k, sp.srepr(v)) for k, v in self.params.items())))
+        return key, hash(key)
 
     def __eq__(self, other):
-        return isinstance(other, Activation) and self._key() == other._key()
+        return isinstance(other, Activation) and self._key[0] == other._key[0]
 
     def __hash__(self):
-        return hash(self._key())
+        return self._key[1]
 
     def __repr__(self):
         return f"Activation({self.label}: {sp.sstr(self.expr)})"
