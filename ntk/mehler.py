@@ -24,8 +24,8 @@ Terms: inputs are grouped into CLASSES by ln q, each with its tail profile r_g(N
 its inputs; a pair gets the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL, read off a table per pair of
 classes at the upper edge of |c|'s grid cell. Rows go in BANDS (inputs sorted by variance, as
 ``final_kernels`` does, make a band homogeneous); in each band the first L terms go to every pair as
-in-place BLAS rank-1 updates (dger) in row blocks, the rest pair by pair (two gathers per term), with
-L minimizing the measured cost. Every pair gets exactly its own N terms, by Horner from its last term
+in-place BLAS rank-1 updates (dger) in row blocks, the rest pair by pair (the products of GATHER_TERMS terms
+gathered at once), with L minimizing the measured cost. Every pair gets exactly its own N terms, by Horner from its last term
 down: the terms above L pair by pair first, then the shared ones, whose accumulator a pair with N < L
 enters at its term N − 1 (it is set to 0 there, dropping what the outer products added above N). So a
 pair's value does not depend on the band around it, and a kernel computed block by block equals the
@@ -293,6 +293,7 @@ def lattice_terms(act, derivative: bool, g: int, h: int) -> np.ndarray:
 
 GATHER_COST = 10.0  # a term added pair by pair (gathers, sorting) against one added to a whole block (measured)
 BLOCK_ENTRIES = 1 << 17  # pairs per row block (measured: 1 << 15 … 1 << 20 within 10 %, 1 << 17 the fastest at n = 1,024 … 2,048)
+GATHER_TERMS = 8  # terms whose products a_n(q_i) a_n(q_j) the pair-by-pair Horner gathers in one go (fewer calls)
 BANDS = 8  # row bands of a matrix, each with its own number of shared terms (inputs sorted by q make them homogeneous)
 
 
@@ -362,35 +363,33 @@ def _band(rows_t, cols_t, pairs: Pairs, band: slice, cols: slice, table) -> tupl
             corner = block[:, : rows.stop - rows.start - 1]
             corner[np.tri(*corner.shape, k=-1, dtype=bool)] = 0
         need[rows, first:] = block
-        counts += np.bincount(block.ravel(), minlength=n_max + 2)
-        blocks.append((rows, first))
+        block_counts = np.bincount(block.ravel(), minlength=n_max + 2)
+        counts += block_counts
+        # the block's pairs sorted by need (a radix sort: int16), and where each need's run starts
+        blocks.append((rows, first, np.argsort(block.ravel(), kind="stable"), np.concatenate([[0], np.cumsum(block_counts)])))
     shared = min(_shared_terms(counts), n_max)
     out = np.zeros(c.shape)
-    flat_c, flat_need = c.ravel(), need.ravel()
-    tail = np.flatnonzero(need > shared)
+    tails = [np.zeros(0, dtype=np.intp)]
+    for rows, first, order, starts in blocks:  # the pairs needing more than L terms, as row-major indices into the band
+        if first < n_cols:
+            i, j = np.divmod(order[starts[shared + 1]:], n_cols - first)
+            tails.append((rows.start + i) * n_cols + first + j)
+    tail = np.concatenate(tails)
     if tail.size:  # the terms beyond the shared ones first: Horner from each pair's last term down
-        out.ravel()[tail] = _horner_pairs(flat_c, flat_need, tail, rows_t, cols_t, shared)
-    for rows, first in blocks:  # Horner on the outer products a_n(q_i) a_n(q_j), shared terms
+        out.ravel()[tail] = _horner_pairs(c.ravel(), need.ravel(), tail, rows_t, cols_t, shared)
+    for rows, first, order, starts in blocks:  # Horner on the outer products a_n(q_i) a_n(q_j), shared terms
         cb = np.ascontiguousarray(c[rows, first:])  # a strided view halves the speed of acc *= cb
         acc = np.ascontiguousarray(out[rows, first:])
-        flat_acc, (short, starts) = acc.reshape(-1), _short_pairs(need[rows, first:], shared)
+        flat_acc = acc.reshape(-1)
         for n in range(shared - 1, -1, -1):
-            if starts[n + 2] > starts[n + 1]:  # pairs needing n + 1 terms start their Horner here
-                flat_acc[short[starts[n + 1]:starts[n + 2]]] = 0.0
+            if n + 1 < shared and starts[n + 2] > starts[n + 1]:
+                # the pairs needing n + 1 < L terms start their Horner here: the terms above their own N that the outer
+                # products gave them are dropped, at no cost per term
+                flat_acc[order[starts[n + 1]:starts[n + 2]]] = 0.0
             acc *= cb
             blas.dger(1.0, cols_t[n, first:], rows_t[n, rows], a=acc.T, overwrite_a=True)  # acc += a_n(q_i) a_n(q_j), in place
         out[rows, first:] = acc
     return out, need <= n_max
-
-
-def _short_pairs(need: np.ndarray, shared: int) -> tuple[np.ndarray, list[int]]:
-    """(pairs of a row block needing fewer than ``shared`` terms, sorted by that need; where each need's run starts):
-    the pairs needing N < L terms, whose accumulators the shared Horner sets to 0 before term N − 1 — the terms above
-    their own N that the outer products gave them are dropped, at no cost per term."""
-    flat = need.reshape(-1)
-    short = np.flatnonzero((flat > 0) & (flat < shared))  # (need 0: the unwanted corner of a symmetric band)
-    short = short[np.argsort(flat[short], kind="stable")]
-    return short, np.searchsorted(flat[short], np.arange(shared + 2)).tolist()
 
 
 def _horner_pairs(c, need, flat, rows_t, cols_t, stop: int) -> np.ndarray:
@@ -407,10 +406,15 @@ def _horner_pairs(c, need, flat, rows_t, cols_t, stop: int) -> np.ndarray:
     cc = c[ordered]
     active = np.searchsorted(-n_pair, -np.arange(n_max + 1), side="left")  # active[n]: pairs with N > n
     acc = np.zeros(flat.size)
-    for n in range(int(n_pair[0]) - 1, stop - 1, -1):
-        m = active[n]
-        acc[:m] *= cc[:m]
-        acc[:m] += rows_t[n].take(ii[:m]) * cols_t[n].take(jj[:m])
+    for top in range(int(n_pair[0]), stop, -GATHER_TERMS):  # terms top − 1 down to low, their products gathered at once
+        low = max(stop, top - GATHER_TERMS)
+        m = active[low]  # the pairs active at the group's lowest term: all that any of its terms needs
+        terms = rows_t[low:top].take(ii[:m], axis=1)
+        terms *= cols_t[low:top].take(jj[:m], axis=1)
+        for n in range(top - 1, low - 1, -1):
+            k = active[n]
+            acc[:k] *= cc[:k]
+            acc[:k] += terms[n - low, :k]
     out = np.empty(flat.size)
     out[order] = acc
     return out
