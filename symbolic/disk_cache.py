@@ -70,13 +70,10 @@ def toolkit_version() -> str:
 
 
 def package_version() -> str:
-    """The installed package's version ("unknown" when it is not installed)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The toolkit's version (``symbolic.version``, which the installed package's metadata also gives)."""
+    from .version import __version__
 
-    try:
-        return version(APP)
-    except PackageNotFoundError:
-        return "unknown"
+    return __version__
 
 
 def expression_key(act) -> str:
