@@ -169,8 +169,18 @@ def _estimate(f, g, s1, s2, alpha, beta, bps_f, bps_g, x_grid, yn, yw, x_first, 
     cuts = np.clip(cuts, grid[..., :1], grid[..., -1:])
     xn, xw = _nodes(np.sort(np.concatenate([grid, cuts], axis=2), axis=2), x, w)  # (rows, Ny, Nx)
     u = a * xn
-    vals = f((s1[:, None, None] * (u + shift[..., None])).ravel()) * g((s2[:, None, None] * (u - shift[..., None])).ravel())
-    inner = np.sum(vals.reshape(xn.shape) * np.exp(-0.5 * xn * xn) * xw, axis=2)
+    arg = u + shift[..., None]  # (the same arithmetic as s1 (u + βy), in place: no temporaries of the nodes' size)
+    arg *= s1[:, None, None]
+    vals = f(arg.ravel())
+    np.subtract(u, shift[..., None], out=arg)
+    arg *= s2[:, None, None]
+    vals *= g(arg.ravel())
+    density = np.multiply(-0.5, xn, out=u)
+    density *= xn
+    vals = vals.reshape(xn.shape)
+    vals *= np.exp(density, out=density)
+    vals *= xw
+    inner = np.sum(vals, axis=2)
     return np.sum(inner * yw, axis=1) * (_INV_SQRT_2PI * _INV_SQRT_2PI)
 
 
