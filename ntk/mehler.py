@@ -24,12 +24,12 @@ Terms: inputs are grouped into CLASSES by ln q, each with its tail profile r_g(N
 its inputs; a pair gets the fewest N with |c|^N √(r_g(N) r_h(N)) ≤ TOL, read off a table per pair of
 classes at the upper edge of |c|'s grid cell. Rows go in BANDS (inputs sorted by variance, as
 ``final_kernels`` does, make a band homogeneous); in each band the first L terms go to every pair as
-in-place BLAS rank-1 updates (dger) in row blocks, the rest pair by pair (the products of GATHER_TERMS terms
-gathered at once), with L minimizing the measured cost. Every pair gets exactly its own N terms, by Horner from its last term
-down: the terms above L pair by pair first, then the shared ones, whose accumulator a pair with N < L
-enters at its term N − 1 (it is set to 0 there, dropping what the outer products added above N). So a
-pair's value does not depend on the band around it, and a kernel computed block by block equals the
-whole matrix's to rounding (``ntk.blocked``). Pairs whose tail estimate no N ≤ N_TERMS brings below TOL
+in-place BLAS rank-1 updates (dger) in row blocks, the rest pair by pair (the products of GATHER_TERMS
+terms gathered at once), with L minimizing the measured cost. Every pair gets exactly its own N terms,
+by Horner from its last term down: the terms above L pair by pair first, then the shared ones, whose
+accumulator a pair with N < L enters at its term N − 1 (it is set to 0 there, dropping what the outer
+products added above N). So a pair's value does not depend on the band around it, and a kernel computed
+block by block equals the whole matrix's to rounding (``ntk.blocked``). Pairs whose tail estimate no N ≤ N_TERMS brings below TOL
 — c next to ±1 for kinked φ, whose a_n decay only algebraically — are returned as not accepted (the
 caller uses the 2-D engine there).
 """
@@ -293,7 +293,7 @@ def lattice_terms(act, derivative: bool, g: int, h: int) -> np.ndarray:
 
 GATHER_COST = 10.0  # a term added pair by pair (gathers, sorting) against one added to a whole block (measured)
 BLOCK_ENTRIES = 1 << 17  # pairs per row block (measured: 1 << 15 … 1 << 20 within 10 %, 1 << 17 the fastest at n = 1,024 … 2,048)
-GATHER_TERMS = 8  # terms whose products a_n(q_i) a_n(q_j) the pair-by-pair Horner gathers in one go (fewer calls)
+GATHER_TERMS = 8  # terms whose products a_n(q_i) a_n(q_j) the pair-by-pair Horner gathers at once (fewer calls)
 BANDS = 8  # row bands of a matrix, each with its own number of shared terms (inputs sorted by q make them homogeneous)
 
 
@@ -366,7 +366,8 @@ def _band(rows_t, cols_t, pairs: Pairs, band: slice, cols: slice, table) -> tupl
         block_counts = np.bincount(block.ravel(), minlength=n_max + 2)
         counts += block_counts
         # the block's pairs sorted by need (a radix sort: int16), and where each need's run starts
-        blocks.append((rows, first, np.argsort(block.ravel(), kind="stable"), np.concatenate([[0], np.cumsum(block_counts)])))
+        blocks.append((rows, first, np.argsort(block.ravel(), kind="stable"),
+                       np.concatenate([[0], np.cumsum(block_counts)])))
     shared = min(_shared_terms(counts), n_max)
     out = np.zeros(c.shape)
     tails = [np.zeros(0, dtype=np.intp)]
