@@ -121,10 +121,9 @@ def _layer_step(k_phi: np.ndarray, k_dphi: np.ndarray | None, theta_prev: np.nda
     Σ^l = σ_w² K + σ_b² into k_phi, Σ̇^l = σ_w² K̇ into k_dphi, and Θ^l = Σ^l (standard parameterization:
     N K + 1, ``width`` N) + Σ̇^l Θ^{l−1} (into Θ^{l−1} itself when ``in_place``), row block by row block so that each
     block's arrays stay in cache; ``upper``: only the upper triangle (with the diagonal) of square matrices.
-    Returns (Θ^l or None, whether Σ^l is finite there)."""
+    Returns (Θ^l or None, whether Σ^l is finite there: if not, the step stops at the first block that is not)."""
     theta = None if k_dphi is None else (theta_prev if in_place else np.empty_like(theta_prev))
     n, m = k_phi.shape
-    finite = True
     step = max(1, STEP_ENTRIES // max(1, m))
     for r in range(0, n, step):
         rows, cols = slice(r, r + step), slice(r if upper else 0, None)
@@ -132,13 +131,14 @@ def _layer_step(k_phi: np.ndarray, k_dphi: np.ndarray | None, theta_prev: np.nda
         head = None if width is None else width * sig + 1.0
         sig *= w2
         sig += b2
-        finite = finite and bool(np.isfinite(sig).all())
+        if not np.isfinite(sig).all():
+            return theta, False
         if k_dphi is not None:
             dsig, th = k_dphi[rows, cols], theta[rows, cols]
             dsig *= w2
             np.multiply(dsig, theta_prev[rows, cols], out=th)
             th += sig if head is None else head
-    return theta, finite
+    return theta, True
 
 
 def _recurse(act, s: _Setup, depth: int, ntk: bool, parameterization: str, width, block: int, progress: bool,

@@ -3,13 +3,14 @@ Williams), the NTK diagonal identity of ReLU, the sphere route against the gener
 positive semi-definiteness, blocks, per-layer variances, both parameterizations, mixtures, bad input."""
 
 import importlib
+import warnings
 
 import numpy as np
 import pytest
 
-from ntk import NoTangentKernelError, dual, kernel_layers, nngp, ntk
+from ntk import NoTangentKernelError, dual, final_kernels, kernel_layers, nngp, ntk
 from signalprop import mixture
-from symbolic import get_activation
+from symbolic import custom_activation, get_activation
 
 RELU, TANH, ERF = (get_activation(n) for n in ("relu", "tanh", "erf"))
 dual_module = importlib.import_module("ntk.dual")  # the module (the package re-exports its function ``dual``)
@@ -205,6 +206,18 @@ def test_bad_input():
     with pytest.raises(NoTangentKernelError, match="does not exist"):
         ntk(get_activation("sign"), X, depth=1)
     assert np.all(np.isfinite(nngp(get_activation("sign"), X, depth=2, sigma_b2=0.1)))
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_overflowing_kernel_is_a_clear_error_without_warnings(keep):
+    """φ = e^x: E[e^u e^v] = e^{(q1 + q2 + 2k)/2}, so Σ^1 ~ 3 e^{q0} reaches ~1e6 and Σ^2 overflows. The error names the
+    layer, before the NTK step would meet inf − inf (every layer kept, or only the last on the upper triangle)."""
+    exp = custom_activation("exp(x)")
+    X = _inputs(6, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match="overflows float64 at layer 2"):
+            (kernel_layers if keep else final_kernels)(exp, X, depth=6, sigma_w2=3.0, sigma_b2=0.1)
 
 
 def test_interpolated_hermite_coefficients_route():
