@@ -356,7 +356,9 @@ def _band(rows_t, cols_t, pairs: Pairs, band: slice, cols: slice, table) -> tupl
     rows_per = max(1, BLOCK_ENTRIES // n_cols)
     for r in range(0, n_rows, rows_per):
         rows = slice(r, min(r + rows_per, n_rows))
-        first = min(r, n_cols) if pairs.symmetric else 0  # (symmetric) the columns left of it are not wanted
+        first = r if pairs.symmetric else 0  # (symmetric) the columns left of it are not wanted
+        if first >= n_cols:  # (symmetric) a block of the last rows, with no pair right of the diagonal
+            break
         block = table.take(pairs.cells(c[rows, first:], slice(band.start + rows.start, band.start + rows.stop),
                                        slice(cols.start + first, None)))
         if pairs.symmetric:  # the block's own lower-left corner (j ≤ i): nothing to add
@@ -372,9 +374,8 @@ def _band(rows_t, cols_t, pairs: Pairs, band: slice, cols: slice, table) -> tupl
     out = np.zeros(c.shape)
     tails = [np.zeros(0, dtype=np.intp)]
     for rows, first, order, starts in blocks:  # the pairs needing more than L terms, as row-major indices into the band
-        if first < n_cols:
-            i, j = np.divmod(order[starts[shared + 1]:], n_cols - first)
-            tails.append((rows.start + i) * n_cols + first + j)
+        i, j = np.divmod(order[starts[shared + 1]:], n_cols - first)
+        tails.append((rows.start + i) * n_cols + first + j)
     tail = np.concatenate(tails)
     if tail.size:  # the terms beyond the shared ones first: Horner from each pair's last term down
         out.ravel()[tail] = _horner_pairs(c.ravel(), need.ravel(), tail, rows_t, cols_t, shared)

@@ -168,16 +168,16 @@ def _estimate(f, g, s1, s2, alpha, beta, bps_f, bps_g, x_grid, yn, yw, x_first, 
     grid = np.broadcast_to(x_grid[:, None, :], (*yn.shape, x_grid.shape[1]))
     cuts = np.clip(cuts, grid[..., :1], grid[..., -1:])
     xn, xw = _nodes(np.sort(np.concatenate([grid, cuts], axis=2), axis=2), x, w)  # (rows, Ny, Nx)
+    # the arithmetic of s1 (u + βy), s2 (u − βy) and e^{−x²/2}, in place: no more temporaries of the nodes' size
     u = a * xn
-    arg = u + shift[..., None]  # (the same arithmetic as s1 (u + βy), in place: no temporaries of the nodes' size)
-    arg *= s1[:, None, None]
-    vals = f(arg.ravel())
-    np.subtract(u, shift[..., None], out=arg)
-    arg *= s2[:, None, None]
-    vals *= g(arg.ravel())
-    density = np.multiply(-0.5, xn, out=u)
+    first_arg = u + shift[..., None]
+    first_arg *= s1[:, None, None]
+    second_arg = np.subtract(u, shift[..., None], out=u)
+    second_arg *= s2[:, None, None]
+    # a new float64 array (f and g may return their input, or integers)
+    vals = np.multiply(f(first_arg.ravel()), g(second_arg.ravel()), dtype=np.float64).reshape(xn.shape)
+    density = np.multiply(-0.5, xn, out=first_arg)
     density *= xn
-    vals = vals.reshape(xn.shape)
     vals *= np.exp(density, out=density)
     vals *= xw
     inner = np.sum(vals, axis=2)

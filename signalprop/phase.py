@@ -510,6 +510,8 @@ def warm_phase_diagram(label: str, key: str, activation: Callable[[], object], s
 def _axes(sigma_w2, sigma_b2) -> tuple[np.ndarray, np.ndarray]:
     w2 = np.asarray(sigma_w2, dtype=np.float64)
     b2s = np.asarray(sigma_b2, dtype=np.float64)
+    if w2.ndim != 1 or b2s.ndim != 1 or not w2.size or not b2s.size:
+        raise ValueError(f"sigma_w2 and sigma_b2 must be 1-D arrays of at least one value, got shapes {w2.shape} and {b2s.shape}")
     if np.any(~(w2 > 0)) or np.any(~(b2s >= 0)):
         raise ValueError("sigma_w2 values must be > 0 and sigma_b2 values >= 0 (variances)")
     return w2, b2s

@@ -96,6 +96,13 @@ class Activation:
         key = (self.spec.name, self.spec.build, tuple(sorted((k, sp.srepr(v)) for k, v in self.params.items())))
         return key, hash(key)
 
+    def __getstate__(self) -> dict:
+        """Pickled without the cached key: its hash involves the build function's identity, which another process
+        (a Dask worker) gives a different value; there it is computed anew."""
+        state = self.__dict__.copy()
+        state.pop("_key", None)
+        return state
+
     def __eq__(self, other):
         return isinstance(other, Activation) and self._key[0] == other._key[0]
 

@@ -188,6 +188,20 @@ def test_vectorized_shapes_and_symmetry():
     np.testing.assert_allclose(swapped, got, rtol=1e-12, atol=1e-16)
 
 
+def test_plain_callables_that_return_their_input_or_integers():
+    """integrate_gaussian2 on user functions (not the toolkit's callables): identity functions, whose result is the
+    engine's own node array, give E[u1 u2] = c √(q1 q2); indicator functions returning bools or integers give the
+    orthant probability P(u1 > 0, u2 > 0) = 1/4 + arcsin(c)/(2π) (Sheppard); a broadcast constant gives E[u2²]."""
+    got = bivariate.integrate_gaussian2(lambda x: x, lambda x: x, 1.0, 2.0, 0.5, widths=(1.0, 1.0))
+    assert got == pytest.approx(0.5 * math.sqrt(2.0), rel=1e-13)
+    got = bivariate.integrate_gaussian2(lambda x: x > 0, lambda x: (x > 0).astype(int), 1.0, 2.0, 0.5,
+                                        breakpoints_f=(0.0,), breakpoints_g=(0.0,), widths=(1.0, 1.0))
+    assert got == pytest.approx(0.25 + math.asin(0.5) / (2 * math.pi), rel=1e-13)
+    got = bivariate.integrate_gaussian2(lambda x: np.broadcast_to(1.0, x.shape), lambda x: x * x, 1.0, 2.0, 0.5,
+                                        widths=(1.0, 1.0))
+    assert got == pytest.approx(2.0, rel=1e-13)
+
+
 def test_bad_input():
     relu = get_activation("relu")
     with pytest.raises(ValueError, match="q1 must be > 0"):

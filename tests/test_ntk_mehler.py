@@ -66,12 +66,14 @@ def _synthetic(symmetric):
 
 @pytest.mark.parametrize("symmetric", [True, False])
 @pytest.mark.parametrize("gather_cost", [0.3, 10.0])
-def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, monkeypatch):
+@pytest.mark.parametrize("block_entries", [500, 300])
+def test_banded_evaluation_matches_plain_sum(symmetric, gather_cost, block_entries, monkeypatch):
     """Small blocks and bands (many lower-left corners, per-band shared terms, pairs finished one by one;
     a low gather cost sends most terms through the pair-by-pair pass) against the full 128-term sum:
     accepted pairs within TOL·√(E_i E_j) (exact coefficients here: the tail estimate is a bound); pairs
-    near |c| = 1 whose coefficients decay slowly are left to the caller, never wrong."""
-    monkeypatch.setattr(mehler, "BLOCK_ENTRIES", 500)
+    near |c| = 1 whose coefficients decay slowly are left to the caller, never wrong. With 300 pairs per block the
+    last band's last block holds only the last row, which has no pair right of the diagonal."""
+    monkeypatch.setattr(mehler, "BLOCK_ENTRIES", block_entries)
     monkeypatch.setattr(mehler, "BANDS", 5)
     monkeypatch.setattr(mehler, "GATHER_COST", gather_cost)
     a_i, e_i, a_j, e_j, pairs = _synthetic(symmetric)

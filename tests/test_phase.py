@@ -130,3 +130,12 @@ def test_periodic_breakpoints_are_refused_at_once():
 
     with pytest.raises(QuadratureError, match="periodic breakpoints are listed only for"):
         phase_diagram(get_activation("biper"), np.array([1.0, 2.0]), np.array([0.0, 0.1]))
+
+
+def test_bad_axes_are_refused_with_their_shapes():
+    tanh = get_activation("tanh")
+    for w2s, b2s in ((np.array([]), B), (W, np.array([])), (W[None, :], B), (2.0, B)):
+        with pytest.raises(ValueError, match="1-D arrays of at least one value"):
+            phase_diagram(tanh, w2s, b2s)
+    with pytest.raises(ValueError, match="must be > 0"):
+        phase_diagram(tanh, np.array([0.0, 1.0]), B)

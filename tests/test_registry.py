@@ -99,3 +99,17 @@ def test_unconfirmed_entries_say_so_in_notes():
     for act in all_activations():
         if not act.spec.confirmed:
             assert act.spec.notes, act.name
+
+
+def test_equal_activations_hash_alike_after_pickling():
+    """The key and hash are computed once per activation (every cached-table lookup hashes it) but are not pickled:
+    in another process the build function's identity, hence the hash, differs, and is computed anew there."""
+    import pickle
+
+    act = get_activation("elu", alpha=0.5)
+    hash(act)
+    state = act.__getstate__()
+    assert "_key" not in state
+    copy = pickle.loads(pickle.dumps(act))
+    assert copy == act and hash(copy) == hash(act) == hash(get_activation("elu", alpha=0.5))
+    assert copy != get_activation("elu") and {act: 1}.get(copy) == 1
