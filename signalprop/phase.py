@@ -250,15 +250,10 @@ def _build_q_tables(act) -> QTables:
                    (origin.m0, origin.slope, origin.gradient))
 
 
-def _mehler_weights(tables: QTables, t: np.ndarray, chunk: int = 8192) -> np.ndarray:
-    """b_n/h at every t (N_MEHLER × points): the series through Chebyshev–Vandermonde blocks of ``chunk`` points
-    (8 MB each, in cache)."""
-    x = to_unit(t, tables.domain)
-    deg = tables.b.shape[1] - 1
-    out = np.empty((tables.b.shape[0], len(x)))
-    for s in range(0, len(x), chunk):
-        out[:, s:s + chunk] = tables.b @ C.chebvander(x[s:s + chunk], deg).T
-    return out
+def _mehler_weights(tables: QTables, t: np.ndarray) -> np.ndarray:
+    """b_n/h at every t (N_MEHLER × points): the series through one Chebyshev–Vandermonde block (callers pass
+    CHAOTIC_PART points at most: 8 MB, in cache)."""
+    return tables.b @ C.chebvander(to_unit(t, tables.domain), tables.b.shape[1] - 1).T
 
 
 def _dt(tables: QTables, coefs):
@@ -479,7 +474,7 @@ def _mehler_tail(bn: np.ndarray, h: np.ndarray, g: np.ndarray | None, c: np.ndar
 
 
 ROW_PART = 16384  # grid points per part whose fixed points q* are solved together (whole rows of sigma_b2)
-CHAOTIC_PART = 8192  # chaotic points per part whose c* are solved together (their Mehler weights: one Vandermonde block)
+CHAOTIC_PART = 8192  # chaotic points per part whose c* are solved together (one Vandermonde block, in cache)
 TAIL_TOL = 1e-12  # Mehler truncation allowed in χ_c (absolute); beyond it the dual table takes over
 POINTWISE_MAX = 24  # up to this many such points are solved one by one instead (cheaper than a table)
 TABLE_LIMIT = 1e-9  # a table whose trailing coefficients stay above this at the largest degree is refused
